@@ -1,0 +1,83 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.db import transaction
+
+from accounts.services import account_signup_complete
+from consent.purposes import COMMUNICATION_PURPOSES, ELECTION_TEXT, Purpose
+
+
+def age_refusal_message() -> str:
+    return (
+        f"You need to be at least {settings.MINIMUM_AGE} to use CareerPerfect. We do not "
+        "collect information from children, so nothing you entered has been saved."
+    )
+
+
+class AgeConfirmationField(forms.BooleanField):
+    """P15: a required tick box; refusing it stores nothing and says why."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label=f"I am {settings.MINIMUM_AGE} or older.",
+            help_text=(
+                "We ask so that we never collect information from children "
+                f"under {settings.MINIMUM_AGE}."
+            ),
+            error_messages={"required": age_refusal_message()},
+            **kwargs,
+        )
+
+
+class AgeConfirmationMixin:
+    """Adds the age tick box, rebuilt per form so that its text follows the setting."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["age_confirmed"] = AgeConfirmationField()
+
+
+def election_field(purpose: Purpose) -> forms.BooleanField:
+    """P4: an election is a separate tick box that starts unticked."""
+    return forms.BooleanField(
+        label=ELECTION_TEXT[purpose], required=False, initial=False, label_suffix=""
+    )
+
+
+class SignupForm(AgeConfirmationMixin, AllauthSignupForm):
+    name = forms.CharField(
+        max_length=150,
+        label="Your name",
+        help_text="So that your writer and our e-mails can address you properly.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    age_confirmed = AgeConfirmationField()
+    marketing = election_field(Purpose.MARKETING)
+    site_updates = election_field(Purpose.SITE_UPDATES)
+
+    field_order = ["email", "password1", "name", "age_confirmed", "marketing", "site_updates"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
+        self.fields[
+            "email"
+        ].help_text = "You sign in with it, and we send your receipts and resume drafts to it."
+
+    def save(self, request):
+        with transaction.atomic():
+            user = super().save(request)
+            account_signup_complete(
+                user=user,
+                name=self.cleaned_data["name"],
+                elections=[p for p in COMMUNICATION_PURPOSES if self.cleaned_data.get(p.value)],
+            )
+        return user
+
+
+class ElectionsForm(forms.Form):
+    """My privacy: the elections a person can change at any time."""
+
+    marketing = election_field(Purpose.MARKETING)
+    site_updates = election_field(Purpose.SITE_UPDATES)
+    resume_disclosure = election_field(Purpose.RESUME_DISCLOSURE)

@@ -1,0 +1,61 @@
+"""Staff roles: the least-privilege table every staff group is kept in step with.
+
+The groups are created by a data migration (accounts 0002). Each role maps to the
+permissions it holds, as "app_label.codename". Apps add their models here as they
+land; after every `migrate` the groups are made to match this table exactly
+(permissions not listed are removed).
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+SUPPORT = "Support"
+RESUME_WRITER = "Resume Writer"
+MARKETING = "Marketing"
+PRIVACY_OFFICER = "Privacy Officer"
+ROLE_NAMES = (SUPPORT, RESUME_WRITER, MARKETING, PRIVACY_OFFICER)
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    SUPPORT: frozenset(
+        {
+            "accounts.view_user",
+            "consent.view_subject",
+            "consent.view_consentevent",
+        }
+    ),
+    RESUME_WRITER: frozenset(),
+    MARKETING: frozenset(),
+    PRIVACY_OFFICER: frozenset(
+        {
+            "accounts.view_user",
+            "consent.view_subject",
+            "consent.view_consentevent",
+            "privacy.view_policyversion",
+            "privacy.add_policyversion",
+            "privacy.change_policyversion",
+            "privacy.view_disclosure",
+            "privacy.add_disclosure",
+            "privacy.view_staffaccess",
+        }
+    ),
+}
+
+
+def _permissions_for(codes: frozenset[str]):
+    query = Q(pk__in=[])
+    for code in codes:
+        app_label, codename = code.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(query)
+
+
+def roles_sync() -> None:
+    """Make every role's group hold exactly the permissions of ROLE_PERMISSIONS."""
+    for group in Group.objects.filter(name__in=ROLE_NAMES):
+        group.permissions.set(_permissions_for(ROLE_PERMISSIONS[group.name]))
+
+
+def roles_sync_after_migrate(**kwargs) -> None:
+    # Permissions are created app by app after migrate, so this runs after each app
+    # and the last run sees them all.
+    roles_sync()

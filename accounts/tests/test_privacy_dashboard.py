@@ -1,0 +1,101 @@
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from consent.models import ConsentEvent
+from consent.purposes import Purpose, Source
+from consent.selectors import consent_is_granted
+from consent.services import consent_grant, consent_withdraw
+
+URL = reverse("accounts:privacy")
+
+
+@pytest.fixture
+def alice(client):
+    user = UserFactory(email="alice@example.com")
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.django_db
+def test_it_requires_login(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_it_shows_current_elections_ticked(client, alice):
+    consent_grant(user=alice, purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP)
+
+    html = client.get(URL).content.decode()
+
+    assert 'name="site_updates" id="id_site_updates" checked' in html
+    assert 'name="marketing" id="id_marketing" checked' not in html
+
+
+@pytest.mark.django_db
+def test_ticking_records_a_preferences_grant(client, alice):
+    response = client.post(URL, {"marketing": "on"})
+
+    assert response.status_code == 302
+    event = ConsentEvent.objects.get()
+    assert (event.purpose, event.granted, event.source) == ("marketing", True, "preferences")
+    assert consent_is_granted(user=alice, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_unticking_records_a_withdrawal_and_nothing_for_unchanged(client, alice):
+    consent_grant(user=alice, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    consent_grant(user=alice, purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP)
+
+    client.post(URL, {"site_updates": "on"})
+
+    assert not consent_is_granted(user=alice, purpose=Purpose.MARKETING)
+    assert consent_is_granted(user=alice, purpose=Purpose.SITE_UPDATES)
+    newest = ConsentEvent.objects.first()
+    assert (newest.purpose, newest.granted, newest.source) == ("marketing", False, "preferences")
+    assert ConsentEvent.objects.count() == 3
+
+
+@pytest.mark.django_db
+def test_saving_with_nothing_changed_records_nothing(client, alice):
+    response = client.post(URL, {}, follow=True)
+
+    assert ConsentEvent.objects.count() == 0
+    assert "Nothing changed." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_shows_the_full_history(client, alice):
+    consent_grant(user=alice, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    consent_withdraw(user=alice, purpose=Purpose.MARKETING, source=Source.EMAIL)
+
+    html = client.get(URL).content.decode()
+
+    assert "Signup form" in html
+    assert "E-mail with “remove” in the subject" in html
+
+
+@pytest.mark.django_db
+def test_it_shows_only_my_own_history(client, alice):
+    bob = UserFactory(email="bob@example.com")
+    consent_grant(user=bob, purpose=Purpose.MARKETING, source=Source.CHECKOUT)
+
+    html = client.get(URL).content.decode()
+
+    assert "Checkout form" not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("events", [1, 40])
+def test_query_count_does_not_grow_with_history(client, alice, django_assert_num_queries, events):
+    for i in range(events):
+        record = consent_grant if i % 2 == 0 else consent_withdraw
+        record(user=alice, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+
+    # session, user, subject, elections (+events), history (+versions, actors)
+    with django_assert_num_queries(5):
+        response = client.get(URL)
+    assert response.status_code == 200

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CareerPerfectConfig(AppConfig):
+    name = "careerperfect"
+    verbose_name = "CareerPerfect"

@@ -1,0 +1,62 @@
+import pytest
+from django.urls import reverse
+from django.utils.csp import CSP
+
+PUBLIC_PAGES = [
+    "home",
+    "contact",
+    "privacy:policy",
+    "privacy:cookies",
+    "account_signup",
+    "account_login",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_pages_render_with_the_policy_links(client, name):
+    response = client.get(reverse(name))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    for link in (reverse("privacy:policy"), reverse("privacy:cookies"), reverse("contact")):
+        assert f'href="{link}"' in html
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_csp_without_inline_scripts(client, settings):
+    response = client.get(reverse("home"))
+
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    # Scripts a template marks with {{ csp_nonce }} are allowed by that nonce only.
+    assert CSP.NONCE in settings.SECURE_CSP["script-src"]
+
+
+@pytest.mark.django_db
+def test_contact_details_come_from_settings(client, settings):
+    settings.CONTACT_EMAIL = "privacy@example.org"
+    settings.CONTACT_PHONE = "+1 555 0100"
+
+    html = client.get(reverse("contact")).content.decode()
+
+    assert "privacy@example.org" in html
+    assert "+1 555 0100" in html
+
+
+@pytest.mark.django_db
+def test_privacy_page_shows_the_current_policy_version(client):
+    html = client.get(reverse("privacy:policy")).content.decode()
+
+    assert "Version 1" in html
+    assert "<h1>Privacy policy</h1>" in html
+
+
+@pytest.mark.django_db
+def test_cookie_page_lists_the_registry(client, settings):
+    html = client.get(reverse("privacy:cookies")).content.decode()
+
+    assert settings.SESSION_COOKIE_NAME in html
+    assert settings.CSRF_COOKIE_NAME in html

@@ -1,0 +1,83 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"}
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_environment(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="careerperfect.example",
+        VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_it_refuses_to_start_without_a_secret_when_debug_is_off(tmp_path):
+    result = run_manage("check", DEBUG="0", ALLOWED_HOSTS="x.example", VAR_DIR=str(tmp_path))
+
+    assert result.returncode != 0
+    assert "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off" in result.stderr
+
+
+def test_it_refuses_a_weak_secret_when_debug_is_off(tmp_path):
+    result = run_manage(
+        "check", DEBUG="0", SECRET_KEY="django-insecure-short", VAR_DIR=str(tmp_path)
+    )
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not a real secret" in result.stderr
+
+
+def test_secret_can_come_from_a_file(tmp_path):
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(secrets.token_urlsafe(50))
+
+    result = run_manage(
+        "check",
+        DEBUG="0",
+        SECRET_KEY_FILE=str(secret_file),
+        ALLOWED_HOSTS="x.example",
+        VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_postgres_url_uses_the_connection_pool(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        DATABASE_URL="postgres://user@db.example:5432/careerperfect",
+        VAR_DIR=str(tmp_path),
+    )
+
+    assert "'pool': {" in result.stdout, result.stderr

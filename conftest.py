@@ -1,0 +1,113 @@
+"""Test set-up shared by every app.
+
+Tests that need a real service are marked and skipped, with the reason printed
+(`-ra`), when the service is not configured:
+
+    postgres     DATABASE_URL points at PostgreSQL
+    redis        REDIS_URL is set
+    live_worker  REDIS_URL is set (the test starts a real Celery worker)
+    imap         TEST_IMAP_URL is set
+    browser      Chromium is installed (CHROMIUM_PATH, default /usr/bin/chromium)
+
+REQUIRE_SERVICES=postgres,redis,… turns those skips into failures (CI sets it).
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from careerperfect.celery import app as celery_app
+
+# Tasks run in-process during tests unless a test asks for the live worker.
+celery_app.conf.task_always_eager = True
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _service_missing(marker: str) -> str | None:
+    from django.conf import settings
+    from django.db import connection
+
+    if marker == "postgres" and connection.vendor != "postgresql":
+        return "needs PostgreSQL: set DATABASE_URL=postgres://…"
+    if marker in {"redis", "live_worker"} and not settings.REDIS_URL:
+        return f"{marker}: needs Redis: set REDIS_URL=redis://…"
+    if marker == "imap" and not os.environ.get("TEST_IMAP_URL"):
+        return "needs an IMAP server: set TEST_IMAP_URL=imap://user:pass@host:port/INBOX"
+    if marker == "browser" and not Path(CHROMIUM_PATH).exists():
+        return f"needs Chromium at {CHROMIUM_PATH} (apt install chromium)"
+    return None
+
+
+def pytest_runtest_setup(item):
+    # CI lists the services it provides in REQUIRE_SERVICES: a test needing one of
+    # them then fails instead of being skipped.
+    required = set(filter(None, os.environ.get("REQUIRE_SERVICES", "").split(",")))
+    for marker in ("postgres", "redis", "live_worker", "imap", "browser"):
+        if item.get_closest_marker(marker):
+            reason = _service_missing(marker)
+            if reason and marker in required:
+                pytest.fail(f"REQUIRE_SERVICES includes {marker}, but: {reason}")
+            if reason:
+                pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings):
+    # A fast hasher, and a cache of its own per test (rate limits, counters).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    for config in caches.values():
+        config["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
+
+
+@pytest.fixture
+def live_worker(tmp_path, transactional_db, settings):
+    """A real Celery worker consuming from Redis, on this test's database.
+
+    Tasks queued during the test go to the broker instead of running in-process.
+    """
+    from careerperfect.testing import LiveWorker
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        pytest.skip("live_worker: needs PostgreSQL so that the worker shares the test database")
+    worker = LiveWorker(tmp_path / "worker")
+    celery_app.conf.task_always_eager = False
+    try:
+        worker.start()
+        yield worker
+    finally:
+        worker.stop()
+        celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def page(live_server, monkeypatch):
+    """A Playwright page in Debian's Chromium (no browser download needed)."""
+    # Playwright's sync API runs an event loop in this thread, which Django's ORM would
+    # otherwise refuse to be called from.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM_PATH,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        context = browser.new_context()
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        try:
+            yield page
+        finally:
+            context.close()
+            browser.close()

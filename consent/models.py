@@ -1,0 +1,106 @@
+import contextlib
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import models
+
+from careerperfect.append_only import AppendOnlyModel
+from consent.purposes import Purpose, Source
+
+
+def email_normalize(email: str) -> str:
+    """The canonical form under which an address is one consent subject.
+
+    Addresses are compared case-insensitively as a whole (as every mail provider our
+    users have does in practice), with surrounding space removed and the domain in
+    its IDNA (ASCII) form.
+    """
+    email = email.strip()
+    local, sep, domain = email.rpartition("@")
+    if not sep or not local or not domain:
+        raise ValueError(f"Not an e-mail address: {email!r}")
+    with contextlib.suppress(UnicodeError):
+        domain = domain.encode("idna").decode("ascii")
+    return f"{local}@{domain}".lower()
+
+
+def email_digest(email: str) -> str:
+    """A keyed hash of the normalized address: lets an erased address stay suppressed."""
+    return hmac.new(
+        settings.CONSENT_DIGEST_KEY.encode(), email_normalize(email).encode(), hashlib.sha256
+    ).hexdigest()
+
+
+class Subject(models.Model):
+    """Whoever consent is recorded for: one normalized e-mail address, maybe a user."""
+
+    # Null once the person's data has been erased; the digest keeps "remove" in force.
+    email = models.EmailField(unique=True, null=True, blank=True)
+    email_digest = models.CharField(max_length=64, unique=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consent_subject",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email or f"erased subject {self.email_digest[:12]}"
+
+
+class ConsentEvent(AppendOnlyModel):
+    """One grant or withdrawal, exactly as it happened. Never changed or deleted."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.PROTECT, related_name="events")
+    purpose = models.CharField(max_length=40, choices=Purpose.choices)
+    granted = models.BooleanField()
+    source = models.CharField(max_length=20, choices=Source.choices)
+    policy_version = models.ForeignKey(
+        "privacy.PolicyVersion", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # When it happened on the person's side (a click, our receipt of an e-mail);
+    # the later occurrence decides the current election.
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Who made the change when it was not the subject (e.g. staff).",
+    )
+    evidence = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["subject", "purpose", "occurred_at"])]
+
+    def __str__(self):
+        verb = "granted" if self.granted else "withdrew"
+        return f"{self.subject} {verb} {self.purpose} ({self.source})"
+
+
+class Election(models.Model):
+    """The current state of one subject and purpose, derived from its latest event."""
+
+    subject = models.ForeignKey(Subject, on_delete=models.CASCADE, related_name="elections")
+    purpose = models.CharField(max_length=40, choices=Purpose.choices)
+    granted = models.BooleanField()
+    occurred_at = models.DateTimeField()
+    event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subject", "purpose"], name="one_election_per_purpose")
+        ]
+        indexes = [models.Index(fields=["purpose", "granted"])]
+
+    def __str__(self):
+        return f"{self.subject}: {self.purpose} {'granted' if self.granted else 'withdrawn'}"

@@ -1,0 +1,37 @@
+"""What a person can consent to, and where a consent event can come from."""
+
+from django.db import models
+
+
+class Purpose(models.TextChoices):
+    MARKETING = "marketing", "Offers of products and services"
+    SITE_UPDATES = "site_updates", "News about changes to the site and this policy"
+    RESUME_DISCLOSURE = "resume_disclosure", "Sharing my resume with recipients I name"
+
+
+# The elections a person makes at signup and checkout, and that "remove" withdraws.
+COMMUNICATION_PURPOSES = (Purpose.MARKETING, Purpose.SITE_UPDATES)
+
+# Plain-language text shown next to each election's checkbox.
+ELECTION_TEXT = {
+    Purpose.MARKETING: (
+        "E-mail me now and then about CareerPerfect products and services that may interest me."
+    ),
+    Purpose.SITE_UPDATES: (
+        "E-mail me when the site or this privacy policy changes in a way that affects me."
+    ),
+    Purpose.RESUME_DISCLOSURE: (
+        "Allow CareerPerfect to send my resume to recipients I name, one by one. "
+        "Nothing is ever sent to anyone I have not named."
+    ),
+}
+
+
+class Source(models.TextChoices):
+    SIGNUP = "signup", "Signup form"
+    CHECKOUT = "checkout", "Checkout form"
+    PREFERENCES = "preferences", "My privacy page"
+    EMAIL = "e-mail", "E-mail with “remove” in the subject"
+    ONE_CLICK = "one-click", "One-click unsubscribe link"
+    ADMIN = "admin", "Staff, in the admin"
+    COOKIE_BANNER = "cookie-banner", "Cookie banner"

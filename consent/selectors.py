@@ -1,0 +1,32 @@
+"""Reads of the consent ledger."""
+
+from django.db.models import QuerySet
+
+from consent.models import ConsentEvent, Election, Subject
+from consent.purposes import Purpose
+from consent.services import subject_find
+
+
+def consent_is_granted(*, purpose: Purpose, email: str | None = None, user=None) -> bool:
+    """Whether the current election for this purpose is granted (no record: not granted)."""
+    subject = subject_find(email=email, user=user)
+    if subject is None:
+        return False
+    return Election.objects.filter(subject=subject, purpose=purpose, granted=True).exists()
+
+
+def consent_elections(*, subject: Subject | None) -> dict[str, Election]:
+    """The current election of each purpose that has one, keyed by purpose."""
+    if subject is None:
+        return {}
+    return {
+        election.purpose: election
+        for election in Election.objects.filter(subject=subject).select_related("event")
+    }
+
+
+def consent_history(*, subject: Subject | None) -> QuerySet[ConsentEvent]:
+    """Every event of a subject, newest occurrence first."""
+    if subject is None:
+        return ConsentEvent.objects.none()
+    return ConsentEvent.objects.filter(subject=subject).select_related("policy_version", "actor")

@@ -1,0 +1,198 @@
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from consent.models import ConsentEvent, Election, Subject, email_normalize
+from consent.purposes import Purpose, Source
+from consent.selectors import consent_history, consent_is_granted
+from consent.services import (
+    consent_grant,
+    consent_withdraw,
+    consent_withdraw_for_address,
+    subject_get_or_create,
+)
+
+EMAIL = "jobseeker@example.com"
+
+
+@pytest.fixture
+def now():
+    return timezone.now()
+
+
+@pytest.mark.django_db
+def test_an_older_withdrawal_does_not_undo_a_newer_grant(now):
+    consent_grant(
+        email=EMAIL, purpose=Purpose.MARKETING, source=Source.PREFERENCES, occurred_at=now
+    )
+
+    late = consent_withdraw(
+        email=EMAIL,
+        purpose=Purpose.MARKETING,
+        source=Source.EMAIL,
+        occurred_at=now - timedelta(minutes=5),
+    )
+
+    assert consent_is_granted(email=EMAIL, purpose=Purpose.MARKETING)
+    assert ConsentEvent.objects.filter(pk=late.pk).exists(), "the late event is still recorded"
+
+
+@pytest.mark.django_db
+def test_a_newer_withdrawal_undoes_an_older_grant(now):
+    consent_grant(email=EMAIL, purpose=Purpose.MARKETING, source=Source.SIGNUP, occurred_at=now)
+
+    consent_withdraw(
+        email=EMAIL,
+        purpose=Purpose.MARKETING,
+        source=Source.EMAIL,
+        occurred_at=now + timedelta(seconds=1),
+    )
+
+    assert not consent_is_granted(email=EMAIL, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_an_older_grant_does_not_undo_a_newer_withdrawal(now):
+    consent_withdraw(
+        email=EMAIL, purpose=Purpose.SITE_UPDATES, source=Source.EMAIL, occurred_at=now
+    )
+
+    consent_grant(
+        email=EMAIL,
+        purpose=Purpose.SITE_UPDATES,
+        source=Source.CHECKOUT,
+        occurred_at=now - timedelta(hours=1),
+    )
+
+    assert not consent_is_granted(email=EMAIL, purpose=Purpose.SITE_UPDATES)
+    election = Election.objects.get()
+    assert election.event.source == Source.EMAIL
+
+
+@pytest.mark.django_db
+def test_purposes_are_independent():
+    consent_grant(email=EMAIL, purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP)
+
+    assert consent_is_granted(email=EMAIL, purpose=Purpose.SITE_UPDATES)
+    assert not consent_is_granted(email=EMAIL, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_no_record_means_not_granted():
+    assert not consent_is_granted(email="nobody@example.com", purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_addresses_are_one_subject_whatever_their_case():
+    consent_grant(email="JobSeeker@Example.COM", purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    consent_withdraw(
+        email=" jobseeker@example.com ", purpose=Purpose.MARKETING, source=Source.EMAIL
+    )
+
+    assert Subject.objects.count() == 1
+    assert Subject.objects.get().email == "jobseeker@example.com"
+    assert not consent_is_granted(email="JOBSEEKER@example.com", purpose=Purpose.MARKETING)
+
+
+def test_normalization_lowercases_and_encodes_the_domain():
+    assert email_normalize("  Jo.Seeker@Exämple.COM ") == "jo.seeker@xn--exmple-cua.com"
+    with pytest.raises(ValueError):
+        email_normalize("not-an-address")
+
+
+@pytest.mark.django_db
+def test_events_are_append_only():
+    event = consent_grant(email=EMAIL, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+
+    event.granted = False
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        event.delete()
+    with pytest.raises(TypeError):
+        ConsentEvent.objects.filter(pk=event.pk).update(granted=False)
+    with pytest.raises(TypeError):
+        ConsentEvent.objects.all().delete()
+    assert ConsentEvent.objects.get(pk=event.pk).granted
+
+
+@pytest.mark.django_db
+def test_an_event_records_source_version_actor_and_evidence():
+    staff = UserFactory(is_staff=True)
+
+    event = consent_withdraw(
+        email=EMAIL,
+        purpose=Purpose.MARKETING,
+        source=Source.ADMIN,
+        actor=staff,
+        evidence={"ticket": "T-1"},
+    )
+
+    event.refresh_from_db()
+    assert event.source == Source.ADMIN
+    assert event.actor == staff
+    assert event.evidence == {"ticket": "T-1"}
+    assert event.policy_version.version == 1
+    assert event.recorded_at is not None
+
+
+@pytest.mark.django_db
+def test_a_user_and_their_address_are_one_subject():
+    user = UserFactory(email="Person@Example.com")
+
+    consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+
+    assert consent_is_granted(email="person@example.com", purpose=Purpose.MARKETING)
+    assert Subject.objects.get().user == user
+
+
+@pytest.mark.django_db
+def test_withdraw_for_address_covers_every_account_with_it_verified():
+    owner = UserFactory(email="main@example.com")
+    EmailAddress.objects.create(user=owner, email="alias@example.com", verified=True)
+    unverified = UserFactory(email="other@example.com")
+    EmailAddress.objects.create(user=unverified, email="alias2@example.com", verified=False)
+    for user in (owner, unverified):
+        consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+
+    consent_withdraw_for_address(
+        email="ALIAS@example.com", purposes=[Purpose.MARKETING], source=Source.EMAIL
+    )
+    consent_withdraw_for_address(
+        email="alias2@example.com", purposes=[Purpose.MARKETING], source=Source.EMAIL
+    )
+
+    assert not consent_is_granted(user=owner, purpose=Purpose.MARKETING)
+    assert consent_is_granted(user=unverified, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_withdraw_for_an_unknown_address_leaves_a_suppression():
+    consent_withdraw_for_address(
+        email="stranger@example.com",
+        purposes=[Purpose.MARKETING, Purpose.SITE_UPDATES],
+        source=Source.EMAIL,
+    )
+
+    subject = Subject.objects.get(email="stranger@example.com")
+    assert subject.user is None
+    assert set(subject.elections.values_list("purpose", "granted")) == {
+        ("marketing", False),
+        ("site_updates", False),
+    }
+
+
+@pytest.mark.django_db
+def test_history_lists_every_event_newest_first(now):
+    subject = subject_get_or_create(email=EMAIL)
+    first = consent_grant(
+        email=EMAIL, purpose=Purpose.MARKETING, source=Source.SIGNUP, occurred_at=now
+    )
+    second = consent_withdraw(
+        email=EMAIL, purpose=Purpose.MARKETING, source=Source.EMAIL, occurred_at=now + timedelta(1)
+    )
+
+    assert list(consent_history(subject=subject)) == [second, first]

@@ -1,0 +1,105 @@
+import smtplib
+from unittest import mock
+
+import pytest
+
+from mail.models import OutboundMessage
+from mail.services import email_queue, email_send
+from mail.tasks import outbound_message_send
+
+
+def queue_one(**overrides):
+    fields = {
+        "to": "person@example.com",
+        "subject": "Hello",
+        "text": "Plain",
+        "html": "<p>Rich</p>",
+    }
+    return email_queue(**(fields | overrides))
+
+
+@pytest.mark.django_db
+def test_a_queued_message_is_sent_after_commit(django_capture_on_commit_callbacks, mailoutbox):
+    with django_capture_on_commit_callbacks(execute=True):
+        message = queue_one(headers={"Auto-Submitted": "auto-generated"})
+
+    assert len(mailoutbox) == 1
+    sent = mailoutbox[0]
+    assert sent.to == ["person@example.com"]
+    assert sent.alternatives[0].content == "<p>Rich</p>"
+    assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.SENT
+    assert message.sent_at is not None
+
+
+@pytest.mark.django_db
+def test_nothing_is_sent_if_the_transaction_rolls_back(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        queue_one()
+
+    assert len(callbacks) == 1
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_sending_twice_sends_once(mailoutbox):
+    message = queue_one()
+
+    assert email_send(message_id=message.pk) is True
+    assert email_send(message_id=message.pk) is False
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_failed_send_keeps_the_message_for_a_retry(mailoutbox):
+    message = queue_one()
+
+    with (
+        mock.patch(
+            "mail.services.EmailMultiAlternatives.send",
+            side_effect=smtplib.SMTPServerDisconnected("gone"),
+        ),
+        pytest.raises(smtplib.SMTPServerDisconnected),
+    ):
+        email_send(message_id=message.pk)
+
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.QUEUED
+    assert message.attempts == 1
+    assert "gone" in message.error
+    assert email_send(message_id=message.pk) is True
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_the_task_gives_up_after_bounded_retries_and_marks_failed():
+    message = queue_one()
+
+    with (
+        mock.patch(
+            "mail.services.EmailMultiAlternatives.send",
+            side_effect=smtplib.SMTPConnectError(421, "busy"),
+        ),
+        mock.patch.object(outbound_message_send, "retry", side_effect=AssertionError("no retry")),
+    ):
+        outbound_message_send.apply(args=[message.pk], retries=8)
+
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.FAILED
+
+
+@pytest.mark.live_worker
+def test_a_real_worker_sends_a_queued_message(live_worker):
+    from careerperfect.testing import wait_for
+
+    message = queue_one(subject="Delivered by the worker")
+
+    wait_for(
+        lambda: OutboundMessage.objects.get(pk=message.pk).status == OutboundMessage.Status.SENT
+    )
+    files = list((live_worker.var_dir / "mail").iterdir())
+    assert len(files) == 1
+    assert "Delivered by the worker" in files[0].read_text()

@@ -1,0 +1,78 @@
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from careerperfect.append_only import AppendOnlyModel
+
+
+class PolicyVersion(models.Model):
+    """One published (or draft) version of a policy document."""
+
+    class Document(models.TextChoices):
+        PRIVACY_POLICY = "privacy-policy", "Privacy policy"
+        SAFE_AND_SECURE = "safe-and-secure", "Safe and secure ordering"
+
+    document = models.CharField(max_length=30, choices=Document.choices)
+    version = models.PositiveIntegerField()
+    effective_date = models.DateField()
+    summary = models.TextField(help_text="What changed since the previous version, in plain words.")
+    body = models.TextField(help_text="Markdown.")
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["document", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "version"], name="one_number_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.get_document_display()} v{self.version}"
+
+
+class Disclosure(AppendOnlyModel):
+    """A disclosure of someone's data outside the company (P7). Written by
+    privacy.services.disclosure_record only; never changed or deleted."""
+
+    class Basis(models.TextChoices):
+        AUTHORIZATION = "authorization", "The person's authorization"
+        LEGAL_REQUIREMENT = "legal-requirement", "A legal requirement"
+        PROTECTION = "protection", "Protection of CareerPerfect, its users or others"
+        CO_BRAND = "co-brand", "Entered on a co-branded page"
+        AGGREGATE = "aggregate", "Aggregate figures only (no individual's data)"
+
+    recipient = models.CharField(max_length=200)
+    data_categories = models.JSONField(default=list)
+    basis = models.CharField(max_length=30, choices=Basis.choices)
+    reference = models.CharField(max_length=200, blank=True)
+    subjects = models.ManyToManyField("consent.Subject", blank=True, related_name="disclosures")
+    # A legal requirement may forbid telling the person (e.g. a court order).
+    shown_to_subject = models.BooleanField(default=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"To {self.recipient} ({self.get_basis_display()})"
+
+
+class StaffAccess(AppendOnlyModel):
+    """A staff member viewed or downloaded someone's private data (P10, P11)."""
+
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.CharField(max_length=64)
+    description = models.CharField(max_length=300)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "staff access"
+        verbose_name_plural = "staff access log"
+
+    def __str__(self):
+        return f"{self.staff} {self.action} {self.description}"
