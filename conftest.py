@@ -90,6 +90,7 @@ def page(live_server, monkeypatch):
     # Playwright's sync API runs an event loop in this thread, which Django's ORM would
     # otherwise refuse to be called from.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -109,5 +110,8 @@ def page(live_server, monkeypatch):
         try:
             yield page
         finally:
+            # Queries the test made while Playwright's loop ran used a connection of
+            # their own; close it, or the test database cannot be dropped.
+            connections.close_all()
             context.close()
             browser.close()

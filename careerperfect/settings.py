@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "consent",
     "privacy",
     "mail",
+    "orders",
 ]
 
 MIDDLEWARE = [

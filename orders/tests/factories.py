@@ -1,0 +1,57 @@
+import factory
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from orders.models import Entitlement, Order, OrderLine, Product
+from orders.services import entitlements_grant
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    kind = Product.Kind.RESUME_PACKAGE
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    summary = "A product."
+    description = "A product for tests."
+    price_minor = 9900
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    user = factory.SubFactory(UserFactory)
+    email = factory.LazyAttribute(
+        lambda order: order.user.email if order.user else "guest@example.com"
+    )
+    name = "Test Buyer"
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    product = factory.SubFactory(ProductFactory)
+    product_name = factory.LazyAttribute(lambda line: line.product.name)
+    unit_price_minor = factory.LazyAttribute(lambda line: line.product.price_minor)
+
+
+def paid_entitlement(*, user, kind: Entitlement.Kind) -> Entitlement:
+    """A paid order for `user` whose line unlocks `kind`; returns that entitlement."""
+    product_kind = {
+        Entitlement.Kind.RESUME_WRITING: Product.Kind.RESUME_PACKAGE,
+        Entitlement.Kind.COVER_LETTER: Product.Kind.COVER_LETTER,
+        Entitlement.Kind.ASSESSMENTS: Product.Kind.SOFTWARE,
+        Entitlement.Kind.SOFTWARE_DOWNLOAD: Product.Kind.SOFTWARE,
+    }[kind]
+    line = OrderLineFactory(
+        order__user=user or UserFactory(),
+        order__status=Order.Status.PAID,
+        order__paid_at=timezone.now(),
+        product__kind=product_kind,
+    )
+    entitlements_grant(order=line.order)
+    return line.entitlements.get(kind=kind)
