@@ -6,4 +6,5 @@ def site(request):
         "contact_email": settings.CONTACT_EMAIL,
         "contact_phone": settings.CONTACT_PHONE,
         "minimum_age": settings.MINIMUM_AGE,
+        "partner": getattr(request, "partner", None),
     }

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "consent",
     "privacy",
     "mail",
+    "partners",
     "orders",
 ]
 
@@ -102,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "partners.middleware.PartnerMiddleware",
 ]
 
 ROOT_URLCONF = "careerperfect.urls"
