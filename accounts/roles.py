@@ -21,10 +21,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_user",
             "consent.view_subject",
             "consent.view_consentevent",
+            # "I e-mailed remove, why do I still get mail?": support can look it up.
+            "mail.view_inboundmessage",
         }
     ),
     RESUME_WRITER: frozenset(),
-    MARKETING: frozenset(),
+    MARKETING: frozenset(
+        {
+            "mail.view_campaign",
+            "mail.add_campaign",
+            "mail.change_campaign",
+            "mail.send_campaign",
+            "mail.view_delivery",
+        }
+    ),
     PRIVACY_OFFICER: frozenset(
         {
             "accounts.view_user",
@@ -36,6 +46,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.view_disclosure",
             "privacy.add_disclosure",
             "privacy.view_staffaccess",
+            "mail.view_inboundmessage",
+            "mail.view_campaign",
+            "mail.view_delivery",
         }
     ),
 }

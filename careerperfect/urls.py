@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from careerperfect import views
+from mail.urls import webhook_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,5 +11,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("privacy.urls")),
+    path("mail/", include("mail.urls")),
+    *webhook_urlpatterns,
     path("admin/", admin.site.urls),
 ]
