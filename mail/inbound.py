@@ -5,6 +5,7 @@ so every header read tolerates garbage: a message that cannot be understood give
 reason, never an exception.
 """
 
+import contextlib
 import email
 import email.header
 import email.policy
@@ -12,6 +13,7 @@ import email.utils
 import hashlib
 import re
 from dataclasses import dataclass, field
+from email.errors import HeaderParseError
 from email.message import Message
 
 from django.conf import settings
@@ -70,10 +72,9 @@ def _decode_header_value(value) -> str:
         return ""
     text = str(value)
     if "=?" in text:
-        try:
+        # An undecodable encoded word stays as it came.
+        with contextlib.suppress(LookupError, UnicodeError, ValueError, HeaderParseError):
             text = str(email.header.make_header(email.header.decode_header(text)))
-        except (LookupError, UnicodeError, ValueError, email.errors.HeaderParseError):
-            pass
     # Neither NUL nor a lone surrogate (undecodable bytes) can be stored as text.
     text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     return " ".join(text.replace("\r", " ").replace("\n", " ").split())

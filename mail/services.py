@@ -87,9 +87,7 @@ def email_queue(
         headers=headers or {},
     )
     queue = _queue_for(kind)
-    transaction.on_commit(
-        lambda: outbound_message_send.apply_async(args=[message.pk], queue=queue)
-    )
+    transaction.on_commit(lambda: outbound_message_send.apply_async(args=[message.pk], queue=queue))
     return message
 
 
@@ -548,9 +546,7 @@ def campaigns_with_counts():
             filter=Q(deliveries__status__in=[Delivery.Status.QUEUED, Delivery.Status.HANDED_OVER]),
         ),
         sent_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
-        withdrawn_count=Count(
-            "deliveries", filter=Q(deliveries__status=Delivery.Status.WITHDRAWN)
-        ),
+        withdrawn_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.WITHDRAWN)),
         failed_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
     )
 
