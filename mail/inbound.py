@@ -66,23 +66,41 @@ class ParsedMessage:
         return bool(REMOVE_WORD.search(self.subject))
 
 
-def _decode_header_value(value) -> str:
-    """A header as text: RFC 2047 decoded, unfolded, whitespace collapsed."""
+def _from_8bit(value: str) -> str:
+    """Header text that arrived as raw 8-bit bytes (RFC 6532 allows UTF-8 there)."""
+    try:
+        raw = value.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return value
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _decode_header_value(value: str | None) -> str:
+    """A raw header value as text: RFC 2047 decoded, unfolded, whitespace collapsed."""
     if value is None:
         return ""
-    text = str(value)
+    text = _from_8bit(str(value))
     if "=?" in text:
         # An undecodable encoded word stays as it came.
         with contextlib.suppress(LookupError, UnicodeError, ValueError, HeaderParseError):
             text = str(email.header.make_header(email.header.decode_header(text)))
-    # Neither NUL nor a lone surrogate (undecodable bytes) can be stored as text.
+    # Neither NUL nor a lone surrogate can be stored as text.
     text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     return " ".join(text.replace("\r", " ").replace("\n", " ").split())
 
 
+def _raw(message: Message, name: str) -> str | None:
+    """The first such header exactly as received (8-bit bytes as surrogates)."""
+    name = name.lower()
+    return next((str(v) for k, v in message.raw_items() if k.lower() == name), None)
+
+
 def _header(message: Message, name: str) -> str:
     """The first such header, decoded ("" when absent)."""
-    return _decode_header_value(message.get(name))
+    return _decode_header_value(_raw(message, name))
 
 
 def dedupe_key_for(*, message_id: str, raw: bytes) -> str:
@@ -111,8 +129,8 @@ def _sender(message: Message) -> tuple[str, str]:
     """(normalized address, "") or ("", why there is none)."""
     # Addresses are taken from the undecoded header: an encoded display name could
     # otherwise decode to something that looks like another address.
-    raw_from = message.get("From")
-    from_value = " ".join(str(raw_from).split()) if raw_from is not None else ""
+    raw_from = _raw(message, "From")
+    from_value = " ".join(_from_8bit(raw_from).split()) if raw_from is not None else ""
     if not from_value:
         return "", "no From header"
     for _, address in email.utils.getaddresses([from_value]):
@@ -134,10 +152,10 @@ def _automatic_reason(message: Message, sender: str, return_path: str | None) ->
     precedence = _header(message, "Precedence").strip().lower()
     if precedence in AUTOMATIC_PRECEDENCE:
         return f"Precedence: {precedence}"
-    if message.get("X-Autoreply") or message.get("X-Autorespond"):
+    if _raw(message, "X-Autoreply") is not None or _raw(message, "X-Autorespond") is not None:
         return "auto-responder header"
-    if return_path is None and "Return-Path" in message:
-        return_path = _header(message, "Return-Path")
+    if return_path is None:
+        return_path = _raw(message, "Return-Path")
     if return_path is not None and return_path.strip().strip("<>").strip() == "":
         return "empty return path (a bounce or other notification)"
     content_type = message.get_content_type()
@@ -165,7 +183,7 @@ def inbound_parse(raw: bytes, *, return_path: str | None = None) -> ParsedMessag
     sender, sender_problem = _sender(message)
     headers = [
         (str(name), _decode_header_value(value)[:MAX_HEADER_CHARS])
-        for name, value in message.items()
+        for name, value in message.raw_items()
         if str(name).lower() in EVIDENCE_HEADER_NAMES
     ]
     return ParsedMessage(

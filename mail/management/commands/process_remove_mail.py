@@ -33,8 +33,11 @@ def _messages(path: Path) -> Iterator[tuple[str, bytes | None]]:
             return
         if raw.startswith(b"From "):
             box = mailbox.mbox(path, factory=None, create=False)
-            for index, key in enumerate(box.keys(), start=1):
-                yield f"{path.name}:{index}", box.get_bytes(key)
+            try:
+                for index, key in enumerate(box.keys(), start=1):
+                    yield f"{path.name}:{index}", box.get_bytes(key)
+            finally:
+                box.close()
         else:
             yield path.name, raw
 
