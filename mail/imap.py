@@ -67,6 +67,9 @@ def imap_connect(config: ImapConfig, *, timeout: float = 30):
         imap = imaplib.IMAP4(config.host, config.port, timeout=timeout)
     try:
         imap.login(config.user, config.password)
+        # What the server can do once logged in (MOVE, UIDPLUS) may differ from before.
+        capabilities = _check(imap.capability())[-1]
+        imap.capabilities = tuple(capabilities.decode().upper().split())
         yield imap
     finally:
         try:
