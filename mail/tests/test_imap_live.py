@@ -6,7 +6,6 @@ CI starts dovecot (.ci/dovecot/start) and sets TEST_IMAP_URL; elsewhere these sk
 import imaplib
 import os
 import time
-
 from datetime import timedelta
 
 import psycopg
