@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test setup lint lock bench clean
+.PHONY: run test setup lint lock bench bench-mail clean
 
 $(VENV)/bin/python:
 	@interpreter=$$(scripts/find-python) || exit 1; \
@@ -36,6 +36,18 @@ lock: $(VENV)/.installed
 	$(PY) -m pip install --quiet pip-tools
 	$(VENV)/bin/pip-compile -q --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 	$(VENV)/bin/pip-compile -q --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
+
+# Benchmarks print a report; they never fail the build. Point DATABASE_URL at
+# PostgreSQL for figures that mean something (each run uses a scratch database).
+BENCH_MESSAGES ?= 10000
+BENCH_ACCOUNTS ?= 2000
+BENCH_RECIPIENTS ?= 100000
+BENCH_SEED ?= ledger
+bench: bench-mail
+
+bench-mail: $(VENV)/.installed
+	$(PY) -m bench.remove_mail --messages $(BENCH_MESSAGES) --accounts $(BENCH_ACCOUNTS)
+	$(PY) -m bench.campaign_fanout --granted $(BENCH_RECIPIENTS) --seed $(BENCH_SEED)
 
 clean:
 	rm -rf $(VENV) var
