@@ -199,7 +199,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # "campaigns" can never delay a "remove" e-mail. A worker started without --queues
 # consumes all three; production runs one worker for "optouts,default" and another
 # for "campaigns" (see the README).
-CELERY_TASK_QUEUES = [Queue("optouts"), Queue("default"), Queue("campaigns")]
+# Each queue has its own routing key, so that a task can only ever reach one queue.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("optouts", "default", "campaigns")]
 CELERY_TASK_ROUTES = {
     "mail.tasks.inbound_message_process": {"queue": "optouts"},
     "mail.tasks.imap_mailbox_poll": {"queue": "optouts"},

@@ -390,3 +390,25 @@ def test_opt_out_tasks_have_a_queue_of_their_own():
     assert route({}, "mail.tasks.campaign_fan_out")["queue"].name == "campaigns"
     assert route({}, "mail.tasks.campaign_deliveries_send")["queue"].name == "campaigns"
     assert {queue.name for queue in app.conf.task_queues} == {"optouts", "default", "campaigns"}
+
+
+@pytest.mark.redis
+@pytest.mark.parametrize("queue", ["optouts", "default", "campaigns"])
+def test_a_task_routed_to_a_queue_reaches_that_queue_only(settings, queue):
+    import redis
+
+    from careerperfect.celery import app
+    from mail.tasks import campaigns_dispatch_due
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    names = [declared.name for declared in app.conf.task_queues]
+    before = {name: client.llen(name) for name in names}
+    app.conf.task_always_eager = False
+    try:
+        campaigns_dispatch_due.apply_async(queue=queue)
+    finally:
+        app.conf.task_always_eager = True
+
+    grown = {name: client.llen(name) - before[name] for name in names}
+    client.lpop(queue)  # Published last, so at the head: the oldest are popped from the tail.
+    assert grown == {name: int(name == queue) for name in names}
