@@ -71,6 +71,8 @@ CONSENT_DIGEST_KEY = env("CONSENT_DIGEST_KEY", SECRET_KEY)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ".localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+# Serves bench/load.py's baseline page; only for the load benchmark.
+BENCHMARK_PAGES = envbool("BENCHMARK_PAGES", False)
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
