@@ -6,7 +6,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.db import connection
@@ -94,3 +96,50 @@ class LiveWorker:
                 self.process.wait()
         self.process = None
         self._log_file.close()
+
+
+class _LinkParser(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.links.append(href)
+
+
+# Not pages: the admin (staff-only, Django's own), files, and links with side effects.
+CRAWL_SKIP = ("/admin/", "/static/", "/media/", "/healthz")
+
+
+def site_crawl(client, *, start=("/",), limit: int = 400, secure: bool = False) -> dict:
+    """Follow every internal link from `start` with GET; return {url: response}.
+
+    Redirects are recorded, not followed, but their target is crawled too.
+    """
+    seen: dict = {}
+    queue = list(start)
+    while queue and len(seen) < limit:
+        url = queue.pop(0)
+        if url in seen:
+            continue
+        response = client.get(url, secure=secure)
+        seen[url] = response
+        targets = []
+        if response.status_code in (301, 302, 303, 307, 308):
+            targets.append(response["Location"])
+        elif response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+            parser = _LinkParser()
+            parser.feed(response.content.decode())
+            targets.extend(parser.links)
+        for target in targets:
+            parts = urlsplit(urljoin(url, target))
+            if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", "testserver"):
+                continue
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            if path.startswith(CRAWL_SKIP) or path in seen:
+                continue
+            queue.append(path)
+    return seen
