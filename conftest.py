@@ -73,10 +73,12 @@ def _fast_and_isolated(settings):
 
 
 @pytest.fixture
-def live_worker(tmp_path, transactional_db, settings):
+def live_worker(tmp_path, transactional_db, django_db_serialized_rollback, settings):
     """A real Celery worker consuming from Redis, on this test's database.
 
     Tasks queued during the test go to the broker instead of running in-process.
+    The database is restored afterwards with the rows migrations made (groups,
+    policy versions), which the flush after a transactional test removes.
     """
     from careerperfect.testing import LiveWorker
 
@@ -93,8 +95,12 @@ def live_worker(tmp_path, transactional_db, settings):
 
 
 @pytest.fixture
-def chromium(live_server, monkeypatch):
-    """Debian's Chromium driven by Playwright (no browser download needed)."""
+def chromium(live_server, django_db_serialized_rollback, monkeypatch):
+    """Debian's Chromium driven by Playwright (no browser download needed).
+
+    Live-server tests are transactional; serialized rollback restores the rows
+    migrations made (groups, policy versions) for the tests after them.
+    """
     # Playwright's sync API runs an event loop in this thread, which Django's ORM would
     # otherwise refuse to be called from.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
