@@ -9,6 +9,7 @@ Tests that need a real service are marked and skipped, with the reason printed
     imap         TEST_IMAP_URL is set
     browser      Chromium is installed (CHROMIUM_PATH, default /usr/bin/chromium)
     a11y_tools   axe-core and the Nu HTML checker (npm ci --prefix tools/a11y) and Java
+    faults       RUN_FAULT_TESTS=1 (they start and stop their own PostgreSQL and Redis)
 
 REQUIRE_SERVICES=postgres,redis,… turns those skips into failures (CI sets it).
 """
@@ -41,6 +42,13 @@ def _service_missing(marker: str) -> str | None:
         return "needs an IMAP server: set TEST_IMAP_URL=imap://user:pass@host:port/INBOX"
     if marker == "browser" and not Path(CHROMIUM_PATH).exists():
         return f"needs Chromium at {CHROMIUM_PATH} (apt install chromium)"
+    if marker == "faults":
+        from careerperfect.testing import POSTGRES_BIN
+
+        if not os.environ.get("RUN_FAULT_TESTS"):
+            return "fault tests start their own PostgreSQL and Redis: set RUN_FAULT_TESTS=1"
+        if POSTGRES_BIN is None or not shutil.which("redis-server"):
+            return "fault tests need PostgreSQL's and Redis's server programs installed"
     if marker == "a11y_tools":
         if not A11Y_TOOLS.joinpath("node_modules", "axe-core", "axe.min.js").exists():
             return "needs axe-core and vnu-jar: npm ci --prefix tools/a11y"
@@ -53,7 +61,8 @@ def pytest_runtest_setup(item):
     # CI lists the services it provides in REQUIRE_SERVICES: a test needing one of
     # them then fails instead of being skipped.
     required = set(filter(None, os.environ.get("REQUIRE_SERVICES", "").split(",")))
-    for marker in ("postgres", "redis", "live_worker", "imap", "browser", "a11y_tools"):
+    markers = ("postgres", "redis", "live_worker", "imap", "browser", "a11y_tools", "faults")
+    for marker in markers:
         if item.get_closest_marker(marker):
             reason = _service_missing(marker)
             if reason and marker in required:

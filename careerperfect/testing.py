@@ -1,9 +1,13 @@
 """Helpers for tests that run against real services."""
 
+import contextlib
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -143,3 +147,178 @@ def site_crawl(client, *, start=("/",), limit: int = 400, secure: bool = False) 
                 continue
             queue.append(path)
     return seen
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+POSTGRES_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
+
+
+class IsolatedRedis:
+    """A Redis server of the test's own, so that stopping it disturbs nobody else."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import redis
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        subprocess.run(  # noqa: S603
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.directory),
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(self.directory / "redis.pid"),
+            ],
+            check=True,
+        )
+        wait_for(lambda: _ping(redis.Redis.from_url(self.url)), timeout=10)
+
+    def stop(self) -> None:
+        import redis
+
+        with contextlib.suppress(redis.ConnectionError):
+            redis.Redis.from_url(self.url).shutdown(nosave=True)
+
+
+def _ping(client) -> bool:
+    try:
+        return client.ping()
+    except Exception:
+        return False
+
+
+class IsolatedPostgres:
+    """A PostgreSQL cluster of the test's own (run as the postgres user)."""
+
+    def __init__(self):
+        # Its own directory outside pytest's (which only root may enter).
+        self.directory = Path(tempfile.mkdtemp(prefix="careerperfect-postgres-"))
+        self.port = free_port()
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/careerperfect"
+
+    def _as_postgres(self, *command: str) -> None:
+        prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+        result = subprocess.run([*prefix, *command], capture_output=True, text=True)  # noqa: S603
+        if result.returncode:
+            raise AssertionError(f"{' '.join(command)} failed:\n{result.stdout}{result.stderr}")
+
+    def start(self) -> None:
+        if os.geteuid() == 0:
+            shutil.chown(self.directory, "postgres", "postgres")
+        data = str(self.directory / "data")
+        self._as_postgres(str(POSTGRES_BIN / "initdb"), "-D", data, "-A", "trust", "-U", "postgres")
+        self.pg_ctl("start", "-w", "-o", f"-p {self.port} -k {self.directory} -h 127.0.0.1")
+        self._as_postgres(
+            str(POSTGRES_BIN / "createdb"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "careerperfect",
+        )
+
+    def pg_ctl(self, action: str, *args: str) -> None:
+        self._as_postgres(
+            str(POSTGRES_BIN / "pg_ctl"),
+            action,
+            "-D",
+            str(self.directory / "data"),
+            "-l",
+            str(self.directory / "postgres.log"),
+            *args,
+        )
+
+    def stop(self) -> None:
+        with contextlib.suppress(AssertionError):
+            self.pg_ctl("stop", "-m", "immediate")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def production_environment(var_dir: Path, **overrides: str) -> dict[str, str]:
+    """Environment of a production-like process (DEBUG off, real secret) on loopback."""
+    import secrets
+
+    env = dict(os.environ)
+    for name in ("DJANGO_ALLOW_ASYNC_UNSAFE", "REQUIRE_SERVICES"):
+        env.pop(name, None)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        VAR_DIR=str(var_dir),
+        LOG_LEVEL="WARNING",
+    )
+    env.update(overrides)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise AssertionError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+class Gunicorn:
+    """The site served by gunicorn, as in production."""
+
+    def __init__(self, env: dict[str, str], workers: int = 2):
+        self.env = env
+        self.workers = workers
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        import urllib.request
+
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "careerperfect.wsgi",
+                f"--bind=127.0.0.1:{self.port}",
+                f"--workers={self.workers}",
+                "--log-level=warning",
+            ],
+            cwd=ROOT,
+            env=self.env,
+        )
+
+        def answers():
+            try:
+                return urllib.request.urlopen(self.url + "/healthz", timeout=2).status  # noqa: S310
+            except OSError as error:
+                return getattr(error, "code", None)
+
+        wait_for(answers, timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
