@@ -44,7 +44,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.add_policyversion",
             "privacy.change_policyversion",
             "privacy.view_disclosure",
-            "privacy.add_disclosure",
             "privacy.view_staffaccess",
             "mail.view_inboundmessage",
             "mail.view_campaign",

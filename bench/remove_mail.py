@@ -70,7 +70,7 @@ def _message(rng, *, sender, subject, headers=(), message_id=None, report=False)
 
 
 def messages(count: int, accounts: list[str], seed: int = 5) -> list[bytes]:
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    rng = random.Random(seed)
     result: list[bytes] = []
     sent_ids: list[str] = []
     for n in range(count):

@@ -72,10 +72,12 @@ CONSENT_DIGEST_KEY = env("CONSENT_DIGEST_KEY", SECRET_KEY)
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ".localhost,127.0.0.1,[::1],testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
+# Serves bench/load.py's baseline page; only for the load benchmark.
+BENCHMARK_PAGES = envbool("BENCHMARK_PAGES", False)
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "careerperfect.admin_site.CareerPerfectAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -103,6 +105,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "partners.middleware.PartnerMiddleware",
 ]
@@ -134,7 +137,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's own psycopg 3 connection pool; CONN_MAX_AGE must stay 0 with it.
+    # Django's own psycopg 3 connection pool; CONN_MAX_AGE must stay 0 with it. Health
+    # checks make the pool drop connections a database restart has broken.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": envint("DATABASE_POOL_MIN", 2),
         "max_size": envint("DATABASE_POOL_MAX", 10),
@@ -154,11 +159,19 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "careerperfect.cache.FailOpenRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cp",
+            "OPTIONS": {
+                # If Redis is down the site keeps answering: the cache misses, rate
+                # limits do not apply for that time, and the outage is logged.
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -217,6 +230,7 @@ IMAP_DONE_FOLDER = env("IMAP_DONE_FOLDER")
 # The "this wasn't me" link of a confirmation works for this many days.
 MAIL_UNDO_MAX_AGE_DAYS = envint("MAIL_UNDO_MAX_AGE_DAYS", 30)
 CELERY_BEAT_SCHEDULE: dict = {
+    "outbound-messages-sweep": {"task": "mail.tasks.outbound_messages_sweep", "schedule": 60.0},
     "campaigns-dispatch-due": {
         "task": "mail.tasks.campaigns_dispatch_due",
         "schedule": 60.0,
@@ -273,6 +287,9 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Staff must have two-factor authentication to use the admin (on by default in
+# production; the embedded default's demo staff have none).
+ADMIN_REQUIRE_MFA = envbool("ADMIN_REQUIRE_MFA", not DEBUG)
 MFA_TOTP_ISSUER = "CareerPerfect"
 
 # Product promise P15: no data is collected from anyone below this age.
@@ -352,6 +369,23 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -361,13 +395,14 @@ MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+# Sent only on HTTPS responses, so harmless to a developer's http://127.0.0.1.
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
     if envbool("SECURE_PROXY_SSL_HEADER", False):
         # Only behind a proxy that sets this header itself and strips it from clients.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from careerperfect import views
 from mail.urls import webhook_urlpatterns
@@ -15,3 +17,9 @@ urlpatterns = [
     *webhook_urlpatterns,
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCHMARK_PAGES:
+    # The load benchmark's baseline page (bench/load.py); never on in a real deployment.
+    urlpatterns.append(
+        path("_bench/minimal/", TemplateView.as_view(template_name="bench/minimal.html"))
+    )

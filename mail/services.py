@@ -25,6 +25,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from careerperfect.queueing import enqueue_on_commit
 from consent.purposes import COMMUNICATION_PURPOSES, ELECTION_TEXT, Source
 from consent.selectors import (
     consent_elections,
@@ -86,8 +87,7 @@ def email_queue(
         html=html,
         headers=headers or {},
     )
-    queue = _queue_for(kind)
-    transaction.on_commit(lambda: outbound_message_send.apply_async(args=[message.pk], queue=queue))
+    enqueue_on_commit(outbound_message_send, message.pk, queue=_queue_for(kind))
     return message
 
 
@@ -163,6 +163,41 @@ def email_send(*, message_id: int) -> bool:
     )
     _delivery_status_set(message, Delivery.Status.SENT)
     return True
+
+
+def outbound_messages_pending(*, older_than: timedelta, kinds=None) -> list[int]:
+    """Messages that should have been sent by now: never queued (broker down), or
+    claimed by a worker that died."""
+    cutoff = timezone.now() - older_than
+    pending = OutboundMessage.objects.filter(
+        Q(status=OutboundMessage.Status.QUEUED, created_at__lt=cutoff)
+        | Q(status=OutboundMessage.Status.SENDING, claimed_at__lt=timezone.now() - CLAIM_EXPIRY)
+    )
+    if kinds is not None:
+        pending = pending.filter(kind__in=kinds)
+    return list(pending.values_list("pk", flat=True)[:1000])
+
+
+def outbound_messages_sweep() -> int:
+    """Queue again, each on its own queue, the messages pending too long; return how many.
+
+    Campaign mail may wait in its queue for a long while behind a large campaign, so
+    it counts as lost only after much longer than other mail.
+    """
+    from mail.tasks import outbound_message_send
+
+    campaign_kinds = list(CAMPAIGN_PURPOSES)
+    other_kinds = [kind for kind in OutboundMessage.Kind if kind not in CAMPAIGN_PURPOSES]
+    swept = 0
+    for kinds, older_than in (
+        (other_kinds, timedelta(minutes=2)),
+        (campaign_kinds, timedelta(hours=1)),
+    ):
+        queue = _queue_for(kinds[0])
+        for message_id in outbound_messages_pending(older_than=older_than, kinds=kinds):
+            outbound_message_send.apply_async(args=[message_id], queue=queue)
+            swept += 1
+    return swept
 
 
 def email_mark_failed(*, message_id: int) -> None:

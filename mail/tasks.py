@@ -75,3 +75,9 @@ def campaign_deliveries_send(campaign_id: int, subject_from: int, subject_to: in
     return services.campaign_deliveries_send(
         campaign_id=campaign_id, subject_from=subject_from, subject_to=subject_to
     )
+
+
+@shared_task
+def outbound_messages_sweep() -> int:
+    """Queue again what was never queued or was abandoned (run by beat)."""
+    return services.outbound_messages_sweep()

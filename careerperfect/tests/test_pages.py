@@ -36,6 +36,18 @@ def test_pages_carry_a_csp_without_inline_scripts(client, settings):
 
 
 @pytest.mark.django_db
+def test_pages_carry_the_other_security_headers(client):
+    headers = client.get(reverse("home")).headers
+
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert "camera=()" in headers["Permissions-Policy"]
+    assert "geolocation=()" in headers["Permissions-Policy"]
+
+
+@pytest.mark.django_db
 def test_contact_details_come_from_settings(client, settings):
     settings.CONTACT_EMAIL = "privacy@example.org"
     settings.CONTACT_PHONE = "+1 555 0100"

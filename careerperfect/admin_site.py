@@ -1,0 +1,46 @@
+from functools import update_wrapper
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.admin.apps import AdminConfig
+from django.shortcuts import redirect
+
+
+class AdminSite(admin.AdminSite):
+    """The staff admin: signed in through allauth (rate limits, two-factor step), and
+    in production only for staff who have set up two-factor authentication."""
+
+    site_header = "CareerPerfect staff"
+    site_title = "CareerPerfect staff"
+    index_title = "Run the business"
+
+    def admin_view(self, view, cacheable=False):
+        from allauth.mfa.utils import is_mfa_enabled
+
+        inner = super().admin_view(view, cacheable)
+
+        def wrapper(request, *args, **kwargs):
+            user = request.user
+            if (
+                settings.ADMIN_REQUIRE_MFA
+                and user.is_authenticated
+                and user.is_staff
+                and not is_mfa_enabled(user)
+            ):
+                messages.warning(
+                    request,
+                    "Set up two-factor authentication before using the staff admin.",
+                )
+                return redirect("mfa_index")
+            return inner(request, *args, **kwargs)
+
+        return update_wrapper(wrapper, view)
+
+    def login(self, request, extra_context=None):
+        from allauth.account.decorators import secure_admin_login
+
+        return secure_admin_login(super().login)(request, extra_context)
+
+
+class CareerPerfectAdminConfig(AdminConfig):
+    default_site = "careerperfect.admin_site.AdminSite"

@@ -1,0 +1,64 @@
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+
+from accounts.tests.factories import PASSWORD, UserFactory
+
+ADMIN = reverse("admin:index")
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+def test_admin_login_goes_through_allauth(client, db):
+    response = client.get(reverse("admin:login") + "?next=/admin/")
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+def test_staff_without_two_factor_are_sent_to_set_it_up_when_required(client, staff, settings):
+    settings.ADMIN_REQUIRE_MFA = True
+    client.force_login(staff)
+
+    response = client.get(ADMIN)
+
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_index")
+
+
+def test_staff_with_two_factor_reach_the_admin_when_required(client, staff, settings):
+    settings.ADMIN_REQUIRE_MFA = True
+    Authenticator.objects.create(user=staff, type=Authenticator.Type.TOTP, data={"secret": "x"})
+    client.force_login(staff)
+
+    assert client.get(ADMIN).status_code == 200
+
+
+def test_two_factor_is_not_required_in_the_embedded_default(client, staff, settings):
+    settings.ADMIN_REQUIRE_MFA = False
+    client.force_login(staff)
+
+    assert client.get(ADMIN).status_code == 200
+
+
+def test_non_staff_cannot_use_the_admin(client, db):
+    client.force_login(UserFactory())
+
+    response = client.get(ADMIN)
+
+    assert response.status_code in {302, 403}
+    assert "Run the business" not in response.content.decode()
+
+
+def test_admin_sign_in_is_rate_limited(client, staff):
+    url = reverse("account_login") + "?next=/admin/"
+    for _ in range(5):
+        client.post(url, {"login": staff.email, "password": "wrong"})
+
+    response = client.post(url, {"login": staff.email, "password": PASSWORD})
+
+    assert "Too many failed login attempts" in response.content.decode()
+    assert "_auth_user_id" not in client.session
