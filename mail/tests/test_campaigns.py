@@ -355,3 +355,30 @@ def test_staff_without_the_send_permission_cannot_send(client):
     assert response.status_code == 403
     campaign.refresh_from_db()
     assert campaign.status == Campaign.Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_the_sweep_requeues_campaign_mail_on_its_own_queue_and_only_when_long_overdue():
+    from unittest import mock
+
+    from mail.services import outbound_messages_sweep
+
+    receipt = email_queue(to="a@example.com", subject="Receipt", text="x")
+    offer = email_queue(
+        to="b@example.com", subject="Offer", text="x", kind=OutboundMessage.Kind.MARKETING
+    )
+    OutboundMessage.objects.update(created_at=timezone.now() - timedelta(minutes=30))
+
+    with mock.patch("mail.tasks.outbound_message_send.apply_async") as send:
+        outbound_messages_sweep()
+        OutboundMessage.objects.filter(pk=offer.pk).update(
+            created_at=timezone.now() - timedelta(hours=2)
+        )
+        outbound_messages_sweep()
+
+    calls = [(call.kwargs["args"][0], call.kwargs["queue"]) for call in send.call_args_list]
+    assert calls == [
+        (receipt.pk, "default"),
+        (receipt.pk, "default"),
+        (offer.pk, "campaigns"),
+    ]
