@@ -183,7 +183,10 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["campaign", "email"], name="one_delivery_per_address")
         ]
-        indexes = [models.Index(fields=["campaign", "status", "subject_id_at_queue"])]
+        indexes = [
+            models.Index(fields=["campaign", "status", "subject_id_at_queue"]),
+            models.Index(fields=["status", "updated_at"]),
+        ]
 
     def __str__(self):
         return f"{self.campaign} → {self.email}"

@@ -46,6 +46,8 @@ CLAIM_EXPIRY = timedelta(minutes=10)
 CONFIRMATION_INTERVAL = timedelta(days=1)
 # Recipients per chunk task of a campaign's fan-out.
 FAN_OUT_CHUNK = 1000
+# A fan-out or a chunk of deliveries untouched this long lost its task: queue it again.
+STALLED_AFTER = timedelta(minutes=30)
 
 UNSUBSCRIBE_SALT = "mail.unsubscribe"
 KEEP_SUBSCRIBED_SALT = "mail.keep-subscribed"
@@ -426,12 +428,14 @@ def campaign_schedule(*, campaign: Campaign, send_at: datetime | None = None) ->
         raise ValueError(f"Campaign #{campaign.pk} is not a draft any more.")
     campaign.refresh_from_db()
     if when <= timezone.now():
-        campaigns_dispatch_due.delay_on_commit()
+        # Should the broker be unreachable, beat's next dispatch starts it.
+        enqueue_on_commit(campaigns_dispatch_due)
     return campaign
 
 
 def campaigns_dispatch_due() -> list[int]:
-    """Start the fan-out of every scheduled campaign whose time has come."""
+    """Start the fan-out of every scheduled campaign whose time has come, and resume
+    work whose task was lost (broker outage); return the campaigns started."""
     from mail.tasks import campaign_fan_out
 
     started = []
@@ -443,9 +447,42 @@ def campaigns_dispatch_due() -> list[int]:
         if Campaign.objects.filter(pk=pk, status=Campaign.Status.SCHEDULED).update(
             status=Campaign.Status.FANNING_OUT, fan_out_started_at=timezone.now()
         ):
-            campaign_fan_out.delay_on_commit(pk)
+            enqueue_on_commit(campaign_fan_out, pk)
             started.append(pk)
+    campaigns_resume_stalled()
     return started
+
+
+def campaigns_resume_stalled(*, after: timedelta = STALLED_AFTER) -> int:
+    """Queue again the fan-outs and chunks that made no progress for a long time;
+    both are idempotent, so a slow one run twice only costs time. Returns tasks queued."""
+    from mail.tasks import campaign_deliveries_send, campaign_fan_out
+
+    cutoff = timezone.now() - after
+    queued = 0
+    stalled_fan_outs = Campaign.objects.filter(
+        status=Campaign.Status.FANNING_OUT, fan_out_started_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    for pk in stalled_fan_outs:
+        Campaign.objects.filter(pk=pk).update(fan_out_started_at=timezone.now())
+        enqueue_on_commit(campaign_fan_out, pk)
+        queued += 1
+    stalled = (
+        Delivery.objects.filter(status=Delivery.Status.QUEUED, updated_at__lt=cutoff)
+        .order_by("campaign_id", "subject_id_at_queue")
+        .values_list("campaign_id", "subject_id_at_queue")
+    )
+    chunk: list[tuple[int, int]] = []
+    for campaign_id, subject_id in stalled.iterator(chunk_size=FAN_OUT_CHUNK):
+        if chunk and (len(chunk) >= FAN_OUT_CHUNK or chunk[0][0] != campaign_id):
+            enqueue_on_commit(campaign_deliveries_send, chunk[0][0], chunk[0][1], chunk[-1][1])
+            queued += 1
+            chunk = []
+        chunk.append((campaign_id, subject_id))
+    if chunk:
+        enqueue_on_commit(campaign_deliveries_send, chunk[0][0], chunk[0][1], chunk[-1][1])
+        queued += 1
+    return queued
 
 
 def campaign_fan_out(*, campaign_id: int, chunk_size: int = FAN_OUT_CHUNK) -> int:
@@ -471,7 +508,7 @@ def campaign_fan_out(*, campaign_id: int, chunk_size: int = FAN_OUT_CHUNK) -> in
             ],
             ignore_conflicts=True,
         )
-        campaign_deliveries_send.delay_on_commit(campaign_id, chunk[0][0], chunk[-1][0])
+        enqueue_on_commit(campaign_deliveries_send, campaign_id, chunk[0][0], chunk[-1][0])
         chunk.clear()
 
     recipients = consent_granted_subjects(purpose=campaign.purpose)

@@ -382,3 +382,43 @@ def test_the_sweep_requeues_campaign_mail_on_its_own_queue_and_only_when_long_ov
         (receipt.pk, "default"),
         (offer.pk, "campaigns"),
     ]
+
+
+@pytest.mark.django_db
+def test_a_fan_out_or_chunk_whose_task_was_lost_is_resumed_by_the_dispatch(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    subscriber("first@example.com", Purpose.MARKETING)
+    subscriber("second@example.com", Purpose.MARKETING)
+    long_ago = timezone.now() - timedelta(hours=1)
+    lost_fan_out = new_campaign(subject="Fan-out lost")
+    Campaign.objects.filter(pk=lost_fan_out.pk).update(
+        status=Campaign.Status.FANNING_OUT, fan_out_started_at=long_ago
+    )
+    lost_chunk = new_campaign(subject="Chunk lost")
+    fanned_out(lost_chunk)  # Deliveries created; their send tasks never run here.
+    Delivery.objects.filter(campaign=lost_chunk).update(updated_at=long_ago)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns_dispatch_due()
+
+    sent = sorted((message.subject, message.to[0]) for message in mailoutbox)
+    assert sent == [
+        ("Chunk lost", "first@example.com"),
+        ("Chunk lost", "second@example.com"),
+        ("Fan-out lost", "first@example.com"),
+        ("Fan-out lost", "second@example.com"),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_campaign_page_offers_preview_test_and_send_outside_the_edit_form(client, marketer):
+    campaign = new_campaign()
+
+    html = client.get(reverse("admin:mail_campaign_change", args=[campaign.pk])).content.decode()
+
+    edit_form_end = html.index("</form>", html.index('id="campaign_form"'))
+    assert reverse("admin:mail_campaign_preview", args=[campaign.pk]) in html
+    assert html.index(reverse("admin:mail_campaign_test", args=[campaign.pk])) > edit_form_end
+    assert html.index(reverse("admin:mail_campaign_send", args=[campaign.pk])) > edit_form_end
+    assert "Send now" in html
