@@ -291,24 +291,32 @@ def _inbound_opt_out(*, inbound: InboundMessage, parsed: ParsedMessage) -> None:
         occurred_at=inbound.received_at,
         evidence=evidence,
     )
+    # What this message actually stopped: elections that were granted just before it
+    # and that it now decides (a newer event, e.g. an opt-in after the e-mail was
+    # sent, still decides instead). Two reads per subject, usually one subject.
     withdrawn = []
+    by_subject: dict[int, list] = {}
     for event in events:
-        previous = (
-            consent_history(subject=event.subject)
-            .filter(purpose=event.purpose, occurred_at__lte=event.occurred_at)
-            .exclude(pk=event.pk)
-            .first()
-        )
-        # A newer event (say, an opt-in after this e-mail was sent) still decides.
-        current = consent_elections(subject=event.subject)[event.purpose]
-        if previous is not None and previous.granted and current.event_id == event.pk:
-            withdrawn.append(
-                {
-                    "email": event.subject.email,
-                    "user": event.subject.user_id,
-                    "purpose": event.purpose,
-                }
+        by_subject.setdefault(event.subject_id, []).append(event)
+    for subject_events in by_subject.values():
+        subject = subject_events[0].subject
+        current = consent_elections(subject=subject)
+        earlier = (
+            consent_history(subject=subject)
+            .filter(
+                purpose__in=[event.purpose for event in subject_events],
+                occurred_at__lte=inbound.received_at,
             )
+            .exclude(pk__in=[event.pk for event in subject_events])
+        )
+        previous: dict[str, bool] = {}
+        for purpose, granted in earlier.values_list("purpose", "granted"):
+            previous.setdefault(purpose, granted)  # Newest first: keep the first seen.
+        for event in subject_events:
+            if previous.get(event.purpose) and current[event.purpose].event_id == event.pk:
+                withdrawn.append(
+                    {"email": subject.email, "user": subject.user_id, "purpose": event.purpose}
+                )
     inbound.withdrawn = withdrawn
     inbound.save(update_fields=["withdrawn"])
     if withdrawn:
