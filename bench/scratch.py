@@ -6,6 +6,7 @@ runner does), migrated, and dropped afterwards: a benchmark never writes to real
 
 import os
 import resource
+import secrets
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def django_setup() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careerperfect.settings")
+    # Measured as production runs: without DEBUG's query log and template debugging.
+    os.environ.setdefault("DEBUG", "0")
+    os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     import django
 
     django.setup()

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.message import Message
+from email.parser import BytesParser
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -176,8 +177,9 @@ def inbound_parse(raw: bytes, *, return_path: str | None = None) -> ParsedMessag
     otherwise the Return-Path header, if any, stands for it.
     """
     # compat32 never raises on access and keeps header text as it came; decoding is
-    # done by hand above so that one broken header spoils only itself.
-    message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    # done by hand above so that one broken header spoils only itself. Only the header
+    # matters (a report's type is in Content-Type), so the body is not parsed.
+    message = BytesParser(policy=email.policy.compat32).parsebytes(raw, headersonly=True)
     message_id = _header(message, "Message-ID").strip()
     message_id = message_id[:998]
     sender, sender_problem = _sender(message)
