@@ -36,9 +36,9 @@ class Section:
 
 def paragraphs(text: str) -> list[str]:
     """Blocks of text with their line wrapping normalised, so re-wrapping is no change."""
-    return [
-        " ".join(block.split()) for block in re.split(r"\n\s*\n", text.strip()) if block.strip()
-    ]
+    blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text.strip())]
+    # Heading marks are layout, not words a reader compares.
+    return [re.sub(r"^#{1,6}\s+", "", block) for block in blocks if block]
 
 
 def _words_html(old: str, new: str) -> SafeString:
