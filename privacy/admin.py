@@ -18,7 +18,7 @@ from privacy.rendering import policy_html
 from privacy.selectors import usage_weekly
 from privacy.services import (
     PolicyPublishError,
-    disclosure_record,
+    disclosure_record_for_addresses,
     partner_report_export,
     policy_version_publish,
 )
@@ -144,12 +144,12 @@ class DisclosureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         form = DisclosureRecordForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            disclosure = disclosure_record(
+            disclosure = disclosure_record_for_addresses(
+                emails=data["emails"],
                 recipient=data["recipient"],
                 data_categories=data["data_categories"],
                 basis=Disclosure.Basis(data["basis"]),
                 reference=data["reference"],
-                subjects=data["emails"],
                 recorded_by=request.user,
                 shown_to_subject=data["shown_to_subject"],
             )

@@ -1,9 +1,9 @@
 from django import forms
 
-from consent.services import subject_find
 from partners.models import Partner
 from privacy.cookies import CATEGORY_TEXT, Category, CookieChoices, categories_offered
 from privacy.models import Disclosure
+from privacy.selectors import person_on_record
 from privacy.services import PartnerReportScope
 
 
@@ -73,24 +73,16 @@ class DisclosureRecordForm(forms.Form):
         lines = [line.strip() for line in self.cleaned_data["data_categories"].splitlines()]
         return [line for line in lines if line]
 
-    def clean_emails(self) -> list:
-        subjects, unknown = [], []
-        for line in self.cleaned_data["emails"].split():
-            try:
-                subject = subject_find(email=line)
-            except ValueError:
-                subject = None
-            if subject is None:
-                unknown.append(line)
-            else:
-                subjects.append(subject)
+    def clean_emails(self) -> list[str]:
+        addresses = self.cleaned_data["emails"].split()
+        unknown = [address for address in addresses if not person_on_record(email=address)]
         if unknown:
             raise forms.ValidationError(
                 "No one is on record with: %(unknown)s.", params={"unknown": ", ".join(unknown)}
             )
-        if not subjects:
+        if not addresses:
             raise forms.ValidationError("Give at least one address.")
-        return subjects
+        return addresses
 
     def clean(self):
         cleaned = super().clean()

@@ -94,3 +94,17 @@ def usage_weekly(*, weeks: int, until: date, site: str | None = None) -> WeeklyU
         for (kind, name), counts in sorted(totals.items(), key=lambda i: (order[i[0][0]], i[0][1]))
     ]
     return WeeklyUsage(weeks=mondays, columns=columns)
+
+
+def person_on_record(*, email: str) -> bool:
+    """Whether we hold anything about this address: an account or a consent record."""
+    from accounts.models import User
+    from consent.services import subject_find
+
+    try:
+        return (
+            User.objects.filter(email__iexact=email.strip()).exists()
+            or subject_find(email=email) is not None
+        )
+    except ValueError:
+        return False

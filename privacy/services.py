@@ -43,6 +43,24 @@ def disclosure_record(
     return disclosure
 
 
+def disclosure_record_for_addresses(*, emails: Iterable[str], **fields) -> Disclosure:
+    """Record a disclosure staff made about the people with these addresses.
+
+    Each address stands for its account when there is one, so that the entry shows on
+    that person's My privacy page.
+    """
+    from accounts.models import User
+
+    with transaction.atomic():
+        subjects = []
+        for email in emails:
+            user = User.objects.filter(email__iexact=email.strip()).first()
+            subjects.append(
+                subject_get_or_create(user=user) if user else subject_get_or_create(email=email)
+            )
+        return disclosure_record(subjects=subjects, **fields)
+
+
 def staff_access_record(*, staff, obj, action: str, description: str = "") -> StaffAccess:
     """Log a staff member's view or download of a person's private data."""
     return StaffAccess.objects.create(
