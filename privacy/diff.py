@@ -67,7 +67,8 @@ def _blocks(old: str, new: str) -> list[Block]:
         removed, added = before[i1:i2], after[j1:j2]
         paired = min(len(removed), len(added)) if tag == "replace" else 0
         for old_text, new_text in zip(removed[:paired], added[:paired], strict=True):
-            if SequenceMatcher(None, old_text, new_text).quick_ratio() >= 0.5:
+            # Word by word only when enough words survived for that to read well.
+            if SequenceMatcher(None, old_text.split(), new_text.split()).ratio() >= 0.5:
                 blocks.append(Block("changed", _words_html(old_text, new_text)))
             else:
                 blocks.append(Block("removed", escape(old_text)))

@@ -7,6 +7,7 @@ PUBLIC_PAGES = [
     "contact",
     "privacy:policy",
     "privacy:cookies",
+    "privacy:safe_and_secure",
     "account_signup",
     "account_login",
 ]

@@ -141,13 +141,26 @@ def test_a_draft_or_unknown_version_is_not_found(client):
 
 
 @pytest.mark.django_db
-def test_changes_page_shows_removed_and_added_words_against_the_previous_version(client):
+def test_changes_page_shows_removed_and_added_paragraphs_of_version_2(client):
     html = text_of(client.get(reverse("privacy:changes", args=[PRIVACY, 2])))
 
     assert "Compared with version 1" in html
-    assert "<del>helps you write a resume</del> <ins>writes resumes</ins>" in html
-    assert re.search(r"<del>What we ask and when</del>", html)
-    assert re.search(r"<ins>1\. Visitors: counts, never people</ins>", html)
+    assert "Rewritten in full" in html
+    assert "<del>What we ask and when</del>" in html
+    assert "<ins>1. Visitors: counts, never people</ins>" in html
+
+
+@pytest.mark.django_db
+def test_changes_page_shows_the_words_changed_in_a_paragraph(client):
+    v2 = PolicyVersion.objects.get(document=PRIVACY, version=2)
+    policy_version_publish(
+        version=draft(body=v2.body.replace("We answer every message.", "We answer within a week."))
+    )
+
+    html = text_of(client.get(reverse("privacy:changes", args=[PRIVACY, 3])))
+
+    assert "We answer <del>every message.</del> <ins>within a week.</ins>" in html
+    assert "paragraphs unchanged</summary>" in html
 
 
 @pytest.mark.django_db
