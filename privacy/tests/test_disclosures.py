@@ -213,3 +213,20 @@ def test_my_privacy_query_count_does_not_grow_with_disclosures(
     with django_assert_num_queries(6):
         response = client.get(MY_PRIVACY)
     assert response.content.decode().count("<td>Acme Staffing</td>") == entries
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("entries", [1, 30])
+def test_disclosure_log_changelist_query_count(
+    client, privacy_officer, alice, django_assert_num_queries, entries
+):
+    for n in range(entries):
+        disclose(alice, reference=f"R-{n}", recorded_by=privacy_officer)
+    client.force_login(privacy_officer)
+    url = reverse("admin:privacy_disclosure_changelist")
+    client.get(url)
+
+    # session, user, user's own and group permissions, count, count of all, the page
+    # of entries with who recorded them
+    with django_assert_num_queries(7):
+        assert client.get(url).status_code == 200

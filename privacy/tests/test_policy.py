@@ -418,3 +418,21 @@ def test_version_and_changes_pages_query_counts(client, django_assert_num_querie
     # the version, the previous version (partner for the host cached now)
     with django_assert_num_queries(2):
         client.get(reverse("privacy:changes", args=[PRIVACY, 2]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("extra", [0, 20])
+def test_admin_changelists_query_counts(client, privacy_officer, django_assert_num_queries, extra):
+    for n in range(extra):
+        draft(version=3 + n)
+        ServiceProvider.objects.create(name=f"P{n}", function="hosting", data_categories="all")
+    client.force_login(privacy_officer)
+    versions = reverse("admin:privacy_policyversion_changelist")
+    providers = reverse("admin:privacy_serviceprovider_changelist")
+    client.get(versions)
+
+    # session, user, user's own and group permissions, count, count of all, the page
+    with django_assert_num_queries(7):
+        assert client.get(versions).status_code == 200
+    with django_assert_num_queries(7):
+        assert client.get(providers).status_code == 200
