@@ -9,7 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#000000")
 
 WIDTH, HEIGHT = 720, 300
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 48
+LEFT, RIGHT, TOP, BOTTOM = 56, 36, 16, 48
 GRID, INK, MUTED = "#c9d1dc", "#1c2430", "#4a5566"
 
 
