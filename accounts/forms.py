@@ -1,3 +1,4 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
@@ -5,6 +6,7 @@ from django.db import transaction
 
 from accounts.services import account_signup_complete
 from consent.purposes import COMMUNICATION_PURPOSES, ELECTION_TEXT, Purpose
+from privacy.cookies import remembered_email
 
 
 def age_refusal_message() -> str:
@@ -81,3 +83,12 @@ class ElectionsForm(forms.Form):
     marketing = election_field(Purpose.MARKETING)
     site_updates = election_field(Purpose.SITE_UPDATES)
     resume_disclosure = election_field(Purpose.RESUME_DISCLOSURE)
+
+
+class LoginForm(AllauthLoginForm):
+    """Sign-in, with the e-mail address filled in when a preferences cookie holds it (P13)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.request is not None:
+            self.fields["login"].initial = remembered_email(self.request)

@@ -24,7 +24,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     RESUME_WRITER: frozenset(),
-    MARKETING: frozenset(),
+    MARKETING: frozenset(
+        {
+            "privacy.view_dailycount",
+            "privacy.export_partner_report",
+        }
+    ),
     PRIVACY_OFFICER: frozenset(
         {
             "accounts.view_user",
@@ -34,7 +39,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.add_policyversion",
             "privacy.change_policyversion",
             "privacy.view_disclosure",
+            "privacy.add_disclosure",
             "privacy.view_staffaccess",
+            "privacy.publish_policyversion",
+            "privacy.view_serviceprovider",
+            "privacy.add_serviceprovider",
+            "privacy.change_serviceprovider",
+            "privacy.delete_serviceprovider",
+            "privacy.view_dailycount",
         }
     ),
 }

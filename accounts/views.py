@@ -8,6 +8,7 @@ from accounts.services import account_elections_update
 from consent.purposes import Purpose
 from consent.selectors import consent_elections, consent_history
 from consent.services import subject_find
+from privacy.selectors import disclosures_shown_to
 
 
 @login_required
@@ -35,5 +36,10 @@ def privacy_dashboard(request):
     return render(
         request,
         "accounts/privacy_dashboard.html",
-        {"form": form, "rows": rows, "history": consent_history(subject=subject)},
+        {
+            "form": form,
+            "rows": rows,
+            "history": consent_history(subject=subject),
+            "disclosures": disclosures_shown_to(subject=subject),
+        },
     )

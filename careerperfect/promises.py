@@ -21,8 +21,30 @@ class Promise:
 
 
 PROMISES = (
-    Promise("P1", "Visitor data is used only anonymously and in aggregate."),
-    Promise("P2", "Partners receive aggregate figures only."),
+    Promise(
+        "P1",
+        "Visitor data is used only anonymously and in aggregate.",
+        (
+            "privacy/tests/test_analytics.py::test_nothing_that_identifies_a_visitor_is_kept",
+            "privacy/tests/test_analytics.py::test_a_request_never_writes_a_count_to_the_database",
+            "privacy/tests/test_analytics.py::test_a_page_visit_is_counted_per_area_in_the_buffer_not_the_database",
+            "privacy/tests/test_analytics.py::test_flush_moves_the_counts_into_daily_rows_once",
+            "privacy/tests/test_analytics.py::test_a_failed_flush_puts_the_counts_back",
+            "privacy/tests/test_analytics.py::test_the_embedded_default_shares_the_buffer_between_processes_through_files",
+            "privacy/tests/test_analytics.py::test_a_real_worker_flushes_what_the_web_process_counted",
+        ),
+    ),
+    Promise(
+        "P2",
+        "Partners receive aggregate figures only.",
+        (
+            "privacy/tests/test_analytics.py::test_partner_report_suppresses_every_cell_below_k",
+            "privacy/tests/test_analytics.py::test_k_comes_from_settings",
+            "privacy/tests/test_analytics.py::test_partner_scope_reports_only_the_partners_site",
+            "privacy/tests/test_analytics.py::test_each_export_is_recorded_as_a_disclosure_of_aggregates",
+            "privacy/tests/test_analytics.py::test_privacy_officer_sees_the_analytics_but_cannot_export",
+        ),
+    ),
     Promise(
         "P3",
         "Specific personal data is asked for only at signup, contest entry or purchase.",
@@ -38,16 +60,49 @@ PROMISES = (
     ),
     Promise("P5", "Anyone can opt out by e-mailing “remove” in the subject line."),
     Promise("P6", "Questions about interests, likes and job types are optional."),
-    Promise("P7", "No disclosure to outside parties except as the policy describes."),
+    Promise(
+        "P7",
+        "No disclosure to outside parties except as the policy describes.",
+        (
+            "privacy/tests/test_disclosures.py::test_privacy_officer_records_a_legal_requirement_disclosure_in_admin",
+            "privacy/tests/test_disclosures.py::test_the_admin_records_through_the_one_function",
+            "privacy/tests/test_disclosures.py::test_only_a_legal_requirement_may_be_hidden",
+            "privacy/tests/test_disclosures.py::test_nobody_edits_or_deletes_an_entry_even_a_superuser",
+            "privacy/tests/test_disclosures.py::test_my_privacy_shows_the_disclosures_of_my_data",
+            "privacy/tests/test_disclosures.py::test_my_privacy_hides_entries_marked_not_to_be_shown",
+            "privacy/tests/test_disclosures.py::test_my_privacy_shows_only_my_own_disclosures",
+            "privacy/tests/test_analytics.py::test_each_export_is_recorded_as_a_disclosure_of_aggregates",
+        ),
+    ),
     Promise(
         "P8", "Data entered on co-branded pages belongs to both; the partner's policy applies."
     ),
-    Promise("P9", "Service providers act only on our behalf, and are listed."),
+    Promise(
+        "P9",
+        "Service providers act only on our behalf, and are listed.",
+        (
+            "privacy/tests/test_policy.py::test_listed_service_providers_are_shown_on_the_policy",
+            "privacy/tests/test_policy.py::test_privacy_officer_maintains_the_provider_list_in_admin",
+            "privacy/tests/test_policy.py::test_current_policy_covers_every_promise",
+        ),
+    ),
     Promise("P10", "Resumes are strictly private."),
     Promise("P11", "Assessment results are strictly private."),
     Promise("P12", "Card data never reaches or is stored by our servers."),
     Promise(
-        "P13", "Every cookie is listed with its purpose, and non-essential ones can be refused."
+        "P13",
+        "Every cookie is listed with its purpose, and non-essential ones can be refused.",
+        (
+            "privacy/tests/test_cookie_crawl.py::test_no_page_sets_an_unlisted_cookie_or_an_optional_one_without_consent",
+            "privacy/tests/test_cookie_crawl.py::test_the_crawl_finds_a_page_added_later_that_sets_an_unlisted_cookie",
+            "privacy/tests/test_cookie_crawl.py::test_the_crawl_finds_an_optional_cookie_set_without_consent",
+            "privacy/tests/test_cookies.py::test_cookies_page_is_generated_from_the_registry",
+            "privacy/tests/test_cookies.py::test_rejecting_stores_only_necessary_in_a_necessary_cookie_and_redirects_back",
+            "privacy/tests/test_cookies.py::test_signing_in_sets_no_preferences_cookie_without_consent",
+            "privacy/tests/test_cookies.py::test_rejecting_preferences_deletes_the_remembered_email",
+            "privacy/tests/test_cookies.py::test_a_signed_in_persons_choice_is_a_cookie_banner_ledger_event",
+            "privacy/tests/test_browser.py::test_rejecting_non_essential_cookies_leaves_the_site_working",
+        ),
     ),
     Promise("P14", "Feedback may be used in marketing; success stories only with opt-in."),
     Promise(
@@ -58,6 +113,28 @@ PROMISES = (
             "accounts/tests/test_signup.py::test_minimum_age_comes_from_settings",
         ),
     ),
-    Promise("P16", "Changes to the policy are posted, with the versions kept."),
-    Promise("P17", "The contact address and phone are published."),
+    Promise(
+        "P16",
+        "Changes to the policy are posted, with the versions kept.",
+        (
+            "privacy/tests/test_policy.py::test_privacy_page_shows_version_2_in_force",
+            "privacy/tests/test_policy.py::test_archive_lists_every_published_version_with_summaries_but_no_drafts",
+            "privacy/tests/test_policy.py::test_an_old_version_stays_readable_and_says_it_is_not_current",
+            "privacy/tests/test_policy.py::test_changes_page_shows_the_words_changed_in_a_paragraph",
+            "privacy/tests/test_policy.py::test_publishing_makes_a_draft_current_from_its_effective_date",
+            "privacy/tests/test_policy.py::test_a_version_taking_effect_later_does_not_replace_the_current_one_yet",
+            "privacy/tests/test_policy.py::test_consent_events_record_the_version_in_force_when_they_happen",
+            "privacy/tests/test_policy.py::test_a_published_version_cannot_be_edited_or_deleted_in_admin",
+            "privacy/tests/test_policy.py::test_policy_markdown_is_sanitised",
+        ),
+    ),
+    Promise(
+        "P17",
+        "The contact address and phone are published.",
+        (
+            "privacy/tests/test_policy.py::test_policy_text_shows_the_contact_details_and_age_from_settings",
+            "privacy/tests/test_policy.py::test_safe_and_secure_page_shows_its_own_current_version",
+            "careerperfect/tests/test_pages.py::test_contact_details_come_from_settings",
+        ),
+    ),
 )

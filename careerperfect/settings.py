@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "partners.middleware.PartnerMiddleware",
+    "privacy.middleware.AnalyticsMiddleware",
 ]
 
 ROOT_URLCONF = "careerperfect.urls"
@@ -124,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "careerperfect.context_processors.site",
+                "privacy.context_processors.privacy",
             ],
         },
     },
@@ -173,6 +175,23 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Aggregate usage counts (P1) are buffered here per request and moved to the database
+# by beat. The web server and the worker must share it: Redis when configured, else
+# files under var/ (the embedded default runs them as separate processes).
+CACHES["analytics"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "cp-analytics",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "analytics-buffer"),
+        # A few hundred counters at most; never cull one before it is flushed.
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    }
+)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL == "filesystem://":
@@ -203,6 +222,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "outbound-messages-sweep": {"task": "mail.tasks.outbound_messages_sweep", "schedule": 60.0},
+    "privacy-analytics-flush": {
+        "task": "privacy.tasks.analytics_buffer_flush",
+        "schedule": envint("ANALYTICS_FLUSH_SECONDS", 300),
+    },
 }
 
 # --- Accounts -------------------------------------------------------------------
@@ -231,7 +254,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CareerPerfect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -254,6 +277,9 @@ MFA_TOTP_ISSUER = "CareerPerfect"
 
 # Product promise P15: no data is collected from anyone below this age.
 MINIMUM_AGE = envint("MINIMUM_AGE", 13)
+
+# P2: a partner report suppresses every figure below this count.
+PARTNER_REPORT_MIN_COUNT = envint("PARTNER_REPORT_MIN_COUNT", 10)
 
 # --- Mail -----------------------------------------------------------------------
 # EMAIL_BACKEND picks the backend. It defaults to SMTP (EMAIL_HOST, default localhost),
