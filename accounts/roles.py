@@ -24,7 +24,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     RESUME_WRITER: frozenset(),
-    MARKETING: frozenset(),
+    MARKETING: frozenset(
+        {
+            "feedback.view_feedback",
+            "feedback.change_feedback",
+            "contests.view_contest",
+            "contests.add_contest",
+            "contests.change_contest",
+            "contests.export_entries",
+            "contests.view_contestentry",
+        }
+    ),
     PRIVACY_OFFICER: frozenset(
         {
             "accounts.view_user",

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "mail",
     "partners",
     "orders",
+    "feedback",
+    "contests",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +232,9 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    # Our own public forms, through allauth's rate limiter.
+    "feedback": "10/h/ip",
+    "contest_entry": "20/h/ip",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CareerPerfect"

@@ -9,6 +9,9 @@ PUBLIC_PAGES = [
     "privacy:cookies",
     "account_signup",
     "account_login",
+    "feedback:new",
+    "feedback:success_stories",
+    "contests:list",
 ]
 
 
