@@ -26,6 +26,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     RESUME_WRITER: frozenset(),
     MARKETING: frozenset(
         {
+            "accounts.view_profile",
             "feedback.view_feedback",
             "feedback.change_feedback",
             "contests.view_contest",
@@ -46,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.view_disclosure",
             "privacy.add_disclosure",
             "privacy.view_staffaccess",
+            "accounts.view_accounterasure",
         }
     ),
 }

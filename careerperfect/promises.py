@@ -41,7 +41,17 @@ PROMISES = (
         ),
     ),
     Promise("P5", "Anyone can opt out by e-mailing “remove” in the subject line."),
-    Promise("P6", "Questions about interests, likes and job types are optional."),
+    Promise(
+        "P6",
+        "Questions about interests, likes and job types are optional.",
+        (
+            "accounts/tests/test_profile.py::test_every_question_is_marked_optional_and_none_is_required",
+            "accounts/tests/test_profile.py::test_signup_does_not_ask_these_questions",
+            "accounts/tests/test_profile.py::test_sending_the_form_empty_stores_nothing",
+            "accounts/tests/test_profile.py::test_answers_can_be_changed_one_by_one",
+            "accounts/tests/test_profile.py::test_answers_can_be_deleted",
+        ),
+    ),
     Promise("P7", "No disclosure to outside parties except as the policy describes."),
     Promise(
         "P8", "Data entered on co-branded pages belongs to both; the partner's policy applies."

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "careerperfect",
     "accounts",
     "consent",
@@ -191,6 +192,10 @@ CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 180)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["data-exports-expire"] = {
+    "task": "accounts.tasks.data_exports_expire",
+    "schedule": 3600,
+}
 
 # --- Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -235,6 +240,7 @@ ACCOUNT_RATE_LIMITS = {
     # Our own public forms, through allauth's rate limiter.
     "feedback": "10/h/ip",
     "contest_entry": "20/h/ip",
+    "data_export": "5/d/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "CareerPerfect"
@@ -281,6 +287,13 @@ SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 CONTACT_EMAIL = env("CONTACT_EMAIL", "admin@careerperfect.localhost")
 CONTACT_PHONE = env("CONTACT_PHONE", "1-800-555-0142")
 
+# --- Data rights ----------------------------------------------------------------
+# "Download my data" ZIPs: private files (never under a public URL), served only to
+# their owner and deleted by beat once expired. Web and worker processes must share
+# this directory (a shared volume when they run on several machines).
+DATA_EXPORT_DIR = Path(env("DATA_EXPORT_DIR", str(VAR_DIR / "data-exports")))
+DATA_EXPORT_EXPIRY_DAYS = envint("DATA_EXPORT_EXPIRY_DAYS", 7)
+
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -297,6 +310,14 @@ STORAGES = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+STORAGES["data_exports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(DATA_EXPORT_DIR),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
     },
 }
 
