@@ -155,3 +155,18 @@ def test_changelist_query_count_does_not_grow(
     with django_assert_num_queries(8):
         response = client.get(CHANGELIST)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("entries", [1, 15])
+def test_entries_changelist_query_count_does_not_grow(
+    client, marketer, django_assert_num_queries, entries
+):
+    for _ in range(entries):
+        ContestEntryFactory(contest=ContestFactory(partner=PartnerFactory()))
+
+    # session, user, permissions (user's, groups'), contests for the filter, count,
+    # count of all, the page with contests and co-sponsors
+    with django_assert_num_queries(8):
+        response = client.get(reverse("admin:contests_contestentry_changelist"))
+    assert response.status_code == 200

@@ -137,3 +137,17 @@ def test_query_count_does_not_grow_with_stories(client, django_assert_num_querie
     with django_assert_num_queries(3):
         response = client.get(URL)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("items", [1, 15])
+def test_my_feedback_query_count_does_not_grow(client, django_assert_num_queries, items):
+    alice = UserFactory()
+    for _ in range(items):
+        story(user=alice)
+    client.force_login(alice)
+
+    # session, user, partner for the host (cold cache), the author's feedback
+    with django_assert_num_queries(4):
+        response = client.get(reverse("feedback:mine"))
+    assert response.content.decode().count("<blockquote>") == items
