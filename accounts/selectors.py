@@ -33,11 +33,13 @@ def privacy_dashboard_data_rights(*, user, session_key: str | None) -> dict:
     for session in sessions:
         session.is_this_one = session.session_key == session_key
     exports = data_exports_recent(user=user)
+    now = timezone.now()
+    for export in exports:
+        export.downloadable = export.is_downloadable(now=now)
     return {
         "user_sessions": sessions,
         "other_sessions": sum(not s.is_this_one for s in sessions),
         "data_exports": exports,
         "data_export_in_progress": next((e for e in exports if e.in_progress), None),
         "data_export_expiry_days": settings.DATA_EXPORT_EXPIRY_DAYS,
-        "now": timezone.now(),
     }

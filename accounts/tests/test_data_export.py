@@ -364,3 +364,13 @@ def test_the_progress_page_query_count(client, alice, django_assert_num_queries)
     with django_assert_num_queries(4):
         response = client.get(detail_url(export))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_my_privacy_stops_offering_an_expired_download(client, alice):
+    export = built(alice)
+    DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now())
+
+    html = client.get(reverse("accounts:privacy")).content.decode()
+
+    assert f'href="{detail_url(export)}">Download' not in html
