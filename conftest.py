@@ -83,6 +83,17 @@ def _fast_and_isolated(settings, tmp_path):
     settings.CACHES = caches
 
 
+@pytest.fixture(autouse=True)
+def _data_exports_in_tmp(settings, tmp_path):
+    # "Download my data" ZIPs are real files: each test keeps its own.
+    storages = {name: dict(config) for name, config in settings.STORAGES.items()}
+    storages["data_exports"]["OPTIONS"] = {
+        **storages["data_exports"]["OPTIONS"],
+        "location": str(tmp_path / "data-exports"),
+    }
+    settings.STORAGES = storages
+
+
 @pytest.fixture
 def live_worker(tmp_path, transactional_db, django_db_serialized_rollback, settings):
     """A real Celery worker consuming from Redis, on this test's database.

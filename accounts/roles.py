@@ -28,6 +28,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {
             "privacy.view_dailycount",
             "privacy.export_partner_report",
+            "accounts.view_profile",
+            "feedback.view_feedback",
+            "feedback.change_feedback",
+            "contests.view_contest",
+            "contests.add_contest",
+            "contests.change_contest",
+            "contests.export_entries",
+            "contests.view_contestentry",
         }
     ),
     PRIVACY_OFFICER: frozenset(
@@ -47,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.change_serviceprovider",
             "privacy.delete_serviceprovider",
             "privacy.view_dailycount",
+            "accounts.view_accounterasure",
         }
     ),
 }

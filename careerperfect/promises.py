@@ -48,6 +48,10 @@ PROMISES = (
     Promise(
         "P3",
         "Specific personal data is asked for only at signup, contest entry or purchase.",
+        (
+            "contests/tests/test_entry.py::test_the_entry_form_asks_only_what_a_contest_needs",
+            "contests/tests/test_entry.py::test_each_personal_field_says_why_it_is_asked",
+        ),
     ),
     Promise(
         "P4",
@@ -59,7 +63,17 @@ PROMISES = (
         ),
     ),
     Promise("P5", "Anyone can opt out by e-mailing “remove” in the subject line."),
-    Promise("P6", "Questions about interests, likes and job types are optional."),
+    Promise(
+        "P6",
+        "Questions about interests, likes and job types are optional.",
+        (
+            "accounts/tests/test_profile.py::test_every_question_is_marked_optional_and_none_is_required",
+            "accounts/tests/test_profile.py::test_signup_does_not_ask_these_questions",
+            "accounts/tests/test_profile.py::test_sending_the_form_empty_stores_nothing",
+            "accounts/tests/test_profile.py::test_answers_can_be_changed_one_by_one",
+            "accounts/tests/test_profile.py::test_answers_can_be_deleted",
+        ),
+    ),
     Promise(
         "P7",
         "No disclosure to outside parties except as the policy describes.",
@@ -104,13 +118,26 @@ PROMISES = (
             "privacy/tests/test_browser.py::test_rejecting_non_essential_cookies_leaves_the_site_working",
         ),
     ),
-    Promise("P14", "Feedback may be used in marketing; success stories only with opt-in."),
+    Promise(
+        "P14",
+        "Feedback may be used in marketing; success stories only with opt-in.",
+        (
+            "feedback/tests/test_feedback_form.py::test_the_form_says_feedback_becomes_ours_and_may_be_used_in_marketing",
+            "feedback/tests/test_feedback_form.py::test_publishing_is_a_separate_unticked_opt_in",
+            "feedback/tests/test_success_stories.py::test_only_approved_feedback_whose_author_opted_in_is_shown",
+            "feedback/tests/test_success_stories.py::test_the_author_withdrawing_unpublishes_at_once",
+            "feedback/tests/test_success_stories.py::test_a_guest_withdraws_through_the_emailed_link_and_get_alone_changes_nothing",
+            "feedback/tests/test_moderation.py::test_the_change_form_changes_only_the_status",
+        ),
+    ),
     Promise(
         "P15",
         "Nothing is collected from children below the minimum age.",
         (
             "accounts/tests/test_signup.py::test_signup_below_minimum_age_stores_nothing",
             "accounts/tests/test_signup.py::test_minimum_age_comes_from_settings",
+            "contests/tests/test_entry.py::test_below_the_minimum_age_nothing_is_stored_and_the_page_says_why",
+            "contests/tests/test_entry.py::test_the_minimum_age_comes_from_settings",
         ),
     ),
     Promise(

@@ -82,9 +82,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "careerperfect",
     "accounts",
     "consent",
@@ -92,6 +94,8 @@ INSTALLED_APPS = [
     "mail",
     "partners",
     "orders",
+    "feedback",
+    "contests",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +230,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "privacy.tasks.analytics_buffer_flush",
         "schedule": envint("ANALYTICS_FLUSH_SECONDS", 300),
     },
+    "data-exports-expire": {"task": "accounts.tasks.data_exports_expire", "schedule": 3600},
 }
 
 # --- Accounts -------------------------------------------------------------------
@@ -268,6 +273,10 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    # Our own public forms, through allauth's rate limiter.
+    "feedback": "10/h/ip",
+    "contest_entry": "20/h/ip",
+    "data_export": "5/d/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Staff must have two-factor authentication to use the admin (on by default in
@@ -320,6 +329,13 @@ SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 CONTACT_EMAIL = env("CONTACT_EMAIL", "admin@careerperfect.localhost")
 CONTACT_PHONE = env("CONTACT_PHONE", "1-800-555-0142")
 
+# --- Data rights ----------------------------------------------------------------
+# "Download my data" ZIPs: private files (never under a public URL), served only to
+# their owner and deleted by beat once expired. Web and worker processes must share
+# this directory (a shared volume when they run on several machines).
+DATA_EXPORT_DIR = Path(env("DATA_EXPORT_DIR", str(VAR_DIR / "data-exports")))
+DATA_EXPORT_EXPIRY_DAYS = envint("DATA_EXPORT_EXPIRY_DAYS", 7)
+
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -336,6 +352,14 @@ STORAGES = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+STORAGES["data_exports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(DATA_EXPORT_DIR),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
     },
 }
 

@@ -12,6 +12,8 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("privacy.urls")),
+    path("", include("feedback.urls")),
+    path("contests/", include("contests.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -36,3 +36,5 @@ class Source(models.TextChoices):
     ONE_CLICK = "one-click", "One-click unsubscribe link"
     ADMIN = "admin", "Staff, in the admin"
     COOKIE_BANNER = "cookie-banner", "Cookie banner"
+    CONTEST = "contest", "Contest entry form"
+    ACCOUNT_DELETION = "account-deletion", "Account deletion"

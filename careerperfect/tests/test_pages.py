@@ -10,6 +10,9 @@ PUBLIC_PAGES = [
     "privacy:safe_and_secure",
     "account_signup",
     "account_login",
+    "feedback:new",
+    "feedback:success_stories",
+    "contests:list",
 ]
 
 

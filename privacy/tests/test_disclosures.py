@@ -209,8 +209,9 @@ def test_my_privacy_query_count_does_not_grow_with_disclosures(
     client.get(MY_PRIVACY)
 
     # session, user, subject, elections (+events), history (+versions, actors),
-    # disclosures (the partner for the host is cached by the first request)
-    with django_assert_num_queries(6):
+    # disclosures, signed-in sessions, recent data exports (the partner for the host
+    # is cached by the first request)
+    with django_assert_num_queries(8):
         response = client.get(MY_PRIVACY)
     assert response.content.decode().count("<td>Acme Staffing</td>") == entries
 
