@@ -21,6 +21,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_user",
             "consent.view_subject",
             "consent.view_consentevent",
+            "assessments.view_instrument",
+            "assessments.view_scale",
+            "assessments.view_item",
+            "assessments.view_occupation",
+            "assessments.view_sitting",
         }
     ),
     RESUME_WRITER: frozenset(),
@@ -36,6 +41,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.view_disclosure",
             "privacy.add_disclosure",
             "privacy.view_staffaccess",
+            "assessments.view_instrument",
+            "assessments.view_scale",
+            "assessments.view_item",
+            "assessments.view_sitting",
+            # Answers and results of one person at a time; every use is logged (P11).
+            "assessments.view_private_results",
         }
     ),
 }

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "mail",
     "partners",
     "orders",
+    "assessments",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,24 @@ SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # The published contact address; e-mail to it with "remove" in the subject opts out (P5).
 CONTACT_EMAIL = env("CONTACT_EMAIL", "admin@careerperfect.localhost")
 CONTACT_PHONE = env("CONTACT_PHONE", "1-800-555-0142")
+
+# --- Assessments ----------------------------------------------------------------
+# Who scores a submitted assessment (P11): "local" scores in the Celery worker; "http"
+# posts to a scoring partner only a random sitting token, the instrument code and the
+# answers, signed with HMAC-SHA256 using ASSESSMENT_SCORING_SECRET.
+ASSESSMENT_SCORING_PROVIDER = env("ASSESSMENT_SCORING_PROVIDER", "local")
+ASSESSMENT_SCORING_URL = env("ASSESSMENT_SCORING_URL")
+ASSESSMENT_SCORING_SECRET = env("ASSESSMENT_SCORING_SECRET")
+ASSESSMENT_SCORING_TIMEOUT = envint("ASSESSMENT_SCORING_TIMEOUT", 10)
+if ASSESSMENT_SCORING_PROVIDER not in {"local", "http"}:
+    raise ImproperlyConfigured("ASSESSMENT_SCORING_PROVIDER must be local or http.")
+if ASSESSMENT_SCORING_PROVIDER == "http":
+    if not (ASSESSMENT_SCORING_URL and ASSESSMENT_SCORING_SECRET):
+        raise ImproperlyConfigured(
+            "ASSESSMENT_SCORING_URL and ASSESSMENT_SCORING_SECRET must be set for http scoring."
+        )
+    if not DEBUG and not ASSESSMENT_SCORING_URL.startswith("https://"):
+        raise ImproperlyConfigured("ASSESSMENT_SCORING_URL must use https when DEBUG is off.")
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en-us"
