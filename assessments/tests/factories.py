@@ -10,6 +10,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from accounts.tests.factories import UserFactory
+from assessments.instrument_data import instruments_load, occupations_load
 from assessments.models import Instrument, Result, Sitting
 from assessments.scoring import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from assessments.services import sitting_answers_save, sitting_start
@@ -18,6 +19,15 @@ from orders.tests.factories import paid_entitlement
 
 RIASEC = "riasec-interests"
 VALUES = "work-values"
+
+
+def instruments_reload() -> None:
+    """Load the instruments and occupations again: they come from a data migration,
+    and a transactional test (browser, live worker) may follow one that flushed them."""
+    from django.apps import apps
+
+    instruments_load(apps)
+    occupations_load(apps)
 
 
 def owner_with_software(**fields):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from assessments.instrument_data import instrument_definition
 from assessments.models import Sitting
-from assessments.tests.factories import owner_with_software
+from assessments.tests.factories import instruments_reload, owner_with_software
 
 SOCIAL_ITEMS = {
     item["text"]
@@ -52,6 +52,7 @@ def answer_page(page):
 
 @pytest.mark.browser
 def test_take_the_riasec_assessment_resume_it_and_see_the_chart(page, live_server):
+    instruments_reload()
     user = owner_with_software()
     sign_in(page, live_server, user)
 

@@ -4,12 +4,13 @@ import pytest
 
 from assessments.models import Sitting
 from assessments.services import sitting_submit
-from assessments.tests.factories import owner_with_software, sitting_answered
+from assessments.tests.factories import instruments_reload, owner_with_software, sitting_answered
 from careerperfect.testing import wait_for
 
 
 @pytest.mark.live_worker
 def test_a_real_worker_scores_a_submitted_sitting(live_worker):
+    instruments_reload()
     sitting = sitting_answered(owner_with_software())
 
     sitting_submit(sitting=sitting)
