@@ -65,21 +65,30 @@ def sitting_start(*, user, instrument: Instrument) -> Sitting:
 
 def sitting_answers_save(*, sitting: Sitting, answers: dict[int, int]) -> None:
     """Save (or change) answers by item id; the caller passes only this instrument's items."""
-    if sitting.status != Sitting.Status.IN_PROGRESS:
-        raise SittingClosed
     _require_entitlement(sitting.user)
     now = timezone.now()
-    if answers:
-        Answer.objects.bulk_create(
-            [
-                Answer(sitting=sitting, item_id=item_id, value=value, answered_at=now)
-                for item_id, value in answers.items()
-            ],
-            update_conflicts=True,
-            unique_fields=["sitting", "item"],
-            update_fields=["value", "answered_at"],
+    with transaction.atomic():
+        # Read the status under the row lock that submitting also takes, so answers
+        # never change after a submit made meanwhile (in another tab).
+        status = (
+            Sitting.objects.select_for_update()
+            .filter(pk=sitting.pk)
+            .values_list("status", flat=True)
+            .first()
         )
-    Sitting.objects.filter(pk=sitting.pk).update(last_saved_at=now)
+        if status != Sitting.Status.IN_PROGRESS:
+            raise SittingClosed
+        if answers:
+            Answer.objects.bulk_create(
+                [
+                    Answer(sitting=sitting, item_id=item_id, value=value, answered_at=now)
+                    for item_id, value in answers.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["sitting", "item"],
+                update_fields=["value", "answered_at"],
+            )
+        Sitting.objects.filter(pk=sitting.pk).update(last_saved_at=now)
 
 
 def sitting_submit(*, sitting: Sitting, answers: dict[int, int] | None = None) -> Sitting:

@@ -19,6 +19,7 @@ from assessments.selectors import (
 )
 from assessments.services import (
     AssessmentsNotPurchased,
+    SittingClosed,
     SittingIncomplete,
     sitting_answers_save,
     sitting_scoring_can_retry,
@@ -94,6 +95,9 @@ def sitting_page_view(request, public_id, number):
         except AssessmentsNotPurchased:
             messages.error(request, NOT_PURCHASED)
             return redirect("assessments:index")
+        except SittingClosed:
+            # Submitted meanwhile, in another tab.
+            return redirect("assessments:result", public_id=public_id)
         except SittingIncomplete as incomplete:
             missing_pages = incomplete.pages
         else:

@@ -7,7 +7,7 @@ from django.urls import reverse
 from accounts.tests.factories import UserFactory
 from assessments.forms import MISSING_ANSWER
 from assessments.models import Answer, Sitting
-from assessments.services import sitting_answers_save
+from assessments.services import SittingClosed, sitting_answers_save, sitting_start
 from assessments.tests.factories import RIASEC, VALUES, instrument, owner_with_software
 from orders.models import Entitlement
 from orders.tests.factories import paid_entitlement
@@ -276,3 +276,15 @@ def test_the_assessment_page_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         response = client.get(page_url(sitting, 2))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_answers_of_a_submitted_sitting_cannot_be_saved_even_in_a_race(owner):
+    chosen = instrument(RIASEC)
+    sitting = sitting_start(user=owner, instrument=chosen)
+    # Submitted in another tab after this one loaded the sitting.
+    Sitting.objects.filter(pk=sitting.pk).update(status=Sitting.Status.SCORING)
+
+    with pytest.raises(SittingClosed):
+        sitting_answers_save(sitting=sitting, answers={chosen.items.first().pk: 3})
+    assert not Answer.objects.exists()
