@@ -21,6 +21,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_user",
             "consent.view_subject",
             "consent.view_consentevent",
+            "assessments.view_instrument",
+            "assessments.view_scale",
+            "assessments.view_item",
+            "assessments.view_occupation",
+            "assessments.view_sitting",
         }
     ),
     RESUME_WRITER: frozenset(),
@@ -56,6 +61,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.delete_serviceprovider",
             "privacy.view_dailycount",
             "accounts.view_accounterasure",
+            "assessments.view_instrument",
+            "assessments.view_scale",
+            "assessments.view_item",
+            "assessments.view_sitting",
+            # Answers and results of one person at a time; every use is logged (P11).
+            "assessments.view_private_results",
         }
     ),
 }

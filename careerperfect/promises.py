@@ -101,7 +101,21 @@ PROMISES = (
         ),
     ),
     Promise("P10", "Resumes are strictly private."),
-    Promise("P11", "Assessment results are strictly private."),
+    Promise(
+        "P11",
+        "Assessment results are strictly private.",
+        (
+            "assessments/tests/test_partner.py::test_the_partner_receives_only_the_token_the_instrument_and_the_answers",
+            "assessments/tests/test_partner.py::test_the_strict_check_catches_a_payload_with_anything_more",
+            "assessments/tests/test_access.py::test_nobody_but_the_owner_reaches_a_sitting_or_its_result",
+            "assessments/tests/test_access.py::test_only_the_privacy_officer_permission_opens_the_staff_view",
+            "assessments/tests/test_access.py::test_every_privacy_officer_view_is_logged",
+            "assessments/tests/test_access.py::test_answers_and_results_are_not_in_the_admin",
+            "assessments/tests/test_access.py::test_the_sittings_admin_shows_status_and_timing_only",
+            "assessments/tests/test_results.py::test_results_are_not_cached_by_browsers_or_proxies",
+            "assessments/tests/test_personal_data.py::test_the_export_holds_every_sitting_with_answers_and_results",
+        ),
+    ),
     Promise("P12", "Card data never reaches or is stored by our servers."),
     Promise(
         "P13",

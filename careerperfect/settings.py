@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "orders",
     "feedback",
     "contests",
+    "assessments",
 ]
 
 MIDDLEWARE = [
@@ -335,6 +336,23 @@ CONTACT_PHONE = env("CONTACT_PHONE", "1-800-555-0142")
 # this directory (a shared volume when they run on several machines).
 DATA_EXPORT_DIR = Path(env("DATA_EXPORT_DIR", str(VAR_DIR / "data-exports")))
 DATA_EXPORT_EXPIRY_DAYS = envint("DATA_EXPORT_EXPIRY_DAYS", 7)
+# --- Assessments ----------------------------------------------------------------
+# Who scores a submitted assessment (P11): "local" scores in the Celery worker; "http"
+# posts to a scoring partner only a random sitting token, the instrument code and the
+# answers, signed with HMAC-SHA256 using ASSESSMENT_SCORING_SECRET.
+ASSESSMENT_SCORING_PROVIDER = env("ASSESSMENT_SCORING_PROVIDER", "local")
+ASSESSMENT_SCORING_URL = env("ASSESSMENT_SCORING_URL")
+ASSESSMENT_SCORING_SECRET = env("ASSESSMENT_SCORING_SECRET")
+ASSESSMENT_SCORING_TIMEOUT = envint("ASSESSMENT_SCORING_TIMEOUT", 10)
+if ASSESSMENT_SCORING_PROVIDER not in {"local", "http"}:
+    raise ImproperlyConfigured("ASSESSMENT_SCORING_PROVIDER must be local or http.")
+if ASSESSMENT_SCORING_PROVIDER == "http":
+    if not (ASSESSMENT_SCORING_URL and ASSESSMENT_SCORING_SECRET):
+        raise ImproperlyConfigured(
+            "ASSESSMENT_SCORING_URL and ASSESSMENT_SCORING_SECRET must be set for http scoring."
+        )
+    if not DEBUG and not ASSESSMENT_SCORING_URL.startswith("https://"):
+        raise ImproperlyConfigured("ASSESSMENT_SCORING_URL must use https when DEBUG is off.")
 
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en-us"

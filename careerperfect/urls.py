@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("privacy.urls")),
     path("", include("feedback.urls")),
     path("contests/", include("contests.urls")),
+    path("assessments/", include("assessments.urls")),
     path("admin/", admin.site.urls),
 ]
 
