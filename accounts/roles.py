@@ -21,10 +21,29 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_user",
             "consent.view_subject",
             "consent.view_consentevent",
+            # Orders: read everything, change status only through the actions (services).
+            "orders.view_order",
+            "orders.view_orderline",
+            "orders.view_orderevent",
+            "orders.view_payment",
+            "orders.refund_order",
+            "orders.cancel_order",
+            "orders.fulfil_order",
+            "orders.view_product",
+            "orders.view_entitlement",
+            "orders.view_webhookevent",
+            "partners.view_partner",
         }
     ),
     RESUME_WRITER: frozenset(),
-    MARKETING: frozenset(),
+    MARKETING: frozenset(
+        {
+            # The catalog: products, prices, bundles.
+            "orders.view_product",
+            "orders.add_product",
+            "orders.change_product",
+        }
+    ),
     PRIVACY_OFFICER: frozenset(
         {
             "accounts.view_user",
@@ -36,6 +55,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.view_disclosure",
             "privacy.add_disclosure",
             "privacy.view_staffaccess",
+            # Co-branding: exporting a partner's records is a disclosure (P7, P8).
+            "partners.view_partner",
+            "partners.view_cobrandedregistration",
+            "partners.export_records",
         }
     ),
 }
