@@ -31,6 +31,9 @@ class PaymentProvider(Protocol):
     def start(self, *, order: Order, return_url: str, cancel_url: str) -> tuple[Payment, str]:
         """Open a hosted payment page for the order: (the attempt, URL to send the buyer to)."""
 
+    def close(self, *, payment: Payment) -> None:
+        """Close an open payment page so that it can no longer be paid."""
+
     def refund(self, *, payment: Payment) -> None:
         """Give the money of a succeeded payment back."""
 
@@ -50,6 +53,10 @@ class SandboxProvider:
             currency=order.currency,
         )
         return payment, reverse("orders:sandbox_pay", args=[sandbox_token(payment)])
+
+    def close(self, *, payment: Payment) -> None:
+        payment.status = Payment.Status.CANCELLED
+        payment.save(update_fields=["status", "updated_at"])
 
     def refund(self, *, payment: Payment) -> None:
         logger.info("Sandbox refund of %s: no money moves", payment.reference)
@@ -121,18 +128,24 @@ class StripeProvider:
     def _expire_open_sessions(self, client: stripe.StripeClient, order: Order) -> None:
         # A new attempt closes the previous page, so that one order cannot be paid twice.
         for payment in order.payments.filter(provider=self.name, status=Payment.Status.STARTED):
-            try:
-                client.v1.checkout.sessions.expire(payment.reference)
-            except stripe.InvalidRequestError:
-                # No longer open: expired (fine) or completed, whose webhook is on its way.
-                if self._session_status(client, payment) == "complete":
-                    raise PaymentProviderError(
-                        "This order's payment has gone through; its confirmation is on the way."
-                    ) from None
-            except stripe.StripeError as error:
-                raise PaymentProviderError(str(error)) from error
-            payment.status = Payment.Status.CANCELLED
-            payment.save(update_fields=["status", "updated_at"])
+            self._expire(client, payment)
+
+    def close(self, *, payment: Payment) -> None:
+        self._expire(stripe_client(), payment)
+
+    def _expire(self, client: stripe.StripeClient, payment: Payment) -> None:
+        try:
+            client.v1.checkout.sessions.expire(payment.reference)
+        except stripe.InvalidRequestError:
+            # No longer open: expired (fine) or completed, whose webhook is on its way.
+            if self._session_status(client, payment) == "complete":
+                raise PaymentProviderError(
+                    "This order's payment has gone through; its confirmation is on the way."
+                ) from None
+        except stripe.StripeError as error:
+            raise PaymentProviderError(str(error)) from error
+        payment.status = Payment.Status.CANCELLED
+        payment.save(update_fields=["status", "updated_at"])
 
     def _session_status(self, client: stripe.StripeClient, payment: Payment) -> str:
         try:

@@ -186,14 +186,17 @@ def order_pay(*, order: Order, source: OrderEvent.Source, reason: str) -> Order:
 
 
 def order_cancel(*, order: Order, source: OrderEvent.Source, reason: str, actor=None) -> Order:
-    """Cancel an order that has not been paid; its open payments are closed."""
+    """Cancel an order that has not been paid; its open payment pages are closed at the
+    provider first, so that none can be paid afterwards (raises PaymentProviderError,
+    changing nothing, if one was paid meanwhile)."""
+    from orders.providers import provider_for
+
     with transaction.atomic():
         order_transition(
             order=order, to=Status.CANCELLED, source=source, reason=reason, actor=actor
         )
-        order.payments.filter(status=Payment.Status.STARTED).update(
-            status=Payment.Status.CANCELLED, updated_at=timezone.now()
-        )
+        for payment in order.payments.filter(status=Payment.Status.STARTED):
+            provider_for(payment.provider).close(payment=payment)
     return order
 
 

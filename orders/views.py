@@ -206,7 +206,7 @@ def order_cancel_view(request, public_id=None, token=None):
             actor=request.user if request.user.is_authenticated else None,
             reason="Cancelled by the buyer before paying",
         )
-    except OrderTransitionError as error:
+    except (OrderTransitionError, PaymentProviderError) as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Your order is cancelled. Nothing was charged.")

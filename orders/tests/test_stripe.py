@@ -365,3 +365,38 @@ def test_no_new_attempt_when_the_open_session_was_paid_meanwhile(fake_stripe, or
         payment_start(order=order_at_stripe, return_url="https://x", cancel_url="https://x")
 
     assert Payment.objects.count() == 1
+
+
+def test_cancelling_an_order_closes_its_stripe_session(fake_stripe, order_at_stripe):
+    from orders.services import order_cancel
+
+    fake_stripe.answer(
+        "POST", "/v1/checkout/sessions/cs_test_1/expire", session_body(order_at_stripe)
+    )
+
+    order_cancel(order=order_at_stripe, source=OrderEvent.Source.STAFF, reason="Duplicate")
+
+    assert fake_stripe.paths()[-1] == "/v1/checkout/sessions/cs_test_1/expire"
+    assert Payment.objects.get().status == "cancelled"
+    assert Order.objects.get().status == "cancelled"
+
+
+def test_an_order_paid_meanwhile_at_stripe_is_not_cancelled(fake_stripe, order_at_stripe):
+    from orders.providers import PaymentProviderError
+    from orders.services import order_cancel
+
+    fake_stripe.answer(
+        "POST",
+        "/v1/checkout/sessions/cs_test_1/expire",
+        {"error": {"type": "invalid_request_error", "message": "Session is complete"}},
+        status=400,
+    )
+    fake_stripe.answer(
+        "GET", "/v1/checkout/sessions/cs_test_1", session_body(order_at_stripe, status="complete")
+    )
+
+    with pytest.raises(PaymentProviderError):
+        order_cancel(order=order_at_stripe, source=OrderEvent.Source.STAFF, reason="Duplicate")
+
+    assert Order.objects.get().status == "pending"
+    assert Payment.objects.get().status == "started"
