@@ -154,3 +154,18 @@ def test_a_paid_order_cannot_be_paid_again(client, at_payment_page):
 
     assert "is not due" in again.content.decode()
     assert Payment.objects.count() == 1
+
+
+@pytest.mark.live_worker
+def test_a_real_worker_delivers_the_receipt(live_worker, resume):
+    from careerperfect.testing import wait_for
+    from orders.tests.factories import sandbox_paid
+
+    order = placed_order(resume, email="gina@example.com")
+    sandbox_paid(order)
+
+    wait_for(lambda: OutboundMessage.objects.filter(status="sent").exists())
+    (delivered,) = (live_worker.var_dir / "mail").iterdir()
+    text = delivered.read_text()
+    assert f"Subject: Your CareerPerfect receipt, order {order.reference}" in text
+    assert "To: gina@example.com" in text
