@@ -37,5 +37,8 @@ lock: $(VENV)/.installed
 	$(VENV)/bin/pip-compile -q --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
 	$(VENV)/bin/pip-compile -q --strip-extras --no-header --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
 
+bench: $(VENV)/.installed
+	$(PY) bench/load.py
+
 clean:
 	rm -rf $(VENV) var

@@ -8,11 +8,14 @@ Tests that need a real service are marked and skipped, with the reason printed
     live_worker  REDIS_URL is set (the test starts a real Celery worker)
     imap         TEST_IMAP_URL is set
     browser      Chromium is installed (CHROMIUM_PATH, default /usr/bin/chromium)
+    a11y_tools   axe-core and the Nu HTML checker (npm ci --prefix tools/a11y) and Java
+    faults       RUN_FAULT_TESTS=1 (they start and stop their own PostgreSQL and Redis)
 
 REQUIRE_SERVICES=postgres,redis,… turns those skips into failures (CI sets it).
 """
 
 import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -24,6 +27,7 @@ from careerperfect.celery import app as celery_app
 celery_app.conf.task_always_eager = True
 
 CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+A11Y_TOOLS = Path(__file__).resolve().parent / "tools" / "a11y"
 
 
 def _service_missing(marker: str) -> str | None:
@@ -38,6 +42,18 @@ def _service_missing(marker: str) -> str | None:
         return "needs an IMAP server: set TEST_IMAP_URL=imap://user:pass@host:port/INBOX"
     if marker == "browser" and not Path(CHROMIUM_PATH).exists():
         return f"needs Chromium at {CHROMIUM_PATH} (apt install chromium)"
+    if marker == "faults":
+        from careerperfect.testing import POSTGRES_BIN
+
+        if not os.environ.get("RUN_FAULT_TESTS"):
+            return "fault tests start their own PostgreSQL and Redis: set RUN_FAULT_TESTS=1"
+        if POSTGRES_BIN is None or not shutil.which("redis-server"):
+            return "fault tests need PostgreSQL's and Redis's server programs installed"
+    if marker == "a11y_tools":
+        if not A11Y_TOOLS.joinpath("node_modules", "axe-core", "axe.min.js").exists():
+            return "needs axe-core and vnu-jar: npm ci --prefix tools/a11y"
+        if not shutil.which("java"):
+            return "needs Java for the Nu HTML checker (apt install default-jre-headless)"
     return None
 
 
@@ -45,7 +61,8 @@ def pytest_runtest_setup(item):
     # CI lists the services it provides in REQUIRE_SERVICES: a test needing one of
     # them then fails instead of being skipped.
     required = set(filter(None, os.environ.get("REQUIRE_SERVICES", "").split(",")))
-    for marker in ("postgres", "redis", "live_worker", "imap", "browser"):
+    markers = ("postgres", "redis", "live_worker", "imap", "browser", "a11y_tools", "faults")
+    for marker in markers:
         if item.get_closest_marker(marker):
             reason = _service_missing(marker)
             if reason and marker in required:
@@ -65,10 +82,12 @@ def _fast_and_isolated(settings):
 
 
 @pytest.fixture
-def live_worker(tmp_path, transactional_db, settings):
+def live_worker(tmp_path, transactional_db, django_db_serialized_rollback, settings):
     """A real Celery worker consuming from Redis, on this test's database.
 
     Tasks queued during the test go to the broker instead of running in-process.
+    The database is restored afterwards with the rows migrations made (groups,
+    policy versions), which the flush after a transactional test removes.
     """
     from careerperfect.testing import LiveWorker
 
@@ -85,8 +104,12 @@ def live_worker(tmp_path, transactional_db, settings):
 
 
 @pytest.fixture
-def page(live_server, monkeypatch):
-    """A Playwright page in Debian's Chromium (no browser download needed)."""
+def chromium(live_server, django_db_serialized_rollback, monkeypatch):
+    """Debian's Chromium driven by Playwright (no browser download needed).
+
+    Live-server tests are transactional; serialized rollback restores the rows
+    migrations made (groups, policy versions) for the tests after them.
+    """
     # Playwright's sync API runs an event loop in this thread, which Django's ORM would
     # otherwise refuse to be called from.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -104,14 +127,22 @@ def page(live_server, monkeypatch):
                 "--disable-sync",
             ],
         )
-        context = browser.new_context()
-        page = context.new_page()
-        page.set_default_timeout(15_000)
         try:
-            yield page
+            yield browser
         finally:
             # Queries the test made while Playwright's loop ran used a connection of
             # their own; close it, or the test database cannot be dropped.
             connections.close_all()
-            context.close()
             browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    """A Playwright page against `live_server`."""
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        yield page
+    finally:
+        context.close()

@@ -53,7 +53,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.add_policyversion",
             "privacy.change_policyversion",
             "privacy.view_disclosure",
-            "privacy.add_disclosure",
             "privacy.view_staffaccess",
             # Co-branding: exporting a partner's records is a disclosure (P7, P8).
             "partners.view_partner",

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from careerperfect import views
 
@@ -13,3 +15,9 @@ urlpatterns = [
     path("", include("orders.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCHMARK_PAGES:
+    # The load benchmark's baseline page (bench/load.py); never on in a real deployment.
+    urlpatterns.append(
+        path("_bench/minimal/", TemplateView.as_view(template_name="bench/minimal.html"))
+    )

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from careerperfect.queueing import enqueue_on_commit
 from mail.models import OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ def email_queue(
         html=html,
         headers=headers or {},
     )
-    transaction.on_commit(lambda: outbound_message_send.delay(message.pk))
+    enqueue_on_commit(outbound_message_send, message.pk)
     return message
 
 
@@ -98,6 +98,18 @@ def email_send(*, message_id: int) -> bool:
         status=OutboundMessage.Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1
     )
     return True
+
+
+def outbound_messages_pending(*, older_than: timedelta) -> list[int]:
+    """Messages that should have been sent by now: never queued (broker down), or
+    claimed by a worker that died."""
+    cutoff = timezone.now() - older_than
+    return list(
+        OutboundMessage.objects.filter(
+            Q(status=OutboundMessage.Status.QUEUED, created_at__lt=cutoff)
+            | Q(status=OutboundMessage.Status.SENDING, claimed_at__lt=timezone.now() - CLAIM_EXPIRY)
+        ).values_list("pk", flat=True)[:1000]
+    )
 
 
 def email_mark_failed(*, message_id: int) -> None:

@@ -1,9 +1,10 @@
 import logging
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
 
-from mail.services import email_mark_failed, email_send
+from mail.services import email_mark_failed, email_send, outbound_messages_pending
 
 logger = logging.getLogger(__name__)
 
@@ -22,3 +23,10 @@ def outbound_message_send(self, message_id: int) -> None:
             return
         # 30 s, 1, 2, 4 … minutes: rides out a mail service's outage.
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+
+
+@shared_task
+def outbound_messages_sweep() -> None:
+    """Queue again what was never queued or was abandoned (run by beat)."""
+    for message_id in outbound_messages_pending(older_than=timedelta(minutes=2)):
+        outbound_message_send.delay(message_id)

@@ -103,3 +103,35 @@ def test_a_real_worker_sends_a_queued_message(live_worker):
     files = list((live_worker.var_dir / "mail").iterdir())
     assert len(files) == 1
     assert "Delivered by the worker" in files[0].read_text()
+
+
+@pytest.mark.django_db
+def test_a_message_queued_while_the_broker_is_down_is_kept_and_swept_later(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from mail.tasks import outbound_messages_sweep
+
+    with (
+        mock.patch.object(
+            outbound_message_send, "apply_async", side_effect=OperationalError("down")
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        message = queue_one()
+    assert mailoutbox == []
+    assert OutboundMessage.objects.get(pk=message.pk).status == OutboundMessage.Status.QUEUED
+
+    outbound_messages_sweep.apply()
+    assert mailoutbox == [], "too recent: it may still be on its way"
+
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(minutes=3)
+    )
+    outbound_messages_sweep.apply()
+    assert len(mailoutbox) == 1
+    assert OutboundMessage.objects.get(pk=message.pk).status == OutboundMessage.Status.SENT

@@ -1,0 +1,222 @@
+"""Load benchmark: gunicorn with production settings on PostgreSQL + Redis, wrk.
+
+    make bench                     (or: .venv/bin/python bench/load.py)
+
+Measures, in one run, requests/s of a minimal page (base template + all middleware,
+nothing else) and of each real page; each page's ratio to the minimal page; p99
+latency at half of the page's peak rate; non-2xx responses; and queries per page
+with little and with much data. Prints a report; exits 0 whatever the figures (CI
+prints it without gating). Targets: public pages >= 0.7, signed-in pages >= 0.5,
+0 non-2xx, queries per page constant in data size.
+
+Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/cp_bench,
+dropped and re-created), BENCH_REDIS_URL (default redis://127.0.0.1:6379/9),
+BENCH_SECONDS (default 10 per measurement), BENCH_CONNECTIONS (default 16).
+"""
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+PORT = int(os.environ.get("BENCH_PORT", "8099"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cp_bench")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+# (name, path, signed in?) — the pages the issue names, when they exist.
+PAGES = [
+    ("home", "/", False),
+    ("my privacy", "/account/privacy/", True),
+]
+MINIMAL = ("minimal", "/_bench/minimal/", False)
+TARGET = {False: 0.7, True: 0.5}
+
+
+def environment(var_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        DATABASE_URL=DATABASE_URL,
+        REDIS_URL=REDIS_URL,
+        SECURE_SSL_REDIRECT="0",
+        VAR_DIR=str(var_dir),
+        BENCHMARK_PAGES="1",
+        LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+def manage(env, *args, capture=False) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=capture,
+        text=True,
+    )
+    if result.returncode:
+        sys.exit(f"bench: manage.py {args[0]} failed:\n{result.stderr or ''}")
+    return result.stdout if capture else ""
+
+
+def recreate_database() -> None:
+    name = DATABASE_URL.rsplit("/", 1)[1]
+    admin_url = DATABASE_URL.rsplit("/", 1)[0] + "/postgres"
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def session_cookie(env) -> str:
+    """A signed-in session for the demo job seeker, made the way Django makes one."""
+    code = (
+        "from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY;"
+        "from importlib import import_module;"
+        "from django.conf import settings;"
+        "from accounts.models import User;"
+        "user = User.objects.get(email='jobseeker@example.com');"
+        "store = import_module(settings.SESSION_ENGINE).SessionStore();"
+        "store[SESSION_KEY] = str(user.pk);"
+        "store[BACKEND_SESSION_KEY] = 'django.contrib.auth.backends.ModelBackend';"
+        "store[HASH_SESSION_KEY] = user.get_session_auth_hash();"
+        "store.create();"
+        "print(settings.SESSION_COOKIE_NAME + '=' + store.session_key)"
+    )
+    return manage(env, "shell", "-c", code, capture=True).strip().splitlines()[-1]
+
+
+def wrk(url: str, cookie: str | None, rate: float | None = None) -> dict:
+    """Run wrk; with a rate, each connection paces itself to reach about that total."""
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    lines = []
+    if cookie:
+        lines.append(f'wrk.headers["Cookie"] = "{cookie}"')
+    if rate:
+        interval_ms = max(1, int(1000 * CONNECTIONS / rate))
+        lines.append(f"function delay() return {interval_ms} end")
+    lines.append(
+        "function done(summary, latency, requests)\n"
+        '  io.write(string.format("JSON {\\"requests\\": %d, \\"non2xx\\": %d, '
+        '\\"errors\\": %d, \\"p99_ms\\": %.2f, \\"seconds\\": %.3f}\\n",'
+        " summary.requests, summary.errors.status, summary.errors.connect +"
+        " summary.errors.read + summary.errors.write + summary.errors.timeout,"
+        " latency:percentile(99) / 1000, summary.duration / 1e6))\nend"
+    )
+    script.write_text("\n".join(lines) + "\n")
+    try:
+        output = subprocess.run(
+            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "-s", str(script), url],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        script.unlink()
+    data = json.loads(re.search(r"^JSON (.*)$", output, re.M).group(1))
+    data["rps"] = data["requests"] / data["seconds"]
+    return data
+
+
+def queries_per_page(env, pages) -> dict[str, tuple[int, int]]:
+    """Queries of each page with the demo data, then after adding much more data."""
+    code = (ROOT / "bench" / "page_queries.py").read_text()
+    output = manage(
+        env, "shell", "-c", code + f"\nmain({[list(p) for p in pages]!r})", capture=True
+    )
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def main() -> int:
+    if not shutil.which("wrk"):
+        print("bench: wrk is not installed (apt install wrk)")
+        return 1
+    var_dir = Path(tempfile.mkdtemp(prefix="cp-bench-"))
+    env = environment(var_dir)
+    print(f"Setting up {DATABASE_URL} and {REDIS_URL} …", flush=True)
+    recreate_database()
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "seed_demo", capture=True)
+    manage(env, "collectstatic", "--noinput", "-v0")
+    cookie = session_cookie(env)
+    workers = str(2 * (os.cpu_count() or 1) + 1)
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "careerperfect.wsgi",
+            f"--bind=127.0.0.1:{PORT}",
+            f"--workers={workers}",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{PORT}"
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + MINIMAL[1], timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        pages = [MINIMAL, *PAGES]
+        rows = []
+        for name, path, signed_in in pages:
+            url = base + path
+            peak = wrk(url, cookie if signed_in else None)
+            half = wrk(url, cookie if signed_in else None, rate=peak["rps"] / 2)
+            rows.append((name, path, signed_in, peak, half))
+        queries = queries_per_page(env, pages)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+    minimal_rps = rows[0][3]["rps"]
+    print(
+        f"\nLoad benchmark: gunicorn {workers} workers, wrk {CONNECTIONS} connections, "
+        f"{SECONDS}s per run, {os.cpu_count()} cores\n"
+    )
+    header = (
+        f"{'page':<18}{'req/s':>9}{'ratio':>8}{'target':>8}{'p99@half':>10}"
+        f"{'non-2xx':>9}{'queries':>10}  verdict"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, path, signed_in, peak, half in rows:
+        ratio = peak["rps"] / minimal_rps
+        target = None if name == "minimal" else TARGET[signed_in]
+        small, large = queries[path]
+        non2xx = peak["non2xx"] + half["non2xx"] + peak["errors"] + half["errors"]
+        ok = (target is None or ratio >= target) and non2xx == 0 and small == large
+        print(
+            f"{name:<18}{peak['rps']:>9.0f}{ratio:>8.2f}"
+            f"{(f'{target:.1f}' if target else '-'):>8}{half['p99_ms']:>8.1f}ms"
+            f"{non2xx:>9}{f'{small}/{large}':>10}  {'ok' if ok else 'MISSED'}"
+        )
+    print("\nqueries: with the demo data / after adding 50 more rows of each kind")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+# Run by bench/load.py inside `manage.py shell`: prints {path: [queries with demo data,
+# queries after adding 50 more rows of each kind]} as JSON on the last line.
+import json
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import User
+from consent.purposes import Purpose, Source
+from consent.services import consent_grant, consent_withdraw
+
+
+def count(client, path):
+    client.get(path, HTTP_HOST="127.0.0.1")  # warm caches, as on a running site
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(path, HTTP_HOST="127.0.0.1")
+    assert response.status_code == 200, (path, response.status_code)
+    return len(context.captured_queries)
+
+
+def grow(user):
+    for i in range(50):
+        record = consent_grant if i % 2 else consent_withdraw
+        record(user=user, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+
+
+def main(pages):
+    user = User.objects.get(email="jobseeker@example.com")
+    clients = {False: Client(), True: Client()}
+    clients[True].force_login(user)
+    before = {path: count(clients[signed_in], path) for _, path, signed_in in pages}
+    grow(user)
+    after = {path: count(clients[signed_in], path) for _, path, signed_in in pages}
+    print(json.dumps({path: [before[path], after[path]] for path in before}))

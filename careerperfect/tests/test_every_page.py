@@ -1,0 +1,138 @@
+"""Every page reachable by links, as a visitor and as a signed-in job seeker: no
+errors or broken links, the security headers, valid HTML and no serious
+accessibility violations."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from careerperfect.testing import site_crawl
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "tools" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+VNU = ROOT / "tools" / "a11y" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+SIGNED_IN_START = ("/", "/account/privacy/")
+
+
+@pytest.fixture
+def demo(db, capsys):
+    call_command("seed_demo")
+    capsys.readouterr()
+    return User.objects.get(email="jobseeker@example.com")
+
+
+def crawl_as(client, user, *, secure=False):
+    if user is None:
+        return site_crawl(client, secure=secure)
+    client.force_login(user)
+    return site_crawl(client, start=SIGNED_IN_START, secure=secure)
+
+
+def html_pages(pages: dict) -> dict:
+    return {
+        url: response
+        for url, response in pages.items()
+        if response.status_code == 200 and "text/html" in response["Content-Type"]
+    }
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "job-seeker"])
+def test_every_linked_page_answers_without_error(client, demo, signed_in):
+    pages = crawl_as(client, demo if signed_in else None)
+
+    failures = {url: r.status_code for url, r in pages.items() if r.status_code >= 400}
+    assert failures == {}
+    assert len(html_pages(pages)) >= 5
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "job-seeker"])
+def test_every_page_carries_the_security_headers(client, demo, signed_in):
+    pages = html_pages(crawl_as(client, demo if signed_in else None, secure=True))
+
+    for url, response in pages.items():
+        headers = response.headers
+        csp = headers["Content-Security-Policy"]
+        assert "unsafe-inline" not in csp, url
+        assert "frame-ancestors 'none'" in csp, url
+        assert re.search(r"script-src 'self'( 'nonce-[^']+')?;", csp), url
+        assert headers["Strict-Transport-Security"] == (
+            "max-age=31536000; includeSubDomains; preload"
+        ), url
+        assert headers["X-Content-Type-Options"] == "nosniff", url
+        assert headers["Referrer-Policy"] == "same-origin", url
+        assert headers["Cross-Origin-Opener-Policy"] == "same-origin", url
+        assert "camera=()" in headers["Permissions-Policy"], url
+        nonce = re.search(r"'nonce-([^']+)'", csp)
+        for tag in re.findall(r"<(?:script|style)\b[^>]*>", response.content.decode()):
+            assert nonce and f'nonce="{nonce.group(1)}"' in tag, (url, tag)
+
+
+@pytest.mark.a11y_tools
+def test_every_page_is_valid_html(client, demo, tmp_path):
+    pages = {}
+    for persona in (None, demo):
+        pages |= html_pages(crawl_as(client, persona))
+        client.logout()
+    files = {}
+    for index, (url, response) in enumerate(pages.items()):
+        file = tmp_path / f"page{index}.html"
+        file.write_bytes(response.content)
+        files[file.name] = url
+
+    result = subprocess.run(
+        [
+            "java",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            *map(str, sorted(tmp_path.iterdir())),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    errors = [f"{files[Path(m['url']).name]}: {m['message']}" for m in messages]
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.a11y_tools
+def test_every_page_has_no_serious_accessibility_violation(client, demo, chromium, live_server):
+    from django.conf import settings
+
+    problems = []
+    for persona in (None, demo):
+        urls = list(html_pages(crawl_as(client, persona)))
+        context = chromium.new_context(bypass_csp=True)
+        if persona is not None:
+            context.add_cookies(
+                [
+                    {
+                        "name": settings.SESSION_COOKIE_NAME,
+                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                        "url": live_server.url,
+                    }
+                ]
+            )
+        page = context.new_page()
+        for url in urls:
+            page.goto(live_server.url + url)
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("() => axe.run({resultTypes: ['violations']})")
+            for violation in result["violations"]:
+                if violation["impact"] in ("serious", "critical"):
+                    targets = [node["target"] for node in violation["nodes"]][:3]
+                    problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+        context.close()
+        client.logout()
+
+    assert problems == []
