@@ -7,6 +7,8 @@ from django.db import transaction
 from accounts.models import Profile
 from accounts.services import account_signup_complete
 from consent.purposes import COMMUNICATION_PURPOSES, ELECTION_TEXT, Purpose
+from partners.selectors import partner_of_request
+from partners.services import co_brand_registration_record
 from privacy.cookies import remembered_email
 
 
@@ -75,6 +77,7 @@ class SignupForm(AgeConfirmationMixin, AllauthSignupForm):
                 name=self.cleaned_data["name"],
                 elections=[p for p in COMMUNICATION_PURPOSES if self.cleaned_data.get(p.value)],
             )
+            co_brand_registration_record(user=user, partner=partner_of_request(request))
         return user
 
 

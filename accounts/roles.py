@@ -26,6 +26,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "assessments.view_item",
             "assessments.view_occupation",
             "assessments.view_sitting",
+            # Orders: read everything, change status only through the actions (services).
+            "orders.view_order",
+            "orders.view_orderline",
+            "orders.view_orderevent",
+            "orders.view_payment",
+            "orders.refund_order",
+            "orders.cancel_order",
+            "orders.fulfil_order",
+            "orders.view_product",
+            "orders.view_entitlement",
+            "orders.view_webhookevent",
+            "partners.view_partner",
         }
     ),
     RESUME_WRITER: frozenset(),
@@ -41,6 +53,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "contests.change_contest",
             "contests.export_entries",
             "contests.view_contestentry",
+            # The catalog: products, prices, bundles.
+            "orders.view_product",
+            "orders.add_product",
+            "orders.change_product",
         }
     ),
     PRIVACY_OFFICER: frozenset(
@@ -67,6 +83,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "assessments.view_sitting",
             # Answers and results of one person at a time; every use is logged (P11).
             "assessments.view_private_results",
+            # Co-branding: exporting a partner's records is a disclosure (P7, P8).
+            "partners.view_partner",
+            "partners.view_cobrandedregistration",
+            "partners.export_records",
         }
     ),
 }

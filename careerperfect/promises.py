@@ -51,6 +51,9 @@ PROMISES = (
         (
             "contests/tests/test_entry.py::test_the_entry_form_asks_only_what_a_contest_needs",
             "contests/tests/test_entry.py::test_each_personal_field_says_why_it_is_asked",
+            "orders/tests/test_checkout.py::test_checkout_asks_a_guest_only_name_email_and_age_for_a_resume",
+            "orders/tests/test_checkout.py::test_every_field_checkout_asks_says_why",
+            "orders/tests/test_catalog_and_cart.py::test_only_software_asks_for_the_type_of_computer",
         ),
     ),
     Promise(
@@ -60,6 +63,9 @@ PROMISES = (
             "accounts/tests/test_signup.py::test_elections_are_unticked_by_default",
             "accounts/tests/test_signup.py::test_signup_without_ticks_records_no_consent",
             "accounts/tests/test_signup.py::test_each_ticked_election_records_one_signup_grant",
+            "orders/tests/test_checkout.py::test_checkout_elections_start_unticked",
+            "orders/tests/test_checkout.py::test_checkout_without_ticks_records_no_consent",
+            "orders/tests/test_checkout.py::test_each_ticked_election_records_one_checkout_grant",
         ),
     ),
     Promise("P5", "Anyone can opt out by e-mailing “remove” in the subject line."),
@@ -86,10 +92,22 @@ PROMISES = (
             "privacy/tests/test_disclosures.py::test_my_privacy_hides_entries_marked_not_to_be_shown",
             "privacy/tests/test_disclosures.py::test_my_privacy_shows_only_my_own_disclosures",
             "privacy/tests/test_analytics.py::test_each_export_is_recorded_as_a_disclosure_of_aggregates",
+            "partners/tests/test_co_branding.py::test_every_export_is_recorded_as_a_disclosure_to_the_partner",
         ),
     ),
     Promise(
-        "P8", "Data entered on co-branded pages belongs to both; the partner's policy applies."
+        "P8",
+        "Data entered on co-branded pages belongs to both; the partner's policy applies.",
+        (
+            "partners/tests/test_co_branding.py::test_signup_on_a_partner_host_shows_the_co_brand_notice",
+            "partners/tests/test_co_branding.py::test_signup_on_a_partner_host_records_the_partner_and_the_notice_version",
+            "orders/tests/test_checkout.py::test_checkout_on_a_partner_host_shows_the_notice_and_keeps_partner_and_version",
+            "orders/tests/test_checkout.py::test_the_order_keeps_the_notice_version_in_force_when_it_was_placed",
+            "partners/tests/test_co_branding.py::test_a_partner_export_holds_only_records_made_on_its_pages",
+            "partners/tests/test_co_branding.py::test_a_partner_export_holds_only_the_fields_entered_there",
+            "partners/tests/test_co_branding.py::test_every_export_is_recorded_as_a_disclosure_to_the_partner",
+            "orders/tests/test_browser.py::test_buying_on_a_partner_site_with_the_sandbox",
+        ),
     ),
     Promise(
         "P9",
@@ -116,7 +134,19 @@ PROMISES = (
             "assessments/tests/test_personal_data.py::test_the_export_holds_every_sitting_with_answers_and_results",
         ),
     ),
-    Promise("P12", "Card data never reaches or is stored by our servers."),
+    Promise(
+        "P12",
+        "Card data never reaches or is stored by our servers.",
+        (
+            "orders/tests/test_card_data.py::test_after_checkout_no_table_holds_a_card_number",
+            "orders/tests/test_card_data.py::test_no_form_on_the_site_has_a_card_field",
+            "orders/tests/test_card_data.py::test_payments_keep_only_references_brand_last4_amount_currency_and_status",
+            "orders/tests/test_sandbox_payment.py::test_the_sandbox_page_asks_for_no_card_details",
+            "orders/tests/test_stripe.py::test_a_bad_signature_is_answered_400_and_changes_nothing",
+            "orders/tests/test_stripe.py::test_a_stale_timestamp_is_answered_400",
+            "orders/tests/test_stripe.py::test_a_payment_that_does_not_match_the_order_does_not_pay_it",
+        ),
+    ),
     Promise(
         "P13",
         "Every cookie is listed with its purpose, and non-essential ones can be refused.",
@@ -152,6 +182,7 @@ PROMISES = (
             "accounts/tests/test_signup.py::test_minimum_age_comes_from_settings",
             "contests/tests/test_entry.py::test_below_the_minimum_age_nothing_is_stored_and_the_page_says_why",
             "contests/tests/test_entry.py::test_the_minimum_age_comes_from_settings",
+            "orders/tests/test_checkout.py::test_checkout_below_minimum_age_stores_nothing",
         ),
     ),
     Promise(

@@ -432,6 +432,29 @@ if not DEBUG:
         # Only behind a proxy that sets this header itself and strips it from clients.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Payments -------------------------------------------------------------------
+# Card data never reaches this server (P12): buyers pay on the provider's hosted page.
+# "sandbox" (the default) is a page of our own that asks for no card and lets the
+# buyer pick the outcome, for development and demos; production uses "stripe"
+# (Stripe Checkout), which needs both keys below.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "sandbox")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# Seconds a Stripe webhook's signed timestamp may be old before it is refused.
+STRIPE_WEBHOOK_TOLERANCE = envint("STRIPE_WEBHOOK_TOLERANCE", 300)
+if PAYMENT_PROVIDER not in {"sandbox", "stripe"}:
+    raise ImproperlyConfigured(
+        f"PAYMENT_PROVIDER must be sandbox or stripe, not {PAYMENT_PROVIDER!r}."
+    )
+if PAYMENT_PROVIDER == "stripe":
+    if not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+        raise ImproperlyConfigured(
+            "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
+        )
+    # The checkout form's answer redirects to Stripe Checkout; browsers apply
+    # form-action to that redirect.
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], "https://checkout.stripe.com"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("contests/", include("contests.urls")),
     path("assessments/", include("assessments.urls")),
+    path("", include("orders.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,6 +9,7 @@ from accounts.demo import DEMO_PASSWORD
 DEMO_MODULES = [
     "accounts.demo",
     "partners.demo",
+    "orders.demo",
     "privacy.demo",
     "feedback.demo",
     "contests.demo",
