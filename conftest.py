@@ -72,13 +72,26 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings):
+def _fast_and_isolated(settings, tmp_path):
     # A fast hasher, and a cache of its own per test (rate limits, counters).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
-    for config in caches.values():
+    for name, config in caches.items():
         config["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+        if config["BACKEND"].endswith("FileBasedCache"):
+            config["LOCATION"] = str(tmp_path / f"cache-{name}")
     settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
+def _data_exports_in_tmp(settings, tmp_path):
+    # "Download my data" ZIPs are real files: each test keeps its own.
+    storages = {name: dict(config) for name, config in settings.STORAGES.items()}
+    storages["data_exports"]["OPTIONS"] = {
+        **storages["data_exports"]["OPTIONS"],
+        "location": str(tmp_path / "data-exports"),
+    }
+    settings.STORAGES = storages
 
 
 @pytest.fixture

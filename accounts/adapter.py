@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
 from mail.services import email_queue_from
+from privacy.cookies import REMEMBERED_EMAIL_COOKIE, cookie_set
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -8,3 +9,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # Verification and password-reset mail go through the outbound queue, so a
         # slow or failing mail service neither blocks the page nor loses the message.
         email_queue_from(self.render_mail(template_prefix, email, context))
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        # Only set when the visitor accepted preferences cookies; cookie_set checks.
+        cookie_set(response, request, name=REMEMBERED_EMAIL_COOKIE, value=user.email)
+        return response

@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from accounts.models import User
+from accounts.models import AccountErasure, Profile, User
+from careerperfect.admin_mixins import ReadOnlyAdminMixin
 
 
 @admin.register(User)
@@ -21,3 +22,20 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
     ]
     filter_horizontal = ["groups"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The optional answers, for those improving the site; nobody edits them but their
+    author."""
+
+    list_display = ["updated_at", "job_titles", "interests"]
+    fields = ["interests", "job_types", "job_titles", "site_likes", "site_dislikes", "updated_at"]
+    search_fields = ["interests", "job_titles", "site_likes", "site_dislikes"]
+
+
+@admin.register(AccountErasure)
+class AccountErasureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["erased_at", "former_user_id", "email_digest", "apps"]
+    search_fields = ["email_digest", "former_user_id"]
+    date_hierarchy = "erased_at"

@@ -1,10 +1,15 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.db import transaction
 
+from accounts.models import Profile
 from accounts.services import account_signup_complete
 from consent.purposes import COMMUNICATION_PURPOSES, ELECTION_TEXT, Purpose
+from partners.selectors import partner_of_request
+from partners.services import co_brand_registration_record
+from privacy.cookies import remembered_email
 
 
 def age_refusal_message() -> str:
@@ -72,6 +77,7 @@ class SignupForm(AgeConfirmationMixin, AllauthSignupForm):
                 name=self.cleaned_data["name"],
                 elections=[p for p in COMMUNICATION_PURPOSES if self.cleaned_data.get(p.value)],
             )
+            co_brand_registration_record(user=user, partner=partner_of_request(request))
         return user
 
 
@@ -81,3 +87,66 @@ class ElectionsForm(forms.Form):
     marketing = election_field(Purpose.MARKETING)
     site_updates = election_field(Purpose.SITE_UPDATES)
     resume_disclosure = election_field(Purpose.RESUME_DISCLOSURE)
+
+
+class LoginForm(AllauthLoginForm):
+    """Sign-in, with the e-mail address filled in when a preferences cookie holds it (P13)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.request is not None:
+            self.fields["login"].initial = remembered_email(self.request)
+
+
+class ProfileForm(forms.Form):
+    """P6: "help us improve". Every question is optional."""
+
+    interests = forms.CharField(
+        label="What are you interested in?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Fields, skills or subjects you would like to work in or learn about.",
+    )
+    job_types = forms.MultipleChoiceField(
+        label="Which kinds of job do you want?",
+        required=False,
+        choices=Profile.JobType.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    job_titles = forms.CharField(
+        label="Which jobs are you looking for?",
+        required=False,
+        max_length=300,
+        help_text="Job titles, e.g. “bookkeeper, office manager”.",
+    )
+    site_likes = forms.CharField(
+        label="What do you like about CareerPerfect?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    site_dislikes = forms.CharField(
+        label="What do you dislike, or miss?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    confirm_email = forms.EmailField(
+        label="Type your e-mail address to confirm",
+        help_text="This cannot be undone.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_confirm_email(self):
+        typed = self.cleaned_data["confirm_email"]
+        if typed.strip().lower() != self.user.email.lower():
+            raise forms.ValidationError("That is not the address of this account.")
+        return typed

@@ -1,6 +1,10 @@
+import uuid
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+
+from careerperfect.append_only import AppendOnlyModel
 
 
 class UserManager(BaseUserManager):
@@ -55,3 +59,99 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.name.split(" ")[0] if self.name else self.email
+
+
+class Profile(models.Model):
+    """P6: answers to the optional "help us improve" questions. Every one may be left
+    blank, changed or deleted; nothing else on the site depends on them."""
+
+    class JobType(models.TextChoices):
+        FULL_TIME = "full_time", "Full-time"
+        PART_TIME = "part_time", "Part-time"
+        CONTRACT = "contract", "Contract or freelance"
+        TEMPORARY = "temporary", "Temporary or seasonal"
+        INTERNSHIP = "internship", "Internship or apprenticeship"
+        REMOTE = "remote", "Remote"
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    interests = models.TextField(blank=True)
+    site_likes = models.TextField(blank=True)
+    site_dislikes = models.TextField(blank=True)
+    job_types = models.JSONField(default=list, blank=True)
+    job_titles = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "“help us improve” answers"
+        verbose_name_plural = "“help us improve” answers"
+
+    def __str__(self):
+        return f"Answers of {self.user}"
+
+    def get_job_types_display(self) -> list[str]:
+        labels = dict(self.JobType.choices)
+        return [labels.get(value, value) for value in self.job_types]
+
+
+def data_export_storage():
+    from django.core.files.storage import storages
+
+    return storages["data_exports"]
+
+
+class DataExport(models.Model):
+    """One "Download my data" request: built by a task, downloadable by its owner only
+    until it expires, then its file is deleted."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        BUILDING = "building", "Being prepared"
+        READY = "ready", "Ready to download"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="data_exports")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done.")
+    step = models.CharField(max_length=120, blank=True)
+    # The ZIP's name in the "data_exports" storage (looked up on each use, so that
+    # settings and tests choose where it lives), empty once deleted.
+    file_name = models.CharField(max_length=200, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self):
+        return f"Data export {self.public_id.hex[:8]} ({self.status})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.BUILDING}
+
+    def is_downloadable(self, *, now) -> bool:
+        return self.status == self.Status.READY and bool(self.file_name) and self.expires_at > now
+
+
+class AccountErasure(AppendOnlyModel):
+    """Proof that an account was erased at its owner's request. Holds no personal data:
+    only the former id and the keyed digest of the address (the same digest that keeps
+    the address suppressed in the consent ledger)."""
+
+    former_user_id = models.PositiveBigIntegerField()
+    email_digest = models.CharField(max_length=64, db_index=True)
+    apps = models.JSONField(default=list, help_text="Apps whose personal data was erased.")
+    erased_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self):
+        return f"Account {self.former_user_id} erased {self.erased_at:%Y-%m-%d}"

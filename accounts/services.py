@@ -1,10 +1,34 @@
+import json
+import logging
+import tempfile
+import zipfile
 from collections.abc import Iterable
+from datetime import timedelta
+from pathlib import PurePosixPath
 
+from django.conf import settings
+from django.core.files import File
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccountErasure, DataExport, Profile, data_export_storage
+from accounts.personal_data_registry import personal_data_modules
+from consent.models import email_digest
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_elections
 from consent.services import consent_grant, consent_withdraw, subject_get_or_create
+from mail.services import email_queue
+
+logger = logging.getLogger(__name__)
+
+ZIP_ROOT = "careerperfect-data"
+# An export still queued or being built after this long is given up (its message was
+# lost, or it keeps failing); the person can ask again.
+EXPORT_GIVE_UP_AFTER = timedelta(days=1)
 
 
 def account_signup_complete(*, user, name: str, elections: Iterable[Purpose]) -> None:
@@ -30,3 +54,253 @@ def account_elections_update(*, user, wanted: dict[Purpose, bool]) -> list[Purpo
         record(user=user, purpose=purpose, source=Source.PREFERENCES)
         changed.append(purpose)
     return changed
+
+
+# --- "Help us improve" (P6) -----------------------------------------------------
+
+
+def profile_update(
+    *,
+    user,
+    interests: str = "",
+    site_likes: str = "",
+    site_dislikes: str = "",
+    job_types: Iterable[str] = (),
+    job_titles: str = "",
+) -> Profile | None:
+    """Save the person's optional answers; with every answer empty, keep nothing."""
+    answers = {
+        "interests": interests.strip(),
+        "site_likes": site_likes.strip(),
+        "site_dislikes": site_dislikes.strip(),
+        "job_types": sorted(set(job_types)),
+        "job_titles": job_titles.strip(),
+    }
+    if not any(answers.values()):
+        profile_delete(user=user)
+        return None
+    profile, _ = Profile.objects.update_or_create(user=user, defaults=answers)
+    return profile
+
+
+def profile_delete(*, user) -> bool:
+    """Delete every answer; True when there was something to delete."""
+    deleted, _ = Profile.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+# --- Sessions ---------------------------------------------------------------------
+
+
+def user_sessions_end(*, sessions: Iterable) -> None:
+    """Sign these sessions out (allauth.usersessions sessions of one person)."""
+    from allauth.usersessions.adapter import get_adapter
+
+    get_adapter().end_sessions(list(sessions))
+
+
+def user_sessions_end_others(*, user, current_session_key: str | None) -> int:
+    """Sign out every session of the person but the one they are using."""
+    from allauth.usersessions.models import UserSession
+
+    others = list(UserSession.objects.filter(user=user).exclude(session_key=current_session_key))
+    user_sessions_end(sessions=others)
+    return len(others)
+
+
+# --- Download my data -------------------------------------------------------------
+
+
+def data_export_request(*, user) -> DataExport:
+    """Start building a ZIP of everything we hold on the person, or return the one
+    already on its way."""
+    from accounts.tasks import data_export_build as build_task
+
+    in_progress = DataExport.objects.filter(
+        user=user, status__in=[DataExport.Status.QUEUED, DataExport.Status.BUILDING]
+    ).first()
+    if in_progress is not None:
+        return in_progress
+    export = DataExport.objects.create(user=user)
+    transaction.on_commit(lambda: build_task.delay(export.pk))
+    return export
+
+
+def _claim(export_id: int) -> bool:
+    now = timezone.now()
+    # A build claimed longer ago than any task may run belongs to a dead worker.
+    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    return bool(
+        DataExport.objects.filter(
+            Q(status=DataExport.Status.QUEUED)
+            | Q(status=DataExport.Status.BUILDING, claimed_at__lt=stale),
+            pk=export_id,
+        ).update(status=DataExport.Status.BUILDING, claimed_at=now, progress=0, step="")
+    )
+
+
+def _progress(export_id: int, *, percent: int, step: str) -> None:
+    # Outside any transaction, so the progress page sees each step at once.
+    DataExport.objects.filter(pk=export_id).update(progress=percent, step=step[:120])
+
+
+def _zip_path(label: str, name: str, taken: set[str]) -> str:
+    """A safe path in the ZIP, not yet taken, for a file an app hands over."""
+    parts = [p for p in PurePosixPath(name.replace("\\", "/")).parts if p not in {"/", ".", ".."}]
+    path = f"{ZIP_ROOT}/files/{label}/" + ("/".join(parts) or "file")
+    candidate, counter = path, 1
+    while candidate in taken:
+        counter += 1
+        head, dot, extension = path.rpartition(".")
+        candidate = (
+            f"{head}-{counter}.{extension}" if dot and "/" not in extension else f"{path}-{counter}"
+        )
+    return candidate
+
+
+def _zip_write(export: DataExport) -> tuple[str, int]:
+    """Write the ZIP to storage; return its name and size."""
+    user = export.user
+    modules = personal_data_modules()
+    generated_at = timezone.now()
+    document = {
+        "format": "careerperfect-personal-data/1",
+        "generated_at": generated_at,
+        "sections": {},
+    }
+    files: list[str] = []
+    taken: set[str] = set()
+    with tempfile.TemporaryFile() as buffer:
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for index, module in enumerate(modules):
+                _progress(
+                    export.pk,
+                    percent=5 + 90 * index // len(modules),
+                    step=str(module.app.verbose_name),
+                )
+                document["sections"][module.label] = module.export(user)
+                for name, content in module.export_files(user):
+                    path = _zip_path(module.label, name, taken)
+                    taken.add(path)
+                    archive.writestr(path, content)
+                    files.append(path)
+            archive.writestr(
+                f"{ZIP_ROOT}/data.json",
+                json.dumps(document, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False),
+            )
+            archive.writestr(
+                f"{ZIP_ROOT}/README.txt",
+                render_to_string(
+                    "accounts/data_export_readme.txt",
+                    {
+                        "generated_at": generated_at,
+                        "sections": [(m.label, m.app.verbose_name) for m in modules],
+                        "files": files,
+                        "root": ZIP_ROOT,
+                    },
+                ),
+            )
+        size = buffer.tell()
+        buffer.seek(0)
+        name = data_export_storage().save(f"{export.public_id.hex}.zip", File(buffer))
+    return name, size
+
+
+def data_export_build(*, export_id: int) -> bool:
+    """Build a requested export, once: True when this call built it.
+
+    Safe to run twice (a redelivered task finds it claimed or done).
+    """
+    if not _claim(export_id):
+        return False
+    export = DataExport.objects.select_related("user").get(pk=export_id)
+    try:
+        name, size = _zip_write(export)
+    except Exception as error:
+        logger.exception("Data export %s failed", export_id)
+        DataExport.objects.filter(pk=export_id).update(
+            status=DataExport.Status.FAILED,
+            step="",
+            error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        return False
+    now = timezone.now()
+    expires_at = now + timedelta(days=settings.DATA_EXPORT_EXPIRY_DAYS)
+    with transaction.atomic():
+        done = DataExport.objects.filter(pk=export_id, status=DataExport.Status.BUILDING).update(
+            status=DataExport.Status.READY,
+            file_name=name,
+            size=size,
+            progress=100,
+            step="",
+            ready_at=now,
+            expires_at=expires_at,
+        )
+        if done:
+            _data_export_ready_email(export=export, expires_at=expires_at)
+    if not done:
+        # The account was erased (or the export expired) while we built it.
+        data_export_storage().delete(name)
+    return bool(done)
+
+
+def _data_export_ready_email(*, export: DataExport, expires_at) -> None:
+    context = {
+        "user": export.user,
+        "url": settings.SITE_URL
+        + reverse("accounts:data_export", kwargs={"public_id": export.public_id}),
+        "requested_at": export.requested_at,
+        "expires_at": expires_at,
+    }
+    email_queue(
+        to=export.user.email,
+        subject="Your copy of your CareerPerfect data is ready",
+        text=render_to_string("accounts/email/data_export_ready.txt", context),
+    )
+
+
+def data_exports_expire(*, now=None) -> int:
+    """Delete the files of expired exports (and give up on stuck ones); return how many
+    exports expired. Idempotent: beat runs it every hour."""
+    now = now or timezone.now()
+    expired = 0
+    for export in DataExport.objects.filter(
+        status=DataExport.Status.READY, expires_at__lte=now
+    ).iterator():
+        # The file goes first: if we stop between the two steps, the next run deletes
+        # (nothing) again and marks the export.
+        if export.file_name:
+            data_export_storage().delete(export.file_name)
+        expired += DataExport.objects.filter(pk=export.pk, status=DataExport.Status.READY).update(
+            status=DataExport.Status.EXPIRED, file_name=""
+        )
+    DataExport.objects.filter(
+        status__in=[DataExport.Status.QUEUED, DataExport.Status.BUILDING],
+        requested_at__lt=now - EXPORT_GIVE_UP_AFTER,
+    ).update(status=DataExport.Status.FAILED, step="", error="Not built within a day.")
+    return expired
+
+
+# --- Delete my account ------------------------------------------------------------
+
+
+def account_erase(*, user) -> AccountErasure:
+    """Erase the person: every app's personal data, then the account itself.
+
+    All in one transaction: either everything is erased or nothing is. What each app
+    keeps (anonymised orders for accounting, the consent ledger's suppression of the
+    address) is that app's erase()'s decision.
+    """
+    modules = personal_data_modules()
+    with transaction.atomic():
+        erased = []
+        for module in modules:
+            if module.erases:
+                module.erase(user)
+                erased.append(module.label)
+        erasure = AccountErasure.objects.create(
+            former_user_id=user.pk, email_digest=email_digest(user.email), apps=erased
+        )
+        user.delete()
+    logger.info("Account %s erased (%s)", erasure.former_user_id, ", ".join(erased))
+    return erasure

@@ -1,13 +1,31 @@
+from allauth.account.decorators import reauthentication_required
+from allauth.core.ratelimit import consume_or_429
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.forms import ElectionsForm
-from accounts.services import account_elections_update
+from accounts.forms import AccountDeleteForm, ElectionsForm, ProfileForm
+from accounts.models import DataExport, data_export_storage
+from accounts.selectors import privacy_dashboard_data_rights, profile_for_user
+from accounts.services import (
+    account_elections_update,
+    account_erase,
+    data_export_request,
+    profile_delete,
+    profile_update,
+    user_sessions_end,
+    user_sessions_end_others,
+)
 from consent.purposes import Purpose
 from consent.selectors import consent_elections, consent_history
 from consent.services import subject_find
+from privacy.selectors import disclosures_shown_to
 
 
 @login_required
@@ -35,5 +53,155 @@ def privacy_dashboard(request):
     return render(
         request,
         "accounts/privacy_dashboard.html",
-        {"form": form, "rows": rows, "history": consent_history(subject=subject)},
+        {
+            "form": form,
+            "rows": rows,
+            "history": consent_history(subject=subject),
+            "disclosures": disclosures_shown_to(subject=subject),
+            **privacy_dashboard_data_rights(
+                user=request.user, session_key=request.session.session_key
+            ),
+        },
     )
+
+
+# --- "Help us improve" (P6) -----------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    profile = profile_for_user(user=request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            profile_update(user=request.user, **form.cleaned_data)
+            messages.success(request, "Your answers are saved. Thank you.")
+            return redirect("accounts:profile")
+    else:
+        initial = (
+            {
+                "interests": profile.interests,
+                "job_types": profile.job_types,
+                "job_titles": profile.job_titles,
+                "site_likes": profile.site_likes,
+                "site_dislikes": profile.site_dislikes,
+            }
+            if profile
+            else None
+        )
+        form = ProfileForm(initial=initial)
+    return render(request, "accounts/profile.html", {"form": form, "profile": profile})
+
+
+@login_required
+@require_POST
+def profile_remove(request):
+    if profile_delete(user=request.user):
+        messages.success(request, "Your answers are deleted.")
+    return redirect("accounts:profile")
+
+
+# --- Sessions ---------------------------------------------------------------------
+
+
+def _user_session_for_user(request, session_id: int):
+    from allauth.usersessions.models import UserSession
+
+    return get_object_or_404(UserSession, pk=session_id, user=request.user)
+
+
+@login_required
+@require_POST
+def session_end(request, session_id):
+    session = _user_session_for_user(request, session_id)
+    is_this_one = session.session_key == request.session.session_key
+    user_sessions_end(sessions=[session])
+    if is_this_one:
+        logout(request)
+        return redirect("home")
+    messages.success(request, "That session is signed out.")
+    return redirect("accounts:privacy")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request):
+    ended = user_sessions_end_others(
+        user=request.user, current_session_key=request.session.session_key
+    )
+    messages.success(request, f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")
+    return redirect("accounts:privacy")
+
+
+# --- Download my data -------------------------------------------------------------
+
+
+def _data_export_for_user(request, public_id) -> DataExport:
+    return get_object_or_404(DataExport, public_id=public_id, user=request.user)
+
+
+@login_required
+@require_POST
+def data_export_new(request):
+    limited = consume_or_429(request, action="data_export", user=request.user)
+    if limited:
+        return limited
+    export = data_export_request(user=request.user)
+    return redirect("accounts:data_export", public_id=export.public_id)
+
+
+@login_required
+@never_cache
+def data_export_detail(request, public_id):
+    export = _data_export_for_user(request, public_id)
+    return render(
+        request,
+        "accounts/data_export.html",
+        {"export": export, "downloadable": export.is_downloadable(now=timezone.now())},
+    )
+
+
+@login_required
+@never_cache
+def data_export_download(request, public_id):
+    export = _data_export_for_user(request, public_id)
+    if export.is_downloadable(now=timezone.now()):
+        try:
+            file = data_export_storage().open(export.file_name, "rb")
+        except FileNotFoundError:
+            pass
+        else:
+            return FileResponse(
+                file,
+                as_attachment=True,
+                filename=f"careerperfect-data-{export.ready_at:%Y-%m-%d}.zip",
+                content_type="application/zip",
+            )
+    return render(
+        request,
+        "accounts/data_export_gone.html",
+        {"export": export, "expiry_days": settings.DATA_EXPORT_EXPIRY_DAYS},
+        status=410,
+    )
+
+
+# --- Delete my account ------------------------------------------------------------
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    if request.user.is_staff:
+        return render(request, "accounts/account_delete_staff.html")
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        account_erase(user=request.user)
+        logout(request)
+        return redirect("accounts:deleted")
+    return render(request, "accounts/account_delete.html", {"form": form})
+
+
+def account_deleted(request):
+    return render(request, "accounts/account_deleted.html")

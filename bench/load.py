@@ -39,6 +39,9 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 PAGES = [
     ("home", "/", False),
     ("my privacy", "/account/privacy/", True),
+    ("shop", "/shop/", False),
+    ("product", "/shop/career-starter-bundle/", False),
+    ("my orders", "/orders/", True),
 ]
 MINIMAL = ("minimal", "/_bench/minimal/", False)
 TARGET = {False: 0.7, True: 0.5}

@@ -20,9 +20,23 @@ def count(client, path):
 
 
 def grow(user):
+    from django.utils import timezone
+
+    from orders.cart import CartLine
+    from orders.models import Product
+    from orders.services import order_create
+
+    product = Product.objects.filter(active=True, kind=Product.Kind.COVER_LETTER).first()
     for i in range(50):
         record = consent_grant if i % 2 else consent_withdraw
         record(user=user, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+        order_create(
+            lines=[CartLine(product=product)],
+            user=user,
+            name=user.name,
+            email=user.email,
+            age_confirmed_at=timezone.now(),
+        )
 
 
 def main(pages):

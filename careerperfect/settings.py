@@ -83,9 +83,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "careerperfect",
     "accounts",
     "consent",
@@ -93,6 +95,9 @@ INSTALLED_APPS = [
     "mail",
     "partners",
     "orders",
+    "feedback",
+    "contests",
+    "assessments",
 ]
 
 MIDDLEWARE = [
@@ -108,6 +113,7 @@ MIDDLEWARE = [
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "partners.middleware.PartnerMiddleware",
+    "privacy.middleware.AnalyticsMiddleware",
 ]
 
 ROOT_URLCONF = "careerperfect.urls"
@@ -125,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "careerperfect.context_processors.site",
+                "privacy.context_processors.privacy",
             ],
         },
     },
@@ -174,6 +181,23 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Aggregate usage counts (P1) are buffered here per request and moved to the database
+# by beat. The web server and the worker must share it: Redis when configured, else
+# files under var/ (the embedded default runs them as separate processes).
+CACHES["analytics"] = (
+    {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "cp-analytics",
+    }
+    if REDIS_URL
+    else {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "analytics-buffer"),
+        # A few hundred counters at most; never cull one before it is flushed.
+        "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+    }
+)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 # How long a task taken by a worker that died stays invisible before Redis hands it
@@ -227,10 +251,17 @@ IMAP_URL = env("IMAP_URL")
 IMAP_POLL_SECONDS = envint("IMAP_POLL_SECONDS", 30)
 # A folder to move handled "remove" requests to (empty: they stay, marked read).
 IMAP_DONE_FOLDER = env("IMAP_DONE_FOLDER")
+# E-mail services whose inbound webhook is routed, e.g. "mailgun" (see the README).
+MAIL_INBOUND_WEBHOOKS = envlist("MAIL_INBOUND_WEBHOOKS")
 # The "this wasn't me" link of a confirmation works for this many days.
 MAIL_UNDO_MAX_AGE_DAYS = envint("MAIL_UNDO_MAX_AGE_DAYS", 30)
 CELERY_BEAT_SCHEDULE: dict = {
     "outbound-messages-sweep": {"task": "mail.tasks.outbound_messages_sweep", "schedule": 60.0},
+    "privacy-analytics-flush": {
+        "task": "privacy.tasks.analytics_buffer_flush",
+        "schedule": envint("ANALYTICS_FLUSH_SECONDS", 300),
+    },
+    "data-exports-expire": {"task": "accounts.tasks.data_exports_expire", "schedule": 3600},
     "campaigns-dispatch-due": {
         "task": "mail.tasks.campaigns_dispatch_due",
         "schedule": 60.0,
@@ -271,7 +302,7 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CareerPerfect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_PREVENT_ENUMERATION = True
@@ -285,6 +316,10 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
+    # Our own public forms, through allauth's rate limiter.
+    "feedback": "10/h/ip",
+    "contest_entry": "20/h/ip",
+    "data_export": "5/d/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Staff must have two-factor authentication to use the admin (on by default in
@@ -294,6 +329,9 @@ MFA_TOTP_ISSUER = "CareerPerfect"
 
 # Product promise P15: no data is collected from anyone below this age.
 MINIMUM_AGE = envint("MINIMUM_AGE", 13)
+
+# P2: a partner report suppresses every figure below this count.
+PARTNER_REPORT_MIN_COUNT = envint("PARTNER_REPORT_MIN_COUNT", 10)
 
 # --- Mail -----------------------------------------------------------------------
 # EMAIL_BACKEND picks the backend. It defaults to SMTP (EMAIL_HOST, default localhost),
@@ -337,6 +375,30 @@ CONTACT_EMAIL = env("CONTACT_EMAIL", "admin@careerperfect.localhost")
 OWN_EMAIL_ADDRESSES = envlist("OWN_EMAIL_ADDRESSES")
 CONTACT_PHONE = env("CONTACT_PHONE", "1-800-555-0142")
 
+# --- Data rights ----------------------------------------------------------------
+# "Download my data" ZIPs: private files (never under a public URL), served only to
+# their owner and deleted by beat once expired. Web and worker processes must share
+# this directory (a shared volume when they run on several machines).
+DATA_EXPORT_DIR = Path(env("DATA_EXPORT_DIR", str(VAR_DIR / "data-exports")))
+DATA_EXPORT_EXPIRY_DAYS = envint("DATA_EXPORT_EXPIRY_DAYS", 7)
+# --- Assessments ----------------------------------------------------------------
+# Who scores a submitted assessment (P11): "local" scores in the Celery worker; "http"
+# posts to a scoring partner only a random sitting token, the instrument code and the
+# answers, signed with HMAC-SHA256 using ASSESSMENT_SCORING_SECRET.
+ASSESSMENT_SCORING_PROVIDER = env("ASSESSMENT_SCORING_PROVIDER", "local")
+ASSESSMENT_SCORING_URL = env("ASSESSMENT_SCORING_URL")
+ASSESSMENT_SCORING_SECRET = env("ASSESSMENT_SCORING_SECRET")
+ASSESSMENT_SCORING_TIMEOUT = envint("ASSESSMENT_SCORING_TIMEOUT", 10)
+if ASSESSMENT_SCORING_PROVIDER not in {"local", "http"}:
+    raise ImproperlyConfigured("ASSESSMENT_SCORING_PROVIDER must be local or http.")
+if ASSESSMENT_SCORING_PROVIDER == "http":
+    if not (ASSESSMENT_SCORING_URL and ASSESSMENT_SCORING_SECRET):
+        raise ImproperlyConfigured(
+            "ASSESSMENT_SCORING_URL and ASSESSMENT_SCORING_SECRET must be set for http scoring."
+        )
+    if not DEBUG and not ASSESSMENT_SCORING_URL.startswith("https://"):
+        raise ImproperlyConfigured("ASSESSMENT_SCORING_URL must use https when DEBUG is off.")
+
 # --- Internationalisation -------------------------------------------------------
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -353,6 +415,14 @@ STORAGES = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+STORAGES["data_exports"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": str(DATA_EXPORT_DIR),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
     },
 }
 
@@ -406,6 +476,29 @@ if not DEBUG:
     if envbool("SECURE_PROXY_SSL_HEADER", False):
         # Only behind a proxy that sets this header itself and strips it from clients.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Payments -------------------------------------------------------------------
+# Card data never reaches this server (P12): buyers pay on the provider's hosted page.
+# "sandbox" (the default) is a page of our own that asks for no card and lets the
+# buyer pick the outcome, for development and demos; production uses "stripe"
+# (Stripe Checkout), which needs both keys below.
+PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", "sandbox")
+STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY")
+STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET")
+# Seconds a Stripe webhook's signed timestamp may be old before it is refused.
+STRIPE_WEBHOOK_TOLERANCE = envint("STRIPE_WEBHOOK_TOLERANCE", 300)
+if PAYMENT_PROVIDER not in {"sandbox", "stripe"}:
+    raise ImproperlyConfigured(
+        f"PAYMENT_PROVIDER must be sandbox or stripe, not {PAYMENT_PROVIDER!r}."
+    )
+if PAYMENT_PROVIDER == "stripe":
+    if not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET):
+        raise ImproperlyConfigured(
+            "PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
+        )
+    # The checkout form's answer redirects to Stripe Checkout; browsers apply
+    # form-action to that redirect.
+    SECURE_CSP["form-action"] = [*SECURE_CSP["form-action"], "https://checkout.stripe.com"]
 
 LOGGING = {
     "version": 1,

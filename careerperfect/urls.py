@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from careerperfect import views
-from mail.urls import webhook_urlpatterns
+from mail.urls import inbound_webhook_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,8 +13,12 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("privacy.urls")),
+    path("", include("feedback.urls")),
+    path("contests/", include("contests.urls")),
+    path("assessments/", include("assessments.urls")),
+    path("", include("orders.urls")),
     path("mail/", include("mail.urls")),
-    *webhook_urlpatterns,
+    *inbound_webhook_urlpatterns(settings.MAIL_INBOUND_WEBHOOKS),
     path("admin/", admin.site.urls),
 ]
 

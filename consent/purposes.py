@@ -7,6 +7,7 @@ class Purpose(models.TextChoices):
     MARKETING = "marketing", "Offers of products and services"
     SITE_UPDATES = "site_updates", "News about changes to the site and this policy"
     RESUME_DISCLOSURE = "resume_disclosure", "Sharing my resume with recipients I name"
+    COOKIES_PREFERENCES = "cookies_preferences", "Cookies that remember my preferences"
 
 
 # The elections a person makes at signup and checkout, and that "remove" withdraws.
@@ -36,3 +37,5 @@ class Source(models.TextChoices):
     UNDO_LINK = "undo-link", "“This wasn't me” link in a confirmation e-mail"
     ADMIN = "admin", "Staff, in the admin"
     COOKIE_BANNER = "cookie-banner", "Cookie banner"
+    CONTEST = "contest", "Contest entry form"
+    ACCOUNT_DELETION = "account-deletion", "Account deletion"

@@ -2,9 +2,9 @@
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from consent.models import ConsentEvent, Election, Subject
+from consent.models import ConsentEvent, Election, Subject, email_digest
 from consent.purposes import Purpose
 from consent.services import subject_find
 
@@ -32,6 +32,20 @@ def consent_history(*, subject: Subject | None) -> QuerySet[ConsentEvent]:
     if subject is None:
         return ConsentEvent.objects.none()
     return ConsentEvent.objects.filter(subject=subject).select_related("policy_version", "actor")
+
+
+def subjects_for_user(*, user) -> QuerySet[Subject]:
+    """The subjects that are this person: their account's, and those of each verified
+    address of theirs that has consent on record without being linked to it."""
+    from allauth.account.models import EmailAddress
+
+    addresses = EmailAddress.objects.filter(user=user, verified=True).values_list(
+        "email", flat=True
+    )
+    digests = {email_digest(address) for address in [user.email, *addresses]}
+    return Subject.objects.filter(
+        Q(user=user) | Q(email_digest__in=digests, user__isnull=True)
+    ).order_by("pk")
 
 
 def consent_granted_subjects(*, purpose: Purpose) -> QuerySet:

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from consent.models import ConsentEvent, Election, Subject, email_digest, email_normalize
-from consent.purposes import Purpose, Source
+from consent.purposes import COMMUNICATION_PURPOSES, Purpose, Source
 
 
 def subject_get_or_create(*, email: str | None = None, user=None) -> Subject:
@@ -26,11 +26,19 @@ def subject_get_or_create(*, email: str | None = None, user=None) -> Subject:
     subject, _ = Subject.objects.get_or_create(
         email_digest=digest, defaults={"email": email_normalize(email)}
     )
+    changed = []
+    if subject.email is None:
+        # An erased address given to us again: its suppression and history stay, and
+        # we know the address once more.
+        subject.email = email_normalize(email)
+        changed.append("email")
     if user is not None and subject.user_id is None:
         # An address that had consent on record (a guest order, a "remove" e-mail)
         # before it became an account: its history now belongs to that account.
         subject.user = user
-        subject.save(update_fields=["user"])
+        changed.append("user")
+    if changed:
+        subject.save(update_fields=changed)
     return subject
 
 
@@ -168,3 +176,26 @@ def consent_withdraw_for_address(
                     )
                 )
     return events
+
+
+def subject_erase(*, subject: Subject) -> None:
+    """Forget a subject's address and account, keeping a suppression in their place.
+
+    Marketing and site updates are withdrawn first (unless already withdrawn), so the
+    keyed digest that stays behind keeps the address out of every later campaign and
+    lets a later "remove" find it. The history stays too: it is the ledger's proof.
+    """
+    with transaction.atomic():
+        current = {e.purpose: e.granted for e in Election.objects.filter(subject=subject)}
+        for purpose in COMMUNICATION_PURPOSES:
+            if current.get(purpose, True):
+                _record(
+                    subject=subject,
+                    purpose=purpose,
+                    granted=False,
+                    source=Source.ACCOUNT_DELETION,
+                    occurred_at=None,
+                    actor=None,
+                    evidence=None,
+                )
+        Subject.objects.filter(pk=subject.pk).update(email=None, user=None)

@@ -1,4 +1,41 @@
-from orders.models import Entitlement, Order, Product
+"""Orders: placing them, the status workflow, what a paid order unlocks, receipts.
+
+An order's status changes only through order_transition, which writes the audit
+entry (who, when, from, to, why) that admin and the buyer's timeline show.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from consent.purposes import Purpose
+from consent.purposes import Source as ConsentSource
+from consent.services import consent_grant
+from mail.services import email_queue
+from orders.cart import CartLine
+from orders.models import Entitlement, Order, OrderEvent, OrderLine, Payment, Product
+
+logger = logging.getLogger(__name__)
+
+Status = Order.Status
+
+# The order workflow: from each status, the statuses it may move to.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.PENDING: frozenset({Status.PAID, Status.PAYMENT_FAILED, Status.CANCELLED}),
+    Status.PAYMENT_FAILED: frozenset({Status.PENDING, Status.PAID, Status.CANCELLED}),
+    Status.PAID: frozenset({Status.FULFILLED, Status.REFUNDED}),
+    Status.FULFILLED: frozenset({Status.REFUNDED}),
+    Status.CANCELLED: frozenset(),
+    Status.REFUNDED: frozenset(),
+}
+
+ADDRESS_FIELDS = ("address_line1", "address_line2", "city", "region", "postal_code", "country")
 
 # What each kind of product unlocks once paid for.
 ENTITLEMENTS_BY_PRODUCT_KIND = {
@@ -6,6 +43,10 @@ ENTITLEMENTS_BY_PRODUCT_KIND = {
     Product.Kind.COVER_LETTER: [Entitlement.Kind.COVER_LETTER],
     Product.Kind.SOFTWARE: [Entitlement.Kind.ASSESSMENTS, Entitlement.Kind.SOFTWARE_DOWNLOAD],
 }
+
+
+class OrderTransitionError(Exception):
+    """The order's current status does not allow the change asked for."""
 
 
 def _kinds_for(product: Product) -> list[Entitlement.Kind]:
@@ -24,3 +65,222 @@ def entitlements_grant(*, order: Order) -> list[Entitlement]:
             )
             granted.append(entitlement)
     return granted
+
+
+def entitlements_revoke(*, order: Order) -> int:
+    """Revoke what a refunded order unlocked; returns how many were active."""
+    return Entitlement.objects.filter(order_line__order=order, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def order_create(
+    *,
+    lines: list[CartLine],
+    name: str,
+    email: str,
+    age_confirmed_at: datetime,
+    user=None,
+    phone: str = "",
+    address: dict[str, str] | None = None,
+    partner=None,
+    elections: Iterable[Purpose] = (),
+) -> Order:
+    """Place an order awaiting payment, and record the elections ticked at checkout.
+
+    On a partner's pages the order keeps that partner and the version of the co-brand
+    notice shown (P8).
+    """
+    if not lines:
+        raise ValueError("An order needs at least one product.")
+    if age_confirmed_at is None:
+        raise ValueError("Nothing is stored for a buyer who has not confirmed the minimum age.")
+    currencies = {line.product.currency for line in lines}
+    if len(currencies) != 1:
+        raise ValueError("All products of an order must be priced in one currency.")
+    address = address or {}
+    with transaction.atomic():
+        order = Order.objects.create(
+            user=user,
+            name=name,
+            email=email,
+            phone=phone,
+            **{field: address.get(field, "") for field in ADDRESS_FIELDS},
+            currency=currencies.pop(),
+            total_minor=sum(line.product.price_minor for line in lines),
+            age_confirmed_at=age_confirmed_at,
+            partner=partner,
+            partner_notice_version=partner.notice_version if partner else None,
+        )
+        OrderLine.objects.bulk_create(
+            OrderLine(
+                order=order,
+                product=line.product,
+                product_name=line.product.name,
+                unit_price_minor=line.product.price_minor,
+                computer_type=line.computer_type,
+            )
+            for line in lines
+        )
+        OrderEvent.objects.create(
+            order=order,
+            from_status="",
+            to_status=order.status,
+            source=OrderEvent.Source.BUYER,
+            actor=user,
+            reason="Order placed" + (f" on {partner.name}'s pages" if partner else ""),
+        )
+        for purpose in elections:
+            consent_grant(
+                purpose=purpose,
+                source=ConsentSource.CHECKOUT,
+                user=user,
+                email=None if user else email,
+                evidence={"order": order.reference},
+            )
+    return order
+
+
+def order_transition(
+    *,
+    order: Order,
+    to: Order.Status,
+    source: OrderEvent.Source,
+    reason: str,
+    actor=None,
+) -> Order:
+    """Move an order to another status if the workflow allows it, with its audit entry.
+
+    Raises OrderTransitionError otherwise, changing nothing. Updates `order` in place.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if to not in TRANSITIONS[locked.status]:
+            raise OrderTransitionError(
+                f"An order that is “{locked.get_status_display()}” cannot become "
+                f"“{Status(to).label}”."
+            )
+        event = OrderEvent.objects.create(
+            order=locked,
+            from_status=locked.status,
+            to_status=to,
+            source=source,
+            actor=actor,
+            reason=reason[:300],
+        )
+        locked.status = to
+        if to == Status.PAID:
+            locked.paid_at = event.at
+        locked.save(update_fields=["status", "paid_at"])
+    order.status, order.paid_at = locked.status, locked.paid_at
+    return order
+
+
+def order_pay(*, order: Order, source: OrderEvent.Source, reason: str) -> Order:
+    """Mark an order paid: unlock what it bought and send the receipt."""
+    with transaction.atomic():
+        order_transition(order=order, to=Status.PAID, source=source, reason=reason)
+        entitlements_grant(order=order)
+        order_receipt_queue(order=order)
+    return order
+
+
+def order_cancel(*, order: Order, source: OrderEvent.Source, reason: str, actor=None) -> Order:
+    """Cancel an order that has not been paid; its open payment pages are closed at the
+    provider first, so that none can be paid afterwards (raises PaymentProviderError,
+    changing nothing, if one was paid meanwhile)."""
+    from orders.providers import provider_for
+
+    with transaction.atomic():
+        order_transition(
+            order=order, to=Status.CANCELLED, source=source, reason=reason, actor=actor
+        )
+        for payment in order.payments.filter(status=Payment.Status.STARTED):
+            provider_for(payment.provider).close(payment=payment)
+    return order
+
+
+def order_refund(
+    *,
+    order: Order,
+    source: OrderEvent.Source,
+    reason: str,
+    actor=None,
+    at_provider: bool = True,
+) -> Order:
+    """Refund a paid order: the money (unless the provider told us it already did),
+    the status, and what the order unlocked.
+
+    The provider is asked inside the transaction, so that a refused refund leaves the
+    order as it was.
+    """
+    from orders.providers import provider_for
+
+    with transaction.atomic():
+        order_transition(order=order, to=Status.REFUNDED, source=source, reason=reason, actor=actor)
+        payment = order.payments.filter(status=Payment.Status.SUCCEEDED).first()
+        if payment is not None:
+            if at_provider:
+                provider_for(payment.provider).refund(payment=payment)
+            payment.status = Payment.Status.REFUNDED
+            payment.save(update_fields=["status", "updated_at"])
+        entitlements_revoke(order=order)
+    return order
+
+
+def order_fulfil(*, order: Order, source: OrderEvent.Source, reason: str, actor=None) -> Order:
+    return order_transition(
+        order=order, to=Status.FULFILLED, source=source, reason=reason, actor=actor
+    )
+
+
+def order_receipt_queue(*, order: Order):
+    """The receipt e-mail (HTML and text). Transactional: never held back by the
+    person's elections, and without List-Unsubscribe."""
+    from orders.selectors import order_access_path
+
+    context = {
+        "order": order,
+        "lines": list(order.lines.all()),
+        "payment": order.payments.filter(status=Payment.Status.SUCCEEDED).first(),
+        "order_url": settings.SITE_URL + order_access_path(order),
+        "contact_email": settings.CONTACT_EMAIL,
+        "contact_phone": settings.CONTACT_PHONE,
+    }
+    return email_queue(
+        to=order.email,
+        subject=f"Your CareerPerfect receipt, order {order.reference}",
+        text=render_to_string("orders/email/receipt.txt", context),
+        html=render_to_string("orders/email/receipt.html", context),
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
+def orders_attach_to_user(*, user) -> int:
+    """Give an account the guest orders placed with one of its verified addresses,
+    with what they unlocked. Returns how many orders were attached."""
+    from allauth.account.models import EmailAddress
+
+    addresses = set(
+        EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    )
+    if not addresses:
+        return 0
+    matches_address = Q(pk__in=[])
+    for address in addresses:
+        matches_address |= Q(email__iexact=address)
+    with transaction.atomic():
+        order_ids = list(
+            Order.objects.select_for_update()
+            .filter(matches_address, user__isnull=True)
+            .exclude(email="")
+            .values_list("pk", flat=True)
+        )
+        if not order_ids:
+            return 0
+        Order.objects.filter(pk__in=order_ids).update(user=user)
+        Entitlement.objects.filter(order_line__order__in=order_ids, user__isnull=True).update(
+            user=user
+        )
+    logger.info("Attached %d guest order(s) to account %s", len(order_ids), user.pk)
+    return len(order_ids)

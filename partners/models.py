@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -21,6 +22,9 @@ class Partner(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [
+            ("export_records", "Can export a partner's co-branded records (a disclosure)"),
+        ]
 
     def __str__(self):
         return self.name
@@ -39,3 +43,29 @@ class PartnerHost(models.Model):
     def save(self, *args, **kwargs):
         self.host = self.host.strip().lower()
         super().save(*args, **kwargs)
+
+
+class CoBrandedRegistration(models.Model):
+    """An account created on a partner's pages (P8): which partner, the version of the
+    co-brand notice shown, and what the person entered there (so that a partner
+    export holds only that, whatever the account later becomes)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="registrations")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="co_branded_registration",
+    )
+    notice_version = models.PositiveIntegerField()
+    email = models.EmailField()
+    name = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "co-branded registration"
+
+    def __str__(self):
+        return f"{self.email} on {self.partner}"

@@ -16,14 +16,23 @@ class PolicyVersion(models.Model):
     version = models.PositiveIntegerField()
     effective_date = models.DateField()
     summary = models.TextField(help_text="What changed since the previous version, in plain words.")
-    body = models.TextField(help_text="Markdown.")
+    body = models.TextField(
+        help_text=(
+            "Markdown. {{ contact_email }}, {{ contact_phone }} and {{ minimum_age }} are "
+            "replaced by the site's current settings when the page is shown."
+        )
+    )
     published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["document", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["document", "version"], name="one_number_per_version")
         ]
+        permissions = [("publish_policyversion", "Can publish a policy version")]
 
     def __str__(self):
         return f"{self.get_document_display()} v{self.version}"
@@ -76,3 +85,60 @@ class StaffAccess(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.staff} {self.action} {self.description}"
+
+
+class ServiceProvider(models.Model):
+    """A company that handles data on our behalf only (P9), listed on the privacy policy."""
+
+    class Function(models.TextChoices):
+        HOSTING = "hosting", "Hosting"
+        ANALYTICS = "analytics", "Analytics"
+        MARKETING = "marketing", "Marketing"
+        PAYMENTS = "payments", "Payments"
+        CUSTOMER_SERVICE = "customer-service", "Customer service"
+        EMAIL = "email", "E-mail delivery"
+
+    name = models.CharField(max_length=120)
+    function = models.CharField(max_length=30, choices=Function.choices)
+    data_categories = models.CharField(
+        max_length=300, help_text="What it handles, e.g. “e-mail address, order number”."
+    )
+    listed = models.BooleanField(default=True, help_text="Shown on the privacy policy.")
+
+    class Meta:
+        ordering = ["function", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_function_display()})"
+
+
+class DailyCount(models.Model):
+    """Anonymous aggregate usage (P1): how often a site area was visited or a service
+    used on one day, on the main site or one partner's co-branded site. Nothing here,
+    nor in the buffer it is flushed from, can tell one visitor from another."""
+
+    class Kind(models.TextChoices):
+        VISIT = "visit", "Page visits per area"
+        USE = "use", "Uses per service"
+
+    day = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    site = models.CharField(
+        max_length=50, blank=True, help_text="Partner slug of a co-branded site; empty: main site."
+    )
+    name = models.CharField(max_length=60, help_text="The site area or the service.")
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-day", "kind", "site", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "kind", "site", "name"], name="one_count_per_day_and_name"
+            )
+        ]
+        permissions = [("export_partner_report", "Can export the aggregate partner report")]
+        verbose_name = "usage count"
+        verbose_name_plural = "usage analytics"
+
+    def __str__(self):
+        return f"{self.day} {self.kind} {self.site or 'main'}/{self.name}: {self.count}"

@@ -1,7 +1,30 @@
+import re
+
 import markdown
 import nh3
+from django.conf import settings
+
+PLACEHOLDER = re.compile(r"\{\{\s*(contact_email|contact_phone|minimum_age)\s*\}\}")
+# Characters that would change the meaning of a setting's value inside Markdown.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
 
 
 def markdown_to_html(text: str) -> str:
     """Render staff-authored Markdown to HTML that is safe to show on the site."""
     return nh3.clean(markdown.markdown(text, extensions=["extra", "sane_lists"]))
+
+
+def policy_text(body: str) -> str:
+    """A policy's Markdown with its placeholders filled from the current settings."""
+    values = {
+        "contact_email": settings.CONTACT_EMAIL,
+        "contact_phone": settings.CONTACT_PHONE,
+        "minimum_age": str(settings.MINIMUM_AGE),
+    }
+    return PLACEHOLDER.sub(
+        lambda match: MARKDOWN_SPECIAL.sub(r"\\\1", values[match.group(1)]), body
+    )
+
+
+def policy_html(body: str) -> str:
+    return markdown_to_html(policy_text(body))

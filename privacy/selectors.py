@@ -1,6 +1,11 @@
-from datetime import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-from privacy.models import PolicyVersion
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from privacy.models import DailyCount, Disclosure, PolicyVersion, ServiceProvider
 
 
 def policy_version_in_force(
@@ -19,6 +24,87 @@ def policy_version_in_force(
 def policy_version_current(
     *, document: str = PolicyVersion.Document.PRIVACY_POLICY
 ) -> PolicyVersion | None:
-    from django.utils import timezone
-
     return policy_version_in_force(at=timezone.now(), document=document)
+
+
+def policy_versions_published(*, document: str) -> QuerySet[PolicyVersion]:
+    """Every published version of a document, newest first (upcoming ones included)."""
+    return PolicyVersion.objects.filter(document=document, published_at__isnull=False).order_by(
+        "-version"
+    )
+
+
+def policy_version_published(*, document: str, version: int) -> PolicyVersion | None:
+    return policy_versions_published(document=document).filter(version=version).first()
+
+
+def policy_version_previous(*, version: PolicyVersion) -> PolicyVersion | None:
+    """The published version of the same document just before this one."""
+    return (
+        policy_versions_published(document=version.document)
+        .filter(version__lt=version.version)
+        .first()
+    )
+
+
+def service_providers_listed() -> QuerySet[ServiceProvider]:
+    return ServiceProvider.objects.filter(listed=True)
+
+
+def disclosures_shown_to(*, subject) -> QuerySet[Disclosure]:
+    """Disclosures of a person's data they may see (P7), newest first."""
+    if subject is None:
+        return Disclosure.objects.none()
+    return Disclosure.objects.filter(subjects=subject, shown_to_subject=True)
+
+
+@dataclass(frozen=True)
+class UsageColumn:
+    kind: str
+    name: str
+    counts: list[int]
+
+    @property
+    def label(self) -> str:
+        return f"{'visits' if self.kind == DailyCount.Kind.VISIT else 'uses'}: {self.name}"
+
+
+@dataclass(frozen=True)
+class WeeklyUsage:
+    weeks: list[date]  # the Monday of each week, oldest first
+    columns: list[UsageColumn]  # visits per area, then uses per service
+
+
+def usage_weekly(*, weeks: int, until: date, site: str | None = None) -> WeeklyUsage:
+    """Counts summed per week (Monday to Sunday) for the weeks ending with `until`'s week.
+
+    site: a partner's slug, "" for the main site, None for all sites together.
+    """
+    last_monday = until - timedelta(days=until.weekday())
+    mondays = [last_monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
+    rows = DailyCount.objects.filter(day__gte=mondays[0], day__lte=until)
+    if site is not None:
+        rows = rows.filter(site=site)
+    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0] * weeks)
+    for day, kind, name, count in rows.values_list("day", "kind", "name", "count"):
+        totals[(kind, name)][(day - mondays[0]).days // 7] += count
+    order = {DailyCount.Kind.VISIT: 0, DailyCount.Kind.USE: 1}
+    columns = [
+        UsageColumn(kind, name, counts)
+        for (kind, name), counts in sorted(totals.items(), key=lambda i: (order[i[0][0]], i[0][1]))
+    ]
+    return WeeklyUsage(weeks=mondays, columns=columns)
+
+
+def person_on_record(*, email: str) -> bool:
+    """Whether we hold anything about this address: an account or a consent record."""
+    from accounts.models import User
+    from consent.services import subject_find
+
+    try:
+        return (
+            User.objects.filter(email__iexact=email.strip()).exists()
+            or subject_find(email=email) is not None
+        )
+    except ValueError:
+        return False

@@ -1,11 +1,22 @@
-"""The single doors through which individual data leaves or is looked at by staff."""
+"""The privacy app's writes: the single doors through which individual data leaves or
+is looked at by staff, policy publishing, cookie choices and aggregate analytics."""
 
+import csv
+import io
 from collections.abc import Iterable
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
 
-from privacy.models import Disclosure, StaffAccess
+from consent.purposes import Purpose, Source
+from consent.selectors import consent_elections
+from consent.services import consent_grant, consent_withdraw, subject_get_or_create
+from privacy import analytics
+from privacy.models import DailyCount, Disclosure, PolicyVersion, StaffAccess
 
 
 def disclosure_record(
@@ -32,6 +43,24 @@ def disclosure_record(
     return disclosure
 
 
+def disclosure_record_for_addresses(*, emails: Iterable[str], **fields) -> Disclosure:
+    """Record a disclosure staff made about the people with these addresses.
+
+    Each address stands for its account when there is one, so that the entry shows on
+    that person's My privacy page.
+    """
+    from accounts.models import User
+
+    with transaction.atomic():
+        subjects = []
+        for email in emails:
+            user = User.objects.filter(email__iexact=email.strip()).first()
+            subjects.append(
+                subject_get_or_create(user=user) if user else subject_get_or_create(email=email)
+            )
+        return disclosure_record(subjects=subjects, **fields)
+
+
 def staff_access_record(*, staff, obj, action: str, description: str = "") -> StaffAccess:
     """Log a staff member's view or download of a person's private data."""
     return StaffAccess.objects.create(
@@ -40,4 +69,141 @@ def staff_access_record(*, staff, obj, action: str, description: str = "") -> St
         content_type=ContentType.objects.get_for_model(obj),
         object_id=str(obj.pk),
         description=(description or str(obj))[:300],
+    )
+
+
+class PolicyPublishError(Exception):
+    """A version cannot be published as it stands; the message says why."""
+
+
+def policy_version_publish(*, version: PolicyVersion, published_by=None) -> PolicyVersion:
+    """Publish a draft version of a policy document (P16).
+
+    Versions of a document are published in order and never take effect before the one
+    they follow. Once published a version is part of the public archive and is not
+    edited again; a correction is a new version.
+    """
+    with transaction.atomic():
+        draft = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        if draft.published_at is not None:
+            raise PolicyPublishError(f"{draft} is published already.")
+        if not draft.body.strip() or not draft.summary.strip():
+            raise PolicyPublishError(f"{draft} needs a text and a summary of changes.")
+        latest = (
+            PolicyVersion.objects.filter(document=draft.document, published_at__isnull=False)
+            .order_by("-version")
+            .first()
+        )
+        if latest is not None and draft.version <= latest.version:
+            raise PolicyPublishError(
+                f"{draft} must have a higher number than the published v{latest.version}."
+            )
+        if latest is not None and draft.effective_date < latest.effective_date:
+            raise PolicyPublishError(
+                f"{draft} cannot take effect before v{latest.version} "
+                f"({latest.effective_date:%d %B %Y})."
+            )
+        draft.published_at = timezone.now()
+        draft.published_by = published_by
+        draft.save(update_fields=["published_at", "published_by"])
+    return draft
+
+
+def cookie_choices_record(*, user, choices) -> list[Purpose]:
+    """Put a signed-in person's cookie choice on the consent ledger (P13).
+
+    Records an event for each optional category whose choice is new or changed, so
+    that the ledger shows every choice the person made and nothing they did not.
+    """
+    from privacy.cookies import CATEGORY_PURPOSE
+
+    current = consent_elections(subject=subject_get_or_create(user=user))
+    recorded = []
+    for category, purpose in CATEGORY_PURPOSE.items():
+        granted = choices.allows(category)
+        election = current.get(purpose)
+        if election is not None and election.granted == granted:
+            continue
+        record = consent_grant if granted else consent_withdraw
+        record(user=user, purpose=purpose, source=Source.COOKIE_BANNER)
+        recorded.append(purpose)
+    return recorded
+
+
+def analytics_flush(*, today: date | None = None) -> int:
+    """Move the buffered counts into DailyCount rows; return how many were moved.
+
+    Run by beat. Safe to run again or concurrently: counts are taken out of the buffer
+    before they are added here, one flush runs at a time, and counts taken by a flush
+    that fails are put back.
+    """
+    from partners.models import Partner
+
+    today = today or timezone.now().date()
+    sites = ["", *Partner.objects.values_list("slug", flat=True)]
+    keys = analytics.buffer_keys(today=today, sites=sites)
+    with analytics.buffer_flush_lock() as acquired:
+        if not acquired:
+            return 0
+        taken = analytics.buffer_take(list(keys))
+        try:
+            with transaction.atomic():
+                for key, amount in taken.items():
+                    day, kind, site, name = keys[key]
+                    updated = DailyCount.objects.filter(
+                        day=day, kind=kind, site=site, name=name
+                    ).update(count=F("count") + amount)
+                    if not updated:
+                        DailyCount.objects.create(
+                            day=day, kind=kind, site=site, name=name, count=amount
+                        )
+        except Exception:
+            analytics.buffer_return(taken)
+            raise
+    return sum(taken.values())
+
+
+class PartnerReportScope(models.TextChoices):
+    PARTNER_SITE = "partner-site", "The partner's co-branded site only"
+    ALL_SITES = "all-sites", "All sites together"
+
+
+def partner_report_export(*, partner, scope: str, weeks: int, exported_by) -> tuple[str, str]:
+    """The aggregate usage report for a partner (P2), as (file name, CSV text).
+
+    Rows are complete weeks (Monday to Sunday), columns the site areas and services.
+    Every cell below settings.PARTNER_REPORT_MIN_COUNT is suppressed, so that no figure
+    can point to a handful of people. Each export is recorded as a disclosure.
+    """
+    from privacy.selectors import usage_weekly
+
+    k = settings.PARTNER_REPORT_MIN_COUNT
+    today = timezone.now().date()
+    last_sunday = today - timedelta(days=today.weekday() + 1)
+    site = partner.slug if scope == PartnerReportScope.PARTNER_SITE else None
+    usage = usage_weekly(weeks=weeks, until=last_sunday, site=site)
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["week starting", *(column.label for column in usage.columns)])
+    for index, week in enumerate(usage.weeks):
+        cells = [column.counts[index] for column in usage.columns]
+        writer.writerow([week.isoformat(), *(n if n >= k else f"<{k}" for n in cells)])
+
+    first, last = usage.weeks[0], usage.weeks[-1] + timedelta(days=6)
+    disclosure_record(
+        recipient=partner.name,
+        data_categories=[
+            "weekly page visits per site area",
+            "weekly uses per service",
+        ],
+        basis=Disclosure.Basis.AGGREGATE,
+        reference=(
+            f"Usage report {first.isoformat()} to {last.isoformat()}, "
+            f"{PartnerReportScope(scope).label.lower()}, cells below {k} suppressed"
+        ),
+        recorded_by=exported_by,
+    )
+    return f"careerperfect-usage-{partner.slug}-{first.isoformat()}-{last.isoformat()}.csv", (
+        out.getvalue()
     )

@@ -1,18 +1,158 @@
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from privacy.cookies import COOKIES
-from privacy.rendering import markdown_to_html
-from privacy.selectors import policy_version_current
+from privacy.cookies import (
+    CATEGORY_TEXT,
+    COOKIES,
+    Category,
+    categories_offered,
+    cookie_choices,
+    cookie_choices_apply,
+)
+from privacy.diff import policy_diff
+from privacy.forms import CookieChoicesForm
+from privacy.models import PolicyVersion
+from privacy.rendering import policy_html, policy_text
+from privacy.selectors import (
+    policy_version_current,
+    policy_version_previous,
+    policy_version_published,
+    policy_versions_published,
+    service_providers_listed,
+)
+from privacy.services import cookie_choices_record
 
 
-def policy_current(request):
-    version = policy_version_current()
+def _document_page(request, *, document: str, version: PolicyVersion | None, current: bool):
+    providers = (
+        service_providers_listed()
+        if current and document == PolicyVersion.Document.PRIVACY_POLICY
+        else None
+    )
     return render(
         request,
         "privacy/policy.html",
-        {"version": version, "body_html": markdown_to_html(version.body) if version else ""},
+        {
+            "document": document,
+            "document_label": PolicyVersion.Document(document).label,
+            "version": version,
+            "current": current,
+            "body_html": policy_html(version.body) if version else "",
+            "providers": providers,
+            "today": timezone.localdate(),
+        },
     )
 
 
-def cookies(request):
-    return render(request, "privacy/cookies.html", {"cookies": COOKIES})
+def policy_current(request):
+    document = PolicyVersion.Document.PRIVACY_POLICY
+    version = policy_version_current(document=document)
+    return _document_page(request, document=document, version=version, current=True)
+
+
+def safe_and_secure_current(request):
+    document = PolicyVersion.Document.SAFE_AND_SECURE
+    version = policy_version_current(document=document)
+    return _document_page(request, document=document, version=version, current=True)
+
+
+def policy_archive(request, document: str):
+    current = policy_version_current(document=document)
+    return render(
+        request,
+        "privacy/archive.html",
+        {
+            "document": document,
+            "document_label": PolicyVersion.Document(document).label,
+            "versions": policy_versions_published(document=document),
+            "current": current,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _published_or_404(document: str, version: int) -> PolicyVersion:
+    found = policy_version_published(document=document, version=version)
+    if found is None:
+        raise Http404("No such published version.")
+    return found
+
+
+def policy_version(request, document: str, version: int):
+    found = _published_or_404(document, version)
+    current = policy_version_current(document=document)
+    return _document_page(
+        request, document=document, version=found, current=current is not None and found == current
+    )
+
+
+def policy_changes(request, document: str, version: int):
+    found = _published_or_404(document, version)
+    previous = policy_version_previous(version=found)
+    sections = policy_diff(policy_text(previous.body), policy_text(found.body)) if previous else []
+    return render(
+        request,
+        "privacy/changes.html",
+        {
+            "document": document,
+            "document_label": PolicyVersion.Document(document).label,
+            "version": found,
+            "previous": previous,
+            "sections": sections,
+        },
+    )
+
+
+def cookies(request, form: CookieChoicesForm | None = None, status: int = 200):
+    choices = cookie_choices(request)
+    if form is None:
+        form = CookieChoicesForm(
+            initial={
+                category.value: choices is not None and choices.allows(category)
+                for category in categories_offered()
+            }
+        )
+    categories = [
+        {
+            "category": category,
+            "text": CATEGORY_TEXT[category],
+            "cookies": [cookie for cookie in COOKIES if cookie.category == category],
+        }
+        for category in Category
+    ]
+    return render(
+        request,
+        "privacy/cookies.html",
+        {
+            "categories": categories,
+            "form": form,
+            "choices": choices,
+            "allowed": [
+                c.label.lower() for c in categories_offered() if choices and choices.allows(c)
+            ],
+        },
+        status=status,
+    )
+
+
+@require_POST
+def cookie_choices_save(request):
+    """The banner and the cookies page post here; works without JavaScript."""
+    form = CookieChoicesForm(request.POST)
+    if not form.is_valid():
+        return cookies(request, form=form, status=400)
+    choices = form.choices()
+    if request.user.is_authenticated:
+        cookie_choices_record(user=request.user, choices=choices)
+    target = form.cleaned_data["next"]
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("privacy:cookies")
+    response = redirect(target)
+    cookie_choices_apply(response, request, choices=choices)
+    return response

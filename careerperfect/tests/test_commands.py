@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 from accounts.models import User
 from accounts.roles import ROLE_NAMES, ROLE_PERMISSIONS
 from consent.models import ConsentEvent
+from consent.purposes import Purpose
 
 
 @pytest.mark.django_db
@@ -39,11 +40,7 @@ def test_consent_status_prints_each_purpose(capsys):
 def test_consent_status_for_an_unknown_address_says_none(capsys):
     call_command("consent_status", "nobody@example.com")
 
-    assert capsys.readouterr().out.splitlines() == [
-        "marketing: none",
-        "site_updates: none",
-        "resume_disclosure: none",
-    ]
+    assert capsys.readouterr().out.splitlines() == [f"{purpose}: none" for purpose in Purpose]
 
 
 @pytest.mark.django_db

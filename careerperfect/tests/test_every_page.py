@@ -79,8 +79,10 @@ def test_every_page_is_valid_html(client, demo, tmp_path):
         pages |= html_pages(crawl_as(client, persona))
         client.logout()
     files = {}
+    folder = tmp_path / "pages"
+    folder.mkdir()
     for index, (url, response) in enumerate(pages.items()):
-        file = tmp_path / f"page{index}.html"
+        file = folder / f"page{index}.html"
         file.write_bytes(response.content)
         files[file.name] = url
 
@@ -92,7 +94,7 @@ def test_every_page_is_valid_html(client, demo, tmp_path):
             "--errors-only",
             "--format",
             "json",
-            *map(str, sorted(tmp_path.iterdir())),
+            *map(str, sorted(folder.iterdir())),
         ],
         capture_output=True,
         text=True,

@@ -7,8 +7,12 @@ PUBLIC_PAGES = [
     "contact",
     "privacy:policy",
     "privacy:cookies",
+    "privacy:safe_and_secure",
     "account_signup",
     "account_login",
+    "feedback:new",
+    "feedback:success_stories",
+    "contests:list",
 ]
 
 
@@ -62,7 +66,7 @@ def test_contact_details_come_from_settings(client, settings):
 def test_privacy_page_shows_the_current_policy_version(client):
     html = client.get(reverse("privacy:policy")).content.decode()
 
-    assert "Version 1" in html
+    assert "Version 2" in html
     assert "<h1>Privacy policy</h1>" in html
 
 

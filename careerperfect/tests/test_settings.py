@@ -34,6 +34,9 @@ def test_check_deploy_is_clean_with_production_environment(tmp_path):
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="careerperfect.example",
         VAR_DIR=str(tmp_path),
+        PAYMENT_PROVIDER="stripe",
+        STRIPE_SECRET_KEY="sk_live_placeholder",
+        STRIPE_WEBHOOK_SECRET="whsec_placeholder",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

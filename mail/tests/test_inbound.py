@@ -349,6 +349,7 @@ def webhook_settings(settings):
     }
 
 
+@pytest.mark.urls("mail.tests.webhook_urls")
 @pytest.mark.django_db
 def test_the_inbound_webhook_feeds_the_same_pipeline(
     client, webhook_settings, django_capture_on_commit_callbacks
@@ -365,6 +366,7 @@ def test_the_inbound_webhook_feeds_the_same_pipeline(
     assert not consent_is_granted(user=user, purpose=Purpose.MARKETING)
 
 
+@pytest.mark.urls("mail.tests.webhook_urls")
 @pytest.mark.django_db
 def test_a_webhook_with_a_bad_signature_is_rejected_and_records_nothing(
     client, webhook_settings, django_capture_on_commit_callbacks
@@ -379,6 +381,14 @@ def test_a_webhook_with_a_bad_signature_is_rejected_and_records_nothing(
     assert no_basic_auth.status_code == 400
     assert not InboundMessage.objects.exists()
     assert consent_is_granted(user=user, purpose=Purpose.MARKETING)
+
+
+def test_only_configured_inbound_webhooks_are_routed():
+    from mail.urls import inbound_webhook_urlpatterns
+
+    assert inbound_webhook_urlpatterns([]) == []
+    (included,) = inbound_webhook_urlpatterns(["mailgun"])
+    assert [pattern.name for pattern in included.url_patterns] == ["mailgun_inbound_webhook"]
 
 
 def test_opt_out_tasks_have_a_queue_of_their_own():

@@ -55,3 +55,37 @@ def paid_entitlement(*, user, kind: Entitlement.Kind) -> Entitlement:
     )
     entitlements_grant(order=line.order)
     return line.entitlements.get(kind=kind)
+
+
+def placed_order(*products, user=None, email="guest@example.com", partner=None, **fields):
+    """An order placed through the checkout service (awaiting payment)."""
+    from orders.cart import CartLine, product_needs_computer_type
+    from orders.services import order_create
+
+    return order_create(
+        lines=[
+            CartLine(
+                product=product,
+                computer_type="windows" if product_needs_computer_type(product) else "",
+            )
+            for product in products or [ProductFactory()]
+        ],
+        user=user,
+        name=fields.pop("name", "Test Buyer"),
+        email=user.email if user else email,
+        age_confirmed_at=timezone.now(),
+        partner=partner,
+        **fields,
+    )
+
+
+def sandbox_paid(order):
+    """Pay an order through the sandbox provider; returns the payment."""
+    from orders.payments import payment_succeed
+    from orders.providers import SandboxProvider
+
+    payment, _ = SandboxProvider().start(order=order, return_url="", cancel_url="")
+    payment_succeed(payment=payment, amount_minor=order.total_minor, currency=order.currency)
+    payment.refresh_from_db()
+    order.refresh_from_db()
+    return payment

@@ -6,7 +6,16 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD
 
 # Each module's seed() is idempotent and returns (who, e-mail) logins it created.
-DEMO_MODULES = ["accounts.demo", "partners.demo", "mail.demo"]
+DEMO_MODULES = [
+    "accounts.demo",
+    "partners.demo",
+    "orders.demo",
+    "privacy.demo",
+    "feedback.demo",
+    "contests.demo",
+    "assessments.demo",
+    "mail.demo",
+]
 
 
 class Command(BaseCommand):

@@ -1,0 +1,76 @@
+"""The account's own data: who the person is, their addresses, their optional
+"help us improve" answers (P6), their sessions and their data-export requests."""
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.db import transaction
+
+from accounts.models import DataExport, Profile, data_export_storage
+from accounts.services import user_sessions_end
+
+
+def export(user) -> dict:
+    profile = Profile.objects.filter(user=user).first()
+    return {
+        "account": {
+            "email": user.email,
+            "name": user.name,
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
+            "age_confirmed_at": user.age_confirmed_at,
+        },
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            for a in EmailAddress.objects.filter(user=user).order_by("email")
+        ],
+        "help_us_improve": {
+            "interests": profile.interests,
+            "site_likes": profile.site_likes,
+            "site_dislikes": profile.site_dislikes,
+            "job_types": profile.get_job_types_display(),
+            "job_titles": profile.job_titles,
+            "updated_at": profile.updated_at,
+        }
+        if profile
+        else None,
+        "sessions": [
+            {
+                "signed_in_at": s.created_at,
+                "last_seen_at": s.last_seen_at,
+                "ip_address": s.ip,
+                "browser": s.user_agent,
+            }
+            for s in UserSession.objects.filter(user=user).order_by("created_at")
+        ],
+        "two_factor_methods": [
+            {
+                "type": str(a.get_type_display()),
+                "created_at": a.created_at,
+                "last_used_at": a.last_used_at,
+            }
+            for a in Authenticator.objects.filter(user=user).order_by("created_at")
+        ],
+        "data_exports": [
+            {
+                "requested_at": e.requested_at,
+                "status": e.get_status_display(),
+                "ready_at": e.ready_at,
+                "expires_at": e.expires_at,
+            }
+            for e in DataExport.objects.filter(user=user).order_by("requested_at")
+        ],
+    }
+
+
+def erase(user) -> None:
+    Profile.objects.filter(user=user).delete()
+    files = list(
+        DataExport.objects.filter(user=user)
+        .exclude(file_name="")
+        .values_list("file_name", flat=True)
+    )
+    DataExport.objects.filter(user=user).delete()
+    # Files are not transactional: delete them only once the erasure is committed.
+    transaction.on_commit(lambda: [data_export_storage().delete(name) for name in files])
+    user_sessions_end(sessions=UserSession.objects.filter(user=user))

@@ -1,0 +1,13 @@
+from celery import shared_task
+
+from accounts import services
+
+
+@shared_task
+def data_export_build(export_id: int) -> None:
+    services.data_export_build(export_id=export_id)
+
+
+@shared_task
+def data_exports_expire() -> None:
+    services.data_exports_expire()

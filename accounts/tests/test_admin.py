@@ -1,0 +1,63 @@
+"""The accounts admin pages this issue adds: answers without identities for
+Marketing, erasure records for the Privacy Officer; both read-only."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from accounts.models import Profile
+from accounts.roles import MARKETING, PRIVACY_OFFICER, SUPPORT
+from accounts.services import account_erase
+from accounts.tests.factories import UserFactory
+
+
+def staff(client, role: str):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.django_db
+def test_marketing_reads_the_answers_without_who_gave_them(client):
+    Profile.objects.create(user=UserFactory(email="answerer@example.com"), interests="Logistics")
+    staff(client, MARKETING)
+
+    html = client.get(reverse("admin:accounts_profile_changelist")).content.decode()
+
+    assert "Logistics" in html
+    assert "answerer@example.com" not in html
+
+
+@pytest.mark.django_db
+def test_support_cannot_read_the_answers(client):
+    staff(client, SUPPORT)
+
+    assert client.get(reverse("admin:accounts_profile_changelist")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 12])
+def test_profile_changelist_query_count_does_not_grow(client, django_assert_num_queries, rows):
+    for _ in range(rows):
+        Profile.objects.create(user=UserFactory(), interests="Logistics")
+    staff(client, MARKETING)
+
+    # session, user, permissions (user's, groups'), count, count of all, the page
+    with django_assert_num_queries(7):
+        response = client.get(reverse("admin:accounts_profile_changelist"))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("rows", [1, 12])
+def test_erasure_changelist_query_count_does_not_grow(client, django_assert_num_queries, rows):
+    for _ in range(rows):
+        account_erase(user=UserFactory())
+    staff(client, PRIVACY_OFFICER)
+
+    # session, user, permissions (user's, groups'), count, count of all, the page,
+    # first/last date and the days for the date hierarchy
+    with django_assert_num_queries(9):
+        response = client.get(reverse("admin:accounts_accounterasure_changelist"))
+    assert response.status_code == 200

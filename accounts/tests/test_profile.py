@@ -1,0 +1,137 @@
+"""P6: the "help us improve" questions are optional, editable and deletable."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import Profile
+from accounts.tests.factories import UserFactory
+
+URL = reverse("accounts:profile")
+DELETE_URL = reverse("accounts:profile_delete")
+
+ANSWERS = {
+    "interests": "Data analysis and logistics",
+    "job_types": ["full_time", "remote"],
+    "job_titles": "Logistics coordinator",
+    "site_likes": "The writer was quick",
+    "site_dislikes": "Too many steps at checkout",
+}
+
+
+@pytest.fixture
+def alice(client):
+    user = UserFactory(email="alice@example.com")
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.django_db
+def test_it_requires_login(client):
+    response = client.get(URL)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_every_question_is_marked_optional_and_none_is_required(client, alice):
+    html = client.get(URL).content.decode()
+
+    assert "Every question here is optional" in html
+    assert html.count('<span class="optional">(optional)</span>') == len(ANSWERS)
+    form = re.search(rf'<form method="post" action="{URL}".*?</form>', html, re.S).group(0)
+    controls = re.findall(r"<(?:input|textarea|select)\b[^>]*>", form)
+    assert len(controls) > len(ANSWERS)
+    assert [c for c in controls if re.search(r"\srequired\b", c)] == []
+
+
+@pytest.mark.django_db
+def test_signup_does_not_ask_these_questions(client):
+    html = client.get(reverse("account_signup")).content.decode()
+
+    for name in ANSWERS:
+        assert f'name="{name}"' not in html
+
+
+@pytest.mark.django_db
+def test_sending_the_form_empty_stores_nothing(client, alice):
+    response = client.post(URL, {})
+
+    assert response.status_code == 302
+    assert Profile.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_answers_are_saved_and_shown_again_for_editing(client, alice):
+    client.post(URL, ANSWERS)
+
+    profile = Profile.objects.get(user=alice)
+    assert profile.interests == "Data analysis and logistics"
+    assert profile.job_types == ["full_time", "remote"]
+    html = client.get(URL).content.decode()
+    assert "Too many steps at checkout" in html
+    assert re.search(r'<input[^>]*value="remote"[^>]*checked', html)
+    assert not re.search(r'<input[^>]*value="contract"[^>]*checked', html)
+
+
+@pytest.mark.django_db
+def test_answers_can_be_changed_one_by_one(client, alice):
+    client.post(URL, ANSWERS)
+
+    client.post(URL, {**ANSWERS, "site_dislikes": "", "job_types": ["part_time"]})
+
+    profile = Profile.objects.get(user=alice)
+    assert profile.site_dislikes == ""
+    assert profile.job_types == ["part_time"]
+    assert profile.site_likes == "The writer was quick"
+
+
+@pytest.mark.django_db
+def test_answers_can_be_deleted(client, alice):
+    client.post(URL, ANSWERS)
+
+    response = client.post(DELETE_URL, follow=True)
+
+    assert Profile.objects.count() == 0
+    assert "Your answers are deleted." in response.content.decode()
+    assert "Data analysis" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_clearing_every_answer_deletes_them(client, alice):
+    client.post(URL, ANSWERS)
+
+    client.post(URL, {})
+
+    assert Profile.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_unknown_job_type_is_refused(client, alice):
+    response = client.post(URL, {"job_types": ["astronaut"]})
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert Profile.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_person_sees_and_deletes_only_their_own_answers(client, alice):
+    bob = UserFactory(email="bob@example.com")
+    Profile.objects.create(user=bob, interests="Bob's secret interest")
+
+    html = client.get(URL).content.decode()
+    client.post(DELETE_URL)
+
+    assert "secret interest" not in html
+    assert Profile.objects.filter(user=bob).exists()
+
+
+@pytest.mark.django_db
+def test_my_privacy_links_to_the_questions(client, alice):
+    html = client.get(reverse("accounts:privacy")).content.decode()
+
+    assert f'href="{URL}"' in html
+    assert "Help us improve (optional)" in html

@@ -1,0 +1,114 @@
+"""My privacy lists where the person is signed in and lets them end those sessions."""
+
+import pytest
+from allauth.usersessions.models import UserSession
+from django.test import Client
+from django.urls import reverse
+
+from accounts.tests.factories import PASSWORD, UserFactory
+
+PRIVACY_URL = reverse("accounts:privacy")
+
+
+def signed_in_client(user, user_agent="TestBrowser/1.0") -> Client:
+    client = Client(HTTP_USER_AGENT=user_agent)
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.fixture
+def alice():
+    return UserFactory(email="alice@example.com")
+
+
+@pytest.mark.django_db
+def test_my_privacy_lists_sessions_and_marks_this_one(alice):
+    laptop = signed_in_client(alice, "Laptop/1.0")
+    signed_in_client(alice, "Phone/2.0")
+
+    html = laptop.get(PRIVACY_URL).content.decode()
+
+    assert "Laptop/1.0" in html
+    assert "Phone/2.0" in html
+    assert html.count("<strong>This browser</strong>") == 1
+    assert "Sign out everywhere else" in html
+
+
+@pytest.mark.django_db
+def test_it_does_not_list_other_peoples_sessions(alice):
+    signed_in_client(UserFactory(email="bob@example.com"), "BobBrowser/9")
+
+    html = signed_in_client(alice).get(PRIVACY_URL).content.decode()
+
+    assert "BobBrowser" not in html
+
+
+@pytest.mark.django_db
+def test_ending_another_session_signs_it_out(alice):
+    laptop = signed_in_client(alice, "Laptop/1.0")
+    phone = signed_in_client(alice, "Phone/2.0")
+    phone_session = UserSession.objects.get(user_agent="Phone/2.0")
+
+    response = laptop.post(reverse("accounts:session_end", args=[phone_session.pk]))
+
+    assert response.url == PRIVACY_URL
+    assert phone.get(PRIVACY_URL).status_code == 302
+    assert laptop.get(PRIVACY_URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_ending_this_session_signs_out_here(alice):
+    laptop = signed_in_client(alice, "Laptop/1.0")
+
+    laptop.post(reverse("accounts:session_end", args=[UserSession.objects.get().pk]))
+
+    assert laptop.get(PRIVACY_URL).status_code == 302
+
+
+@pytest.mark.django_db
+def test_signing_out_everywhere_else_keeps_this_session(alice):
+    laptop = signed_in_client(alice, "Laptop/1.0")
+    others = [signed_in_client(alice, f"Other/{n}") for n in range(2)]
+
+    response = laptop.post(reverse("accounts:sessions_end_others"), follow=True)
+
+    assert "Signed out of 2 other sessions." in response.content.decode()
+    assert [c.get(PRIVACY_URL).status_code for c in others] == [302, 302]
+    assert laptop.get(PRIVACY_URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_nobody_can_end_someone_elses_session(alice):
+    bob = signed_in_client(UserFactory(email="bob@example.com"))
+    signed_in_client(alice)
+    alice_session = UserSession.objects.get(user=alice)
+
+    response = bob.post(reverse("accounts:session_end", args=[alice_session.pk]))
+
+    assert response.status_code == 404
+    assert UserSession.objects.filter(pk=alice_session.pk).exists()
+
+
+@pytest.mark.django_db
+def test_ending_a_session_needs_a_post(alice):
+    laptop = signed_in_client(alice)
+
+    response = laptop.get(reverse("accounts:session_end", args=[UserSession.objects.get().pk]))
+
+    assert response.status_code == 405
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sessions", [1, 6])
+def test_query_count_does_not_grow_with_sessions(alice, django_assert_num_queries, sessions):
+    laptop = signed_in_client(alice)
+    for n in range(sessions - 1):
+        signed_in_client(alice, f"Other/{n}")
+    laptop.get(PRIVACY_URL)  # warm the partner-for-host cache
+
+    # session, user, subject (none: no elections or history to read), signed-in
+    # sessions, data exports
+    with django_assert_num_queries(5):
+        response = laptop.get(PRIVACY_URL)
+    assert response.content.decode().count("<time datetime") >= sessions

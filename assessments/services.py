@@ -1,0 +1,204 @@
+"""The work of the assessments: start, save as you go, submit, score (P11)."""
+
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from assessments.models import Answer, Instrument, Result, Sitting
+from assessments.scoring import ScoringUnavailable, scores_rank, scoring_provider
+from assessments.selectors import (
+    assessments_entitlement,
+    scoring_key,
+    sitting_answers_by_code,
+    sitting_unanswered_pages,
+)
+from privacy.services import staff_access_record
+
+logger = logging.getLogger(__name__)
+
+# A worker that claimed a sitting this long ago and never finished has died.
+SCORING_CLAIM_EXPIRY = timedelta(minutes=5)
+# A sitting still "scoring" after this long may be sent for scoring again by its owner.
+SCORING_STALE_AFTER = timedelta(minutes=5)
+
+
+class AssessmentsNotPurchased(Exception):
+    """The person has no active entitlement to the assessments."""
+
+
+class SittingClosed(Exception):
+    """The sitting was submitted already; its answers can no longer change."""
+
+
+class SittingIncomplete(Exception):
+    def __init__(self, pages: list[int]):
+        self.pages = pages
+        super().__init__(f"unanswered items on pages {pages}")
+
+
+def _require_entitlement(user):
+    entitlement = assessments_entitlement(user=user)
+    if entitlement is None:
+        raise AssessmentsNotPurchased
+    return entitlement
+
+
+def sitting_start(*, user, instrument: Instrument) -> Sitting:
+    """The person's open sitting of this instrument, or a new one (one per attempt)."""
+    entitlement = _require_entitlement(user)
+    open_sittings = Sitting.objects.filter(
+        user=user, instrument=instrument, status=Sitting.Status.IN_PROGRESS
+    )
+    sitting = open_sittings.first()
+    if sitting is not None:
+        return sitting
+    try:
+        with transaction.atomic():
+            return Sitting.objects.create(user=user, instrument=instrument, entitlement=entitlement)
+    except IntegrityError:
+        # Started at the same moment in another tab: use that one.
+        return open_sittings.get()
+
+
+def sitting_answers_save(*, sitting: Sitting, answers: dict[int, int]) -> None:
+    """Save (or change) answers by item id; the caller passes only this instrument's items."""
+    _require_entitlement(sitting.user)
+    now = timezone.now()
+    with transaction.atomic():
+        # Read the status under the row lock that submitting also takes, so answers
+        # never change after a submit made meanwhile (in another tab).
+        status = (
+            Sitting.objects.select_for_update()
+            .filter(pk=sitting.pk)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if status != Sitting.Status.IN_PROGRESS:
+            raise SittingClosed
+        if answers:
+            Answer.objects.bulk_create(
+                [
+                    Answer(sitting=sitting, item_id=item_id, value=value, answered_at=now)
+                    for item_id, value in answers.items()
+                ],
+                update_conflicts=True,
+                unique_fields=["sitting", "item"],
+                update_fields=["value", "answered_at"],
+            )
+        Sitting.objects.filter(pk=sitting.pk).update(last_saved_at=now)
+
+
+def sitting_submit(*, sitting: Sitting, answers: dict[int, int] | None = None) -> Sitting:
+    """Save the last page's answers, then close the sitting if it is complete and send
+    it for scoring once the transaction commits.
+
+    Raises SittingIncomplete (with the pages to revisit) when an item is unanswered;
+    the answers just given are kept all the same.
+    """
+    from assessments.tasks import sitting_score_task
+
+    if answers:
+        sitting_answers_save(sitting=sitting, answers=answers)
+    else:
+        _require_entitlement(sitting.user)
+    with transaction.atomic():
+        locked = Sitting.objects.select_for_update().get(pk=sitting.pk)
+        if locked.status != Sitting.Status.IN_PROGRESS:
+            return locked  # Submitted already (a second click, another tab).
+        missing = sitting_unanswered_pages(sitting=locked)
+        if missing:
+            raise SittingIncomplete(missing)
+        locked.status = Sitting.Status.SCORING
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_at"])
+        sitting_score_task.delay_on_commit(locked.pk)
+    return locked
+
+
+def sitting_score(*, sitting_id: int) -> bool:
+    """Score a submitted sitting once; True when it was scored now.
+
+    Raises ScoringUnavailable when the provider cannot score it now: the sitting is
+    then marked delayed, and the task tries again later.
+    """
+    now = timezone.now()
+    claimed = (
+        Sitting.objects.filter(
+            pk=sitting_id, status__in=[Sitting.Status.SCORING, Sitting.Status.DELAYED]
+        )
+        .filter(
+            Q(scoring_claimed_at__isnull=True)
+            | Q(scoring_claimed_at__lt=now - SCORING_CLAIM_EXPIRY)
+        )
+        .update(scoring_claimed_at=now, scoring_attempts=F("scoring_attempts") + 1)
+    )
+    if not claimed:
+        return False  # Scored already, or another worker is scoring it.
+    sitting = Sitting.objects.select_related("instrument").get(pk=sitting_id)
+    key = scoring_key(instrument=sitting.instrument)
+    provider = scoring_provider()
+    try:
+        scores = provider.score(
+            token=sitting.scoring_token, key=key, answers=sitting_answers_by_code(sitting=sitting)
+        )
+    except Exception as error:
+        reason = str(error) if isinstance(error, ScoringUnavailable) else type(error).__name__
+        Sitting.objects.filter(pk=sitting_id).update(
+            status=Sitting.Status.DELAYED, scoring_claimed_at=None, scoring_error=reason[:300]
+        )
+        logger.warning("Scoring of sitting %s delayed: %s", sitting_id, reason)
+        raise
+    with transaction.atomic():
+        Result.objects.create(
+            sitting=sitting,
+            scores=scores,
+            ranking=scores_rank(key=key, scores=scores),
+            provider=provider.name,
+        )
+        Sitting.objects.filter(pk=sitting_id).update(
+            status=Sitting.Status.SCORED,
+            scored_at=timezone.now(),
+            scoring_claimed_at=None,
+            scoring_error="",
+        )
+    return True
+
+
+def sitting_scoring_can_retry(*, sitting: Sitting) -> bool:
+    if sitting.status == Sitting.Status.DELAYED:
+        return True
+    return (
+        sitting.status == Sitting.Status.SCORING
+        and sitting.submitted_at is not None
+        and sitting.submitted_at < timezone.now() - SCORING_STALE_AFTER
+    )
+
+
+def sitting_scoring_retry(*, sitting: Sitting) -> bool:
+    """Send a delayed (or stuck) sitting for scoring again; True when it was sent."""
+    from assessments.tasks import sitting_score_task
+
+    if not sitting_scoring_can_retry(sitting=sitting):
+        return False
+    Sitting.objects.filter(pk=sitting.pk).update(status=Sitting.Status.SCORING, scoring_error="")
+    sitting_score_task.delay_on_commit(sitting.pk)
+    return True
+
+
+def sitting_staff_view(*, staff, sitting: Sitting) -> None:
+    """Record that a staff member is looking at a person's answers and results (P11)."""
+    staff_access_record(
+        staff=staff,
+        obj=sitting,
+        action="view assessment result",
+        description=f"{sitting.instrument.name} of {sitting.user.email}",
+    )
+
+
+def sittings_erase(*, user) -> int:
+    """Delete every sitting of this person, with its answers and result."""
+    count, _ = Sitting.objects.filter(user=user).delete()
+    return count

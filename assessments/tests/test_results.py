@@ -1,0 +1,178 @@
+"""Results: scoring states, the chart and its table, occupations, the printable view."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assessments.models import Sitting
+from assessments.services import sitting_submit
+from assessments.tests.factories import (
+    VALUES,
+    owner_with_software,
+    sitting_answered,
+    sitting_scored,
+)
+
+RIASEC_SCORES = {"R": 4, "I": 10, "A": 27, "S": 30, "E": 22, "C": 8}
+
+
+@pytest.fixture
+def owner(client):
+    user = owner_with_software()
+    client.force_login(user)
+    return user
+
+
+def result_url(sitting, name="assessments:result"):
+    return reverse(name, args=[sitting.public_id])
+
+
+@pytest.mark.django_db
+def test_the_result_shows_the_code_the_chart_its_table_and_occupations(client, owner):
+    sitting = sitting_scored(owner, scores=RIASEC_SCORES)
+
+    html = client.get(result_url(sitting)).content.decode()
+
+    assert 'Your interest code: <span class="interest-code">SAE</span>' in html
+    svg = re.search(r"<svg class=\"bar-chart\" role=\"img\".*?</svg>", html, re.S).group(0)
+    assert svg.count('class="chart-bar') == 6
+    assert svg.count("chart-bar-top") == 3
+    # The chart's text alternative and the table carry the same figures.
+    assert (
+        '<desc id="chart-desc">Realistic 4 out of 32; Investigative 10 out of 32; Artistic 27 out '
+        "of 32; Social 30 out of 32; Enterprising 22 out of 32; Conventional 8 out of 32.</desc>"
+    ) in svg
+    assert '<th scope="row">Social (S)</th><td>30</td><td>32</td><td>1</td>' in html
+    # Bars are proportional: 30 of 32 of the 400-unit bar space.
+    assert 'width="375"' in svg
+    assert "Occupations matching SAE" in html
+    assert "<td>Clergy</td><td>SAE</td><td>14 of 14</td>" in html
+    assert "O*NET" in html
+
+
+@pytest.mark.django_db
+def test_a_work_values_result_lists_the_top_values_without_occupations(client, owner):
+    sitting = sitting_scored(
+        owner,
+        code=VALUES,
+        scores={"ACH": 3, "IND": 12, "REC": 1, "REL": 9, "SEC": 9, "BAL": 0},
+    )
+
+    html = client.get(result_url(sitting)).content.decode()
+
+    top = re.findall(r"<li><strong>(\w+)</strong>", html)
+    assert top == ["Independence", "Relationships", "Security"]
+    assert "Occupations matching" not in html
+
+
+@pytest.mark.django_db
+def test_the_printable_view_has_the_chart_and_no_site_navigation(client, owner):
+    sitting = sitting_scored(owner, scores=RIASEC_SCORES)
+
+    html = client.get(result_url(sitting, "assessments:result_print")).content.decode()
+
+    assert '<body class="print-view">' in html
+    assert "<svg" in html
+    assert "Occupations matching SAE" in html
+    assert "site-header" not in html
+
+
+@pytest.mark.django_db
+def test_while_scoring_the_page_shows_progress_and_checks_again(client, owner):
+    sitting = sitting_answered(owner)
+    sitting_submit(sitting=sitting)  # the task waits for a commit that never comes
+
+    response = client.get(result_url(sitting))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Scoring your answers" in html
+    assert "<progress" in html
+    assert "Check again" in html
+    assert "Try scoring again now" not in html
+    assert "js/assessment-status.js" in html
+
+
+@pytest.mark.django_db
+def test_the_status_answers_for_the_script(client, owner):
+    sitting = sitting_answered(owner)
+
+    response = client.get(result_url(sitting, "assessments:status"))
+
+    assert response.json() == {"status": "in_progress"}
+
+
+@pytest.mark.django_db
+def test_a_stuck_sitting_can_be_sent_for_scoring_again(
+    client, owner, django_capture_on_commit_callbacks
+):
+    sitting = sitting_answered(owner)
+    sitting_submit(sitting=sitting)
+    Sitting.objects.filter(pk=sitting.pk).update(
+        submitted_at=timezone.now() - timezone.timedelta(minutes=10)
+    )
+    assert "Try scoring again now" in client.get(result_url(sitting)).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(result_url(sitting, "assessments:retry"))
+
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORED
+
+
+@pytest.mark.django_db
+def test_retrying_a_scored_sitting_does_nothing(client, owner):
+    sitting = sitting_scored(owner)
+
+    response = client.post(result_url(sitting, "assessments:retry"))
+
+    assert response.status_code == 302
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORED
+
+
+@pytest.mark.django_db
+def test_an_unfinished_sitting_has_no_result_yet(client, owner):
+    sitting = sitting_answered(owner)
+
+    response = client.get(result_url(sitting))
+
+    assert response.url == reverse("assessments:resume", args=[sitting.public_id])
+
+
+@pytest.mark.django_db
+def test_results_are_not_cached_by_browsers_or_proxies(client, owner):
+    sitting = sitting_scored(owner)
+
+    response = client.get(result_url(sitting))
+
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_result_page_takes_a_fixed_number_of_queries(client, owner, django_assert_num_queries):
+    sitting = sitting_scored(owner, scores=RIASEC_SCORES)
+
+    # session, user, sitting + instrument, result, scales, scales and items for the
+    # maxima, occupations, the host's partner
+    with django_assert_num_queries(9):
+        response = client.get(result_url(sitting))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_assessments_list_takes_a_fixed_number_of_queries(
+    client, owner, django_assert_num_queries
+):
+    for _ in range(3):
+        sitting_scored(owner)
+    sitting_answered(owner, code=VALUES)
+
+    # session, user, entitlement, instruments (+ item counts), their sittings
+    # (+ answer counts), the host's partner
+    with django_assert_num_queries(6):
+        response = client.get(reverse("assessments:index"))
+    assert response.status_code == 200

@@ -1,0 +1,204 @@
+"""Scoring against hand-computed fixtures, locally and through the HTTP partner."""
+
+import pytest
+
+from assessments.models import Result, Sitting
+from assessments.scoring import HttpScorer, ScoringUnavailable, local_scores, scores_rank
+from assessments.selectors import code_match_strength, occupation_matches, scoring_key
+from assessments.services import sitting_answers_save, sitting_score, sitting_submit
+from assessments.tests.factories import (
+    RIASEC,
+    VALUES,
+    StubScoringPartner,
+    instrument,
+    owner_with_software,
+    sitting_answered,
+)
+
+# Answers by item code, and the scores worked out by hand with the rule in
+# assessments/data/riasec-interests.toml (points = answer - 1, summed per type).
+RIASEC_ANSWERS = {
+    **dict(zip([f"R{n}" for n in range(1, 9)], [5, 4, 3, 2, 1, 5, 4, 3], strict=True)),  # 19
+    **dict(zip([f"I{n}" for n in range(1, 9)], [1, 1, 1, 1, 1, 1, 1, 2], strict=True)),  # 1
+    **{f"A{n}": 3 for n in range(1, 9)},  # 16
+    **dict(zip([f"S{n}" for n in range(1, 9)], [5, 5, 5, 5, 5, 5, 5, 4], strict=True)),  # 31
+    **dict(zip([f"E{n}" for n in range(1, 9)], [2, 2, 2, 2, 3, 3, 3, 3], strict=True)),  # 12
+    **{f"C{n}": 4 for n in range(1, 9)},  # 24
+}
+RIASEC_SCORES = {"R": 19, "I": 1, "A": 16, "S": 31, "E": 12, "C": 24}
+
+VALUES_ANSWERS = {
+    "ACH1": 5, "ACH2": 5, "ACH3": 5,  # 12
+    "IND1": 1, "IND2": 1, "IND3": 1,  # 0
+    "REC1": 3, "REC2": 4, "REC3": 5,  # 9
+    "REL1": 4, "REL2": 4, "REL3": 4,  # 9
+    "SEC1": 2, "SEC2": 2, "SEC3": 2,  # 3
+    "BAL1": 5, "BAL2": 4, "BAL3": 1,  # 7
+}  # fmt: skip
+VALUES_SCORES = {"ACH": 12, "IND": 0, "REC": 9, "REL": 9, "SEC": 3, "BAL": 7}
+
+
+@pytest.mark.django_db
+def test_riasec_scores_match_the_hand_computed_fixture():
+    key = scoring_key(instrument=instrument(RIASEC))
+
+    scores = local_scores(key=key, answers=RIASEC_ANSWERS)
+
+    assert scores == RIASEC_SCORES
+    assert scores_rank(key=key, scores=scores) == ["S", "C", "R", "A", "E", "I"]
+
+
+@pytest.mark.django_db
+def test_work_values_scores_match_the_hand_computed_fixture_and_ties_keep_the_listed_order():
+    key = scoring_key(instrument=instrument(VALUES))
+
+    scores = local_scores(key=key, answers=VALUES_ANSWERS)
+
+    assert scores == VALUES_SCORES
+    # Recognition and Relationships tie on 9: Recognition is listed first.
+    assert scores_rank(key=key, scores=scores) == ["ACH", "REC", "REL", "BAL", "SEC", "IND"]
+
+
+@pytest.mark.django_db
+def test_equal_riasec_scores_rank_in_riasec_order():
+    key = scoring_key(instrument=instrument(RIASEC))
+    scores = {"R": 5, "I": 20, "A": 20, "S": 5, "E": 20, "C": 5}
+
+    assert scores_rank(key=key, scores=scores)[:3] == ["I", "A", "E"]
+
+
+@pytest.mark.django_db
+def test_each_scale_maximum_is_four_points_per_item():
+    key = scoring_key(instrument=instrument(RIASEC))
+
+    assert {code: key.maximum(code) for code in key.scale_codes} == dict.fromkeys("RIASEC", 32)
+
+
+@pytest.mark.parametrize(
+    ("person", "occupation", "strength"),
+    [
+        ("SAE", "SAE", 14),  # 3·3 + 2·2 + 1·1
+        ("SAE", "ESA", 11),  # S 3·2 + A 2·1 + E 1·3
+        ("SAE", "AIS", 9),  # S 3·1 + A 2·3
+        ("SAE", "RIC", 0),
+        ("RIC", "CRI", 11),  # R 3·2 + I 2·1 + C 1·3
+    ],
+)
+def test_code_match_strength_weights_letters_by_place(person, occupation, strength):
+    assert code_match_strength(person, occupation) == strength
+
+
+@pytest.mark.django_db
+def test_occupations_are_listed_by_match_then_title():
+    matches = occupation_matches(code="SAE", limit=50)
+
+    strengths = [match.strength for match in matches]
+    assert strengths == sorted(strengths, reverse=True)
+    exact = [match.occupation.title for match in matches if match.strength == 14]
+    assert exact == sorted(exact)
+    assert "Clergy" in exact
+    assert all(match.occupation.interest_code == "SAE" for match in matches[: len(exact)])
+    assert all(match.strength > 0 for match in matches)
+
+
+def _answer_codes(user, code, answers_by_code):
+    sitting = sitting_answered(user, code=code)
+    items = instrument(code).items.all()
+    sitting_answers_save(
+        sitting=sitting, answers={item.pk: answers_by_code[item.code] for item in items}
+    )
+    return sitting
+
+
+@pytest.mark.django_db
+def test_a_submitted_sitting_is_scored_by_the_local_scorer_in_a_task(
+    django_capture_on_commit_callbacks,
+):
+    sitting = _answer_codes(owner_with_software(), RIASEC, RIASEC_ANSWERS)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sitting_submit(sitting=sitting)
+
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORED
+    assert sitting.scoring_attempts == 1
+    assert sitting.result.scores == RIASEC_SCORES
+    assert sitting.result.top_code == "SCR"
+    assert sitting.result.provider == "local"
+
+
+@pytest.mark.django_db
+def test_scoring_twice_scores_once(django_capture_on_commit_callbacks):
+    sitting = sitting_answered(owner_with_software())
+    with django_capture_on_commit_callbacks(execute=False):
+        sitting_submit(sitting=sitting)
+
+    assert sitting_score(sitting_id=sitting.pk) is True
+    assert sitting_score(sitting_id=sitting.pk) is False
+    assert Result.objects.filter(sitting=sitting).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_http_partner_scores_with_the_same_rule(settings):
+    key = scoring_key(instrument=instrument(RIASEC))
+    with StubScoringPartner(secret="s3cret") as partner:
+        scorer = HttpScorer(url=partner.url, secret="s3cret", timeout=5)
+
+        scores = scorer.score(token="t" * 32, key=key, answers=RIASEC_ANSWERS)
+
+    assert scores == RIASEC_SCORES
+
+
+def _wrong_token(answer):
+    return answer | {"token": "someone-else"}
+
+
+def _out_of_range(answer):
+    return answer | {"scores": answer["scores"] | {"R": 33}}
+
+
+def _extra_scale(answer):
+    return answer | {"scores": answer["scores"] | {"X": 1}}
+
+
+def _not_an_integer(answer):
+    return answer | {"scores": answer["scores"] | {"R": "19"}}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("tamper", [_wrong_token, _out_of_range, _extra_scale, _not_an_integer])
+def test_a_partner_answer_that_does_not_fit_is_refused(tamper):
+    key = scoring_key(instrument=instrument(RIASEC))
+    with StubScoringPartner(secret="s3cret") as partner:
+        partner.tamper = tamper
+        scorer = HttpScorer(url=partner.url, secret="s3cret", timeout=5)
+
+        with pytest.raises(ScoringUnavailable):
+            scorer.score(token="t" * 32, key=key, answers=RIASEC_ANSWERS)
+
+
+@pytest.mark.django_db
+def test_an_unsigned_or_wrongly_signed_partner_answer_is_refused():
+    key = scoring_key(instrument=instrument(RIASEC))
+    with StubScoringPartner(secret="another-secret") as partner:
+        with pytest.raises(ScoringUnavailable, match="not signed"):
+            HttpScorer(url=partner.url, secret="s3cret", timeout=5).score(
+                token="t" * 32, key=key, answers=RIASEC_ANSWERS
+            )
+        partner.secret = "s3cret"
+        partner.sign_response = False
+        with pytest.raises(ScoringUnavailable, match="not signed"):
+            HttpScorer(url=partner.url, secret="s3cret", timeout=5).score(
+                token="t" * 32, key=key, answers=RIASEC_ANSWERS
+            )
+
+
+@pytest.mark.django_db
+def test_a_partner_that_hangs_times_out():
+    key = scoring_key(instrument=instrument(RIASEC))
+    with StubScoringPartner(secret="s3cret") as partner:
+        partner.delay = 2
+        scorer = HttpScorer(url=partner.url, secret="s3cret", timeout=0.5)
+
+        with pytest.raises(ScoringUnavailable, match="ReadTimeout"):
+            scorer.score(token="t" * 32, key=key, answers=RIASEC_ANSWERS)

@@ -1,0 +1,97 @@
+from django import forms
+
+from accounts.forms import AgeConfirmationMixin, election_field
+from consent.purposes import Purpose
+
+FIELD_ORDER = [
+    "name",
+    "email",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "age_confirmed",
+    "marketing",
+    "site_updates",
+    "notice_version",
+]
+
+
+class ContestEntryForm(AgeConfirmationMixin, forms.Form):
+    """P3: only what a contest needs, each field saying why; P15: the age tick box;
+    P4: elections unticked; P8: the version of the co-sponsor notice the page showed."""
+
+    name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        help_text="To tell you apart from other entrants and to address your prize.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        help_text="To tell you if you win. Each address can enter once.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    address_line1 = forms.CharField(
+        label="Postal address",
+        max_length=200,
+        help_text="Where we send the prize if you win.",
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    address_line2 = forms.CharField(
+        label="Address, line 2",
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    city = forms.CharField(
+        label="Town or city",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    region = forms.CharField(
+        label="State, province or region",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+    )
+    postal_code = forms.CharField(
+        label="Postal code",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+    country = forms.CharField(
+        label="Country",
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "country-name"}),
+    )
+    marketing = election_field(Purpose.MARKETING)
+    site_updates = election_field(Purpose.SITE_UPDATES)
+    notice_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, contest, **kwargs):
+        self.contest = contest
+        super().__init__(*args, **kwargs)
+        self.order_fields(FIELD_ORDER)
+        if contest.partner is not None:
+            self.fields["notice_version"].initial = contest.partner.notice_version
+
+    def clean(self):
+        data = super().clean()
+        partner = self.contest.partner
+        if partner is not None and data.get("notice_version") != partner.notice_version:
+            # The entry must record the notice the person actually saw: the page shown
+            # again carries the current notice and its version, to be sent back.
+            self.data = self.data.copy()
+            self.data["notice_version"] = partner.notice_version
+            raise forms.ValidationError(
+                f"The notice of {partner.name} below has changed since this page was opened. "
+                "Please read it, then send your entry again."
+            )
+        return data
+
+    @property
+    def elections(self) -> list[Purpose]:
+        return [p for p in (Purpose.MARKETING, Purpose.SITE_UPDATES) if self.cleaned_data.get(p)]

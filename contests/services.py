@@ -1,0 +1,118 @@
+import csv
+import io
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from consent.models import email_normalize
+from consent.purposes import Purpose, Source
+from consent.services import consent_grant, subject_get_or_create
+from contests.models import Contest, ContestEntry
+from privacy.models import Disclosure
+from privacy.services import disclosure_record
+
+EXPORT_COLUMNS = [
+    ("entered_at", "Entered at (UTC)"),
+    ("name", "Name"),
+    ("email", "E-mail"),
+    ("address_line1", "Address"),
+    ("address_line2", "Address line 2"),
+    ("city", "Town or city"),
+    ("region", "State, province or region"),
+    ("postal_code", "Postal code"),
+    ("country", "Country"),
+]
+EXPORT_DATA_CATEGORIES = ["name", "e-mail address", "postal address", "contest entry"]
+
+
+class NotExportable(Exception):
+    """Entries go to a contest's co-sponsor only; this contest has none."""
+
+
+def contest_enter(
+    *,
+    contest: Contest,
+    name: str,
+    email: str,
+    address_line1: str,
+    city: str,
+    postal_code: str,
+    country: str,
+    address_line2: str = "",
+    region: str = "",
+    elections: Iterable[Purpose] = (),
+    notice_version: int | None = None,
+    user=None,
+) -> tuple[ContestEntry, bool]:
+    """Enter someone who confirmed the minimum age; return (entry, created).
+
+    An address enters once: entering again changes nothing (and does not tell a
+    stranger whether that address has entered).
+    """
+    email = email_normalize(email)
+    existing = ContestEntry.objects.filter(contest=contest, email=email).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            entry = ContestEntry.objects.create(
+                contest=contest,
+                user=user,
+                name=name.strip(),
+                email=email,
+                address_line1=address_line1.strip(),
+                address_line2=address_line2.strip(),
+                city=city.strip(),
+                region=region.strip(),
+                postal_code=postal_code.strip(),
+                country=country.strip(),
+                age_confirmed_at=timezone.now(),
+                partner=contest.partner,
+                notice_version=notice_version if contest.partner else None,
+            )
+            for purpose in elections:
+                consent_grant(
+                    email=email,
+                    purpose=purpose,
+                    source=Source.CONTEST,
+                    evidence={"contest": contest.slug, "entry": str(entry.public_id)},
+                )
+    except IntegrityError:
+        # The same address entered at the same moment from another request.
+        return ContestEntry.objects.get(contest=contest, email=email), False
+    return entry, True
+
+
+def _csv_cell(value) -> str:
+    text = str(value)
+    # Spreadsheets run cells starting like a formula; an entrant's text must stay text.
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text
+
+
+def contest_entries_export(*, contest: Contest, by) -> str:
+    """The CSV of a contest's entries for its co-sponsor (P8), recorded as a disclosure
+    (P7) naming every entrant. Only entries made under that co-sponsor's notice."""
+    partner = contest.partner
+    if partner is None:
+        raise NotExportable(f"“{contest}” has no co-sponsor, so its entries go to nobody.")
+    entries = list(
+        ContestEntry.objects.filter(contest=contest, partner=partner).order_by("created_at", "id")
+    )
+    with transaction.atomic():
+        disclosure_record(
+            recipient=partner.name,
+            data_categories=EXPORT_DATA_CATEGORIES,
+            basis=Disclosure.Basis.CO_BRAND,
+            reference=f"Contest “{contest.title}” ({contest.slug}): {len(entries)} entries",
+            subjects=[subject_get_or_create(email=entry.email) for entry in entries],
+            recorded_by=by,
+        )
+    output = io.StringIO()
+    writer = csv.writer(output)
+    writer.writerow([label for _, label in EXPORT_COLUMNS])
+    for entry in entries:
+        values = {field: getattr(entry, field) for field, _ in EXPORT_COLUMNS[1:]}
+        values["entered_at"] = entry.created_at.strftime("%Y-%m-%d %H:%M")
+        writer.writerow([_csv_cell(values[field]) for field, _ in EXPORT_COLUMNS])
+    return output.getvalue()

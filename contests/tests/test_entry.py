@@ -1,0 +1,277 @@
+"""Contest entry: only what a contest needs (P3), the age check (P15), unticked
+elections (P4) and the co-sponsor notice (P8)."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tests.factories import UserFactory
+from consent.models import ConsentEvent, Subject
+from consent.purposes import Purpose, Source
+from consent.selectors import consent_is_granted
+from contests.models import ContestEntry
+from contests.tests.factories import ContestFactory, PartnerFactory
+
+ENTRY = {
+    "name": "Casey Entrant",
+    "email": "Casey@Example.com",
+    "address_line1": "12 Elm Street",
+    "address_line2": "Apt 3",
+    "city": "Dayton",
+    "region": "Ohio",
+    "postal_code": "45402",
+    "country": "United States",
+    "age_confirmed": "on",
+}
+
+
+def entry_data(contest, **overrides):
+    data = {**ENTRY, "notice_version": contest.partner.notice_version if contest.partner else ""}
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def url(contest):
+    return reverse("contests:detail", args=[contest.slug])
+
+
+def inputs(html: str) -> dict[str, str]:
+    form = re.search(r'<form method="post" action="/contests/.*?</form>', html, re.S).group(0)
+    return {
+        match.group(1): match.group(0)
+        for match in re.finditer(r'<(?:input|textarea|select)[^>]*name="([^"]+)"[^>]*>', form)
+    }
+
+
+@pytest.mark.django_db
+def test_the_entry_form_asks_only_what_a_contest_needs(client):
+    contest = ContestFactory()
+
+    fields = set(inputs(client.get(url(contest)).content.decode()))
+
+    assert fields == {
+        "csrfmiddlewaretoken",
+        "notice_version",
+        "name",
+        "email",
+        "address_line1",
+        "address_line2",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+        "age_confirmed",
+        "marketing",
+        "site_updates",
+    }
+
+
+@pytest.mark.django_db
+def test_each_personal_field_says_why_it_is_asked(client):
+    html = client.get(url(ContestFactory())).content.decode()
+
+    for name, purpose in [
+        ("name", "To tell you apart from other entrants"),
+        ("email", "To tell you if you win"),
+        ("address_line1", "Where we send the prize if you win"),
+    ]:
+        assert re.search(rf'id="id_{name}_helptext">{purpose}', html), name
+    assert "Where to send the prize" in html
+
+
+@pytest.mark.django_db
+def test_elections_are_unticked_and_optional(client):
+    found = inputs(client.get(url(ContestFactory())).content.decode())
+
+    for name in ("marketing", "site_updates"):
+        assert 'type="checkbox"' in found[name]
+        assert "checked" not in found[name]
+        assert "required" not in found[name]
+
+
+@pytest.mark.django_db
+def test_an_entry_is_stored_with_the_age_attestation_and_no_consent_unless_ticked(client):
+    contest = ContestFactory()
+
+    response = client.post(url(contest), entry_data(contest))
+
+    assert response.url == reverse("contests:entered", args=[contest.slug])
+    entry = ContestEntry.objects.get()
+    assert entry.email == "casey@example.com"
+    assert (entry.address_line1, entry.city, entry.postal_code) == (
+        "12 Elm Street",
+        "Dayton",
+        "45402",
+    )
+    assert entry.age_confirmed_at is not None
+    assert entry.partner is None
+    assert entry.notice_version is None
+    assert ConsentEvent.objects.count() == 0
+    assert not consent_is_granted(email="casey@example.com", purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_each_ticked_election_is_granted_with_the_contest_as_source(client):
+    contest = ContestFactory(slug="spring")
+
+    client.post(url(contest), entry_data(contest, site_updates="on"))
+
+    event = ConsentEvent.objects.get()
+    assert (event.purpose, event.granted, event.source) == (
+        Purpose.SITE_UPDATES,
+        True,
+        Source.CONTEST,
+    )
+    assert event.evidence["contest"] == "spring"
+    assert consent_is_granted(email="casey@example.com", purpose=Purpose.SITE_UPDATES)
+    assert not consent_is_granted(email="casey@example.com", purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_below_the_minimum_age_nothing_is_stored_and_the_page_says_why(client):
+    contest = ContestFactory()
+
+    response = client.post(
+        url(contest), entry_data(contest, age_confirmed=None, marketing="on", site_updates="on")
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "You need to be at least 13" in html
+    assert "nothing you entered has been saved" in html
+    assert ContestEntry.objects.count() == 0
+    assert Subject.objects.count() == 0
+    assert ConsentEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_minimum_age_comes_from_settings(client, settings):
+    settings.MINIMUM_AGE = 18
+    contest = ContestFactory()
+
+    page = client.get(url(contest)).content.decode()
+    refused = client.post(url(contest), entry_data(contest, age_confirmed=None)).content.decode()
+
+    assert "I am 18 or older." in page
+    assert "at least 18" in refused
+    assert ContestEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_co_sponsored_contest_shows_the_notice_naming_the_partner(client):
+    partner = PartnerFactory(name="Monster", privacy_policy_url="https://monster.example/privacy")
+    contest = ContestFactory(partner=partner)
+
+    html = client.get(url(contest)).content.decode()
+
+    notice = re.search(r'<div class="notice co-brand-notice".*?</div>', html, re.S).group(0)
+    assert "co-sponsored by Monster" in notice
+    assert "belongs to both CareerPerfect and Monster" in notice
+    assert 'href="https://monster.example/privacy"' in notice
+
+
+@pytest.mark.django_db
+def test_an_entry_records_the_co_sponsor_and_the_notice_version_shown(client):
+    partner = PartnerFactory(notice_version=4)
+    contest = ContestFactory(partner=partner)
+
+    client.post(url(contest), entry_data(contest))
+
+    entry = ContestEntry.objects.get()
+    assert (entry.partner, entry.notice_version) == (partner, 4)
+
+
+@pytest.mark.django_db
+def test_a_notice_changed_since_the_page_was_shown_must_be_read_again(client):
+    partner = PartnerFactory(notice_version=2)
+    contest = ContestFactory(partner=partner)
+
+    response = client.post(url(contest), entry_data(contest, notice_version="1"))
+
+    assert response.status_code == 200
+    assert "has changed since this page was opened" in response.content.decode()
+    assert 'name="notice_version" value="2"' in response.content.decode()
+    assert ContestEntry.objects.count() == 0
+
+    client.post(url(contest), entry_data(contest, notice_version="2"))
+    assert ContestEntry.objects.get().notice_version == 2
+
+
+@pytest.mark.django_db
+def test_a_contest_without_co_sponsor_shows_no_notice(client):
+    html = client.get(url(ContestFactory())).content.decode()
+
+    assert "co-brand-notice" not in html
+
+
+@pytest.mark.django_db
+def test_entering_twice_with_one_address_changes_nothing(client):
+    contest = ContestFactory()
+    client.post(url(contest), entry_data(contest))
+
+    again = client.post(url(contest), entry_data(contest, city="Elsewhere", marketing="on"))
+
+    assert again.url == reverse("contests:entered", args=[contest.slug])
+    assert ContestEntry.objects.get().city == "Dayton"
+    assert ConsentEvent.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_closed_contest_takes_no_entries(client):
+    contest = ContestFactory(
+        opens_at=timezone.now() - timedelta(days=10), closes_at=timezone.now() - timedelta(days=1)
+    )
+
+    response = client.post(url(contest), entry_data(contest))
+
+    assert response.status_code == 200
+    assert "This contest closed" in response.content.decode()
+    assert ContestEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_contest_not_yet_open_is_not_found(client):
+    contest = ContestFactory(opens_at=timezone.now() + timedelta(days=1))
+
+    assert client.get(url(contest)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_signed_in_the_form_is_prefilled_and_the_entry_linked(client):
+    alice = UserFactory(email="alice@example.com", name="Alice Example")
+    client.force_login(alice)
+    contest = ContestFactory()
+
+    html = client.get(url(contest)).content.decode()
+    client.post(url(contest), entry_data(contest, name="Alice Example", email="alice@example.com"))
+
+    assert 'value="alice@example.com"' in html
+    assert ContestEntry.objects.get().user == alice
+
+
+@pytest.mark.django_db
+def test_entering_is_rate_limited(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "contest_entry": "1/h/ip"}
+    contest = ContestFactory()
+
+    first = client.post(url(contest), entry_data(contest))
+    second = client.post(url(contest), entry_data(contest, email="other@example.com"))
+
+    assert (first.status_code, second.status_code) == (302, 429)
+    assert ContestEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("contests", [1, 12])
+def test_list_query_count_does_not_grow(client, django_assert_num_queries, contests):
+    for _ in range(contests):
+        ContestFactory(partner=PartnerFactory())
+
+    # partner for the host (cold cache), open contests with their co-sponsors
+    with django_assert_num_queries(2):
+        response = client.get(reverse("contests:list"))
+    assert response.status_code == 200
+    assert response.content.decode().count("Co-sponsored by") == contests

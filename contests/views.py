@@ -1,0 +1,64 @@
+from allauth.core.ratelimit import consume_or_429
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from contests.forms import ContestEntryForm
+from contests.selectors import contest_for_entry, contests_open
+from contests.services import contest_enter
+
+ENTRY_FIELDS = [
+    "name",
+    "email",
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+    "notice_version",
+]
+
+
+def _contest_or_404(slug: str):
+    contest = contest_for_entry(slug=slug)
+    if contest is None:
+        raise Http404("No such contest.")
+    return contest
+
+
+def contest_list(request):
+    return render(request, "contests/contest_list.html", {"contests": contests_open()})
+
+
+@require_http_methods(["GET", "POST"])
+def contest_detail(request, slug):
+    contest = _contest_or_404(slug)
+    is_open = contest.is_open(now=timezone.now())
+    user = request.user if request.user.is_authenticated else None
+    if request.method == "POST" and is_open:
+        limited = consume_or_429(request, action="contest_entry")
+        if limited:
+            return limited
+        form = ContestEntryForm(request.POST, contest=contest)
+        if form.is_valid():
+            contest_enter(
+                contest=contest,
+                user=user,
+                elections=form.elections,
+                **{field: form.cleaned_data[field] for field in ENTRY_FIELDS},
+            )
+            return redirect("contests:entered", slug=contest.slug)
+    else:
+        initial = {"name": user.name, "email": user.email} if user else None
+        form = ContestEntryForm(contest=contest, initial=initial)
+    return render(
+        request,
+        "contests/contest_detail.html",
+        {"contest": contest, "form": form, "is_open": is_open},
+    )
+
+
+def contest_entered(request, slug):
+    return render(request, "contests/entered.html", {"contest": _contest_or_404(slug)})

@@ -1,0 +1,86 @@
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from feedback.models import Feedback
+from mail.services import email_queue
+
+WITHDRAW_SALT = "feedback.publication-withdraw"
+
+
+def feedback_withdraw_token(*, feedback: Feedback) -> str:
+    """A signed token that lets whoever holds it (the author, by e-mail) withdraw the
+    publication of this feedback. It does not expire: the opt-in can be withdrawn at
+    any time."""
+    return signing.dumps(feedback.public_id.hex, salt=WITHDRAW_SALT)
+
+
+def feedback_from_withdraw_token(token: str) -> Feedback | None:
+    try:
+        public_id = signing.loads(token, salt=WITHDRAW_SALT)
+    except signing.BadSignature:
+        return None
+    return Feedback.objects.filter(public_id=public_id).first()
+
+
+def feedback_submit(
+    *,
+    body: str,
+    name: str = "",
+    email: str = "",
+    publish: bool = False,
+    display_name: str = "",
+    user=None,
+) -> Feedback:
+    """Store feedback. A guest who opts in to publication is e-mailed a link for
+    withdrawing it, since they have no account to do it from."""
+    with transaction.atomic():
+        feedback = Feedback.objects.create(
+            user=user,
+            name=name.strip(),
+            email=email.strip(),
+            body=body.strip(),
+            publish=publish,
+            display_name=display_name.strip() if publish else "",
+            publish_opted_in_at=timezone.now() if publish else None,
+        )
+        if publish and user is None and feedback.email:
+            _withdraw_link_email(feedback=feedback)
+    return feedback
+
+
+def _withdraw_link_email(*, feedback: Feedback) -> None:
+    url = settings.SITE_URL + reverse(
+        "feedback:withdraw_by_link", kwargs={"token": feedback_withdraw_token(feedback=feedback)}
+    )
+    email_queue(
+        to=feedback.email,
+        subject="Your CareerPerfect feedback: how to take it off the site",
+        text=render_to_string(
+            "feedback/email/withdraw_link.txt", {"feedback": feedback, "url": url}
+        ),
+    )
+
+
+def feedback_publication_withdraw(*, feedback: Feedback) -> bool:
+    """Withdraw the author's opt-in: the story leaves the public page at once.
+    True when it was opted in until now."""
+    return bool(
+        Feedback.objects.filter(pk=feedback.pk, publish=True).update(
+            publish=False, publish_withdrawn_at=timezone.now()
+        )
+    )
+
+
+def feedback_moderate(*, feedback: Feedback, status: Feedback.Status, by) -> Feedback:
+    """Move feedback through moderation (new, reviewed, approved, archived)."""
+    feedback.status = status
+    feedback.moderated_by = by
+    feedback.moderated_at = timezone.now()
+    Feedback.objects.filter(pk=feedback.pk).update(
+        status=status, moderated_by=by, moderated_at=feedback.moderated_at
+    )
+    return feedback

@@ -1,0 +1,128 @@
+"""P14: the feedback form says what becomes of feedback; publishing is a separate opt-in."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from feedback.models import Feedback
+
+URL = reverse("feedback:new")
+
+
+def checkbox(html: str, name: str) -> str:
+    return re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+
+
+@pytest.mark.django_db
+def test_the_form_says_feedback_becomes_ours_and_may_be_used_in_marketing(client):
+    html = client.get(URL).content.decode()
+
+    assert "<strong>What you send becomes CareerPerfect\N{RIGHT SINGLE QUOTATION MARK}s." in html
+    assert "We may use it in our marketing" in html
+
+
+@pytest.mark.django_db
+def test_publishing_is_a_separate_unticked_opt_in(client):
+    html = client.get(URL).content.decode()
+
+    box = checkbox(html, "publish")
+    assert 'type="checkbox"' in box
+    assert "checked" not in box
+    assert "required" not in box
+    assert "only after our team approves it" in html
+
+
+@pytest.mark.django_db
+def test_anyone_can_send_feedback_without_giving_a_name_or_address(client):
+    response = client.post(URL, {"body": "Great writers."})
+
+    assert response.url == reverse("feedback:thanks")
+    feedback = Feedback.objects.get()
+    assert (feedback.body, feedback.name, feedback.email, feedback.user) == (
+        "Great writers.",
+        "",
+        "",
+        None,
+    )
+    assert not feedback.publish
+    assert feedback.status == Feedback.Status.NEW
+
+
+@pytest.mark.django_db
+def test_empty_feedback_is_refused(client):
+    response = client.post(URL, {"body": "  "})
+
+    assert response.status_code == 200
+    assert Feedback.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_form_is_prefilled_and_linked_when_signed_in(client):
+    alice = UserFactory(email="alice@example.com", name="Alice Example")
+    client.force_login(alice)
+
+    html = client.get(URL).content.decode()
+    client.post(URL, {"body": "Nice.", "name": "Alice Example", "email": "alice@example.com"})
+
+    assert 'value="Alice Example"' in html
+    assert 'value="alice@example.com"' in html
+    assert Feedback.objects.get().user == alice
+
+
+@pytest.mark.django_db
+def test_publishing_needs_a_display_name(client):
+    response = client.post(URL, {"body": "Nice.", "email": "g@example.com", "publish": "on"})
+
+    assert "Choose the name to show with your story" in response.content.decode()
+    assert Feedback.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_guest_publishing_must_give_an_address_for_the_withdraw_link(client):
+    response = client.post(URL, {"body": "Nice.", "publish": "on", "display_name": "Sam"})
+
+    assert "We need your e-mail address" in response.content.decode()
+    assert Feedback.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_guest_who_publishes_is_emailed_a_link_to_withdraw(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            URL,
+            {"body": "Nice.", "email": "guest@example.com", "publish": "on", "display_name": "Sam"},
+        )
+
+    feedback = Feedback.objects.get()
+    assert feedback.publish
+    assert feedback.display_name == "Sam"
+    assert feedback.publish_opted_in_at is not None
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["guest@example.com"]
+    assert re.search(r"http://\S+/feedback/withdraw/\S+/", mail.outbox[0].body)
+
+
+@pytest.mark.django_db
+def test_feedback_not_for_publication_sends_no_mail_and_keeps_no_display_name(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {"body": "Nice.", "email": "guest@example.com", "display_name": "Sam"})
+
+    assert Feedback.objects.get().display_name == ""
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_sending_is_rate_limited(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "feedback": "2/h/ip"}
+
+    statuses = [client.post(URL, {"body": f"Note {n}"}).status_code for n in range(3)]
+
+    assert statuses == [302, 302, 429]
+    assert Feedback.objects.count() == 2

@@ -1,0 +1,78 @@
+from allauth.core.ratelimit import consume_or_429
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from feedback.forms import FeedbackForm
+from feedback.models import Feedback
+from feedback.selectors import feedback_for_user, success_stories_published
+from feedback.services import (
+    feedback_from_withdraw_token,
+    feedback_publication_withdraw,
+    feedback_submit,
+)
+
+STORIES_PER_PAGE = 20
+
+
+def _feedback_for_author(request, public_id) -> Feedback:
+    return get_object_or_404(Feedback, public_id=public_id, user=request.user)
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_new(request):
+    user = request.user if request.user.is_authenticated else None
+    if request.method == "POST":
+        limited = consume_or_429(request, action="feedback")
+        if limited:
+            return limited
+        form = FeedbackForm(request.POST, signed_in=user is not None)
+        if form.is_valid():
+            feedback_submit(user=user, **form.cleaned_data)
+            return redirect("feedback:thanks")
+    else:
+        initial = {"name": user.name, "email": user.email} if user else None
+        form = FeedbackForm(initial=initial, signed_in=user is not None)
+    return render(request, "feedback/feedback_form.html", {"form": form})
+
+
+def feedback_thanks(request):
+    return render(request, "feedback/thanks.html")
+
+
+@login_required
+def feedback_mine(request):
+    return render(
+        request, "feedback/mine.html", {"feedback_list": feedback_for_user(user=request.user)}
+    )
+
+
+@login_required
+@require_POST
+def feedback_withdraw(request, public_id):
+    feedback = _feedback_for_author(request, public_id)
+    if feedback_publication_withdraw(feedback=feedback):
+        messages.success(request, "Your story is no longer published.")
+    return redirect("feedback:mine")
+
+
+@require_http_methods(["GET", "POST"])
+def feedback_withdraw_by_link(request, token):
+    # GET only asks: mail scanners follow links, and must not withdraw anything.
+    feedback = feedback_from_withdraw_token(token)
+    if feedback is None:
+        raise Http404("This link is not valid.")
+    if request.method == "POST":
+        feedback_publication_withdraw(feedback=feedback)
+        return render(request, "feedback/withdrawn.html")
+    return render(request, "feedback/withdraw_confirm.html", {"feedback": feedback})
+
+
+def success_stories(request):
+    page = Paginator(success_stories_published(), STORIES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "feedback/success_stories.html", {"page": page})

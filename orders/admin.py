@@ -1,0 +1,192 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+
+from careerperfect.admin_mixins import ReadOnlyAdminMixin, ReadOnlyInline
+from orders.models import Entitlement, Order, OrderEvent, OrderLine, Payment, Product, WebhookEvent
+from orders.providers import PaymentProviderError
+from orders.services import OrderTransitionError, order_cancel, order_fulfil, order_refund
+from orders.templatetags.money import money_format
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "price", "active", "sort_order"]
+    list_filter = ["kind", "active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["components"]
+    fieldsets = [
+        (None, {"fields": ["kind", "name", "slug", "summary", "description", "active"]}),
+        (
+            "Price",
+            {
+                "fields": ["price_minor", "currency"],
+                "description": "In the currency's minor unit: 9900 is $99.00.",
+            },
+        ),
+        ("Bundle", {"fields": ["components"]}),
+        ("What checkout asks for", {"fields": ["phone_reason", "postal_address_reason"]}),
+        (None, {"fields": ["sort_order"]}),
+    ]
+
+    @admin.display(description="price", ordering="price_minor")
+    def price(self, product):
+        return money_format(product.price_minor, product.currency)
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["product_name", "unit_price_minor", "quantity", "computer_type"]
+    readonly_fields = fields
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = [
+        "created_at",
+        "provider",
+        "reference",
+        "payment_reference",
+        "brand",
+        "last4",
+        "amount_minor",
+        "currency",
+        "status",
+    ]
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    verbose_name = "status change"
+    verbose_name_plural = "timeline (every status change)"
+    fields = ["at", "from_status", "to_status", "source", "actor", "reason"]
+    readonly_fields = fields
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        max_length=250,
+        help_text="Recorded in the order's timeline; the buyer sees it.",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Support's view of orders. Statuses change only through the actions, which call
+    the order services (and so the payment provider and the audit trail)."""
+
+    list_display = ["reference", "created_at", "name", "email", "status", "partner", "total"]
+    list_filter = ["status", "partner", "created_at"]
+    search_fields = ["email", "name", "public_id", "payments__reference"]
+    list_select_related = ["partner"]
+    date_hierarchy = "created_at"
+    actions = ["refund", "cancel", "fulfil"]
+    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+    fieldsets = [
+        (None, {"fields": ["public_id", "status", "created_at", "paid_at", "total"]}),
+        ("Buyer", {"fields": ["user", "name", "email", "phone", "age_confirmed_at"]}),
+        (
+            "Postal address",
+            {
+                "fields": [
+                    "address_line1",
+                    "address_line2",
+                    "city",
+                    "region",
+                    "postal_code",
+                    "country",
+                ]
+            },
+        ),
+        ("Co-branding", {"fields": ["partner", "partner_notice_version"]}),
+    ]
+    readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
+
+    @admin.display(description="order", ordering="public_id")
+    def reference(self, order):
+        return order.reference
+
+    @admin.display(description="total", ordering="total_minor")
+    def total(self, order):
+        return money_format(order.total_minor, order.currency)
+
+    def has_refund_permission(self, request):
+        return request.user.has_perm("orders.refund_order")
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("orders.cancel_order")
+
+    def has_fulfil_permission(self, request):
+        return request.user.has_perm("orders.fulfil_order")
+
+    @admin.action(
+        description="Refund the money and revoke what they unlocked", permissions=["refund"]
+    )
+    def refund(self, request, queryset):
+        return self._with_reason(request, queryset, "refund", "Refund these orders", order_refund)
+
+    @admin.action(description="Cancel unpaid orders", permissions=["cancel"])
+    def cancel(self, request, queryset):
+        return self._with_reason(request, queryset, "cancel", "Cancel these orders", order_cancel)
+
+    @admin.action(description="Mark paid orders fulfilled", permissions=["fulfil"])
+    def fulfil(self, request, queryset):
+        return self._with_reason(
+            request, queryset, "fulfil", "Mark these orders fulfilled", order_fulfil
+        )
+
+    def _with_reason(self, request, queryset, action, title, service):
+        """Ask for the reason first, then apply the service to each order."""
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            done, refused = 0, []
+            for order in queryset:
+                try:
+                    service(
+                        order=order,
+                        source=OrderEvent.Source.STAFF,
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                except (OrderTransitionError, PaymentProviderError) as error:
+                    refused.append(f"{order.reference}: {error}")
+                else:
+                    done += 1
+            if done:
+                self.message_user(request, f"{title}: {done} done.", messages.SUCCESS)
+            for problem in refused:
+                self.message_user(request, problem, messages.ERROR)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/orders/order/action_with_reason.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "opts": self.model._meta,
+                "orders": queryset,
+                "form": form,
+                "action": action,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(Entitlement)
+class EntitlementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["kind", "order_line", "user", "created_at", "revoked_at"]
+    list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["user__email", "order_line__order__email"]
+    list_select_related = ["order_line__order", "user"]
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["received_at", "provider", "event_type", "outcome", "detail", "order"]
+    list_filter = ["provider", "outcome", "event_type"]
+    search_fields = ["event_id"]
+    list_select_related = ["order"]

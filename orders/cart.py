@@ -1,0 +1,105 @@
+"""The session cart: which products, and for software the computer it is for.
+
+The session holds product ids only; prices and names are read from the catalog each
+time, so a cart never shows a stale price and never keeps a deactivated product.
+"""
+
+from dataclasses import dataclass
+
+from orders.models import ComputerType, Product
+
+SESSION_KEY = "cart"
+
+
+@dataclass(frozen=True)
+class CartLine:
+    product: Product
+    computer_type: str = ""
+
+    @property
+    def computer_type_label(self) -> str:
+        return ComputerType(self.computer_type).label if self.computer_type else ""
+
+
+class CartError(ValueError):
+    """A product cannot go into this cart (the message says why)."""
+
+
+def product_parts(product: Product) -> list[Product]:
+    """The product itself, or for a bundle the products it includes (components
+    prefetched by the caller)."""
+    if product.kind == Product.Kind.BUNDLE:
+        return list(product.components.all())
+    return [product]
+
+
+def product_needs_computer_type(product: Product) -> bool:
+    return any(part.kind == Product.Kind.SOFTWARE for part in product_parts(product))
+
+
+def _stored(session) -> list[dict]:
+    return list(session.get(SESSION_KEY, []))
+
+
+def cart_add(*, session, product: Product, computer_type: str = "") -> None:
+    """Put a product in the cart once (adding it again updates the computer type)."""
+    if not product.active:
+        raise CartError(f"{product.name} is no longer sold.")
+    if product_needs_computer_type(product) != bool(computer_type):
+        raise CartError("Choose the computer the software is for.")
+    stored = [item for item in _stored(session) if item["product"] != product.pk]
+    currencies = set(
+        Product.objects.filter(pk__in=[item["product"] for item in stored]).values_list(
+            "currency", flat=True
+        )
+    )
+    if currencies - {product.currency}:
+        raise CartError("Products priced in different currencies must be bought separately.")
+    stored.append({"product": product.pk, "computer_type": computer_type})
+    session[SESSION_KEY] = stored
+
+
+def cart_remove(*, session, product_id: int) -> None:
+    session[SESSION_KEY] = [item for item in _stored(session) if item["product"] != product_id]
+
+
+def cart_clear(*, session) -> None:
+    session.pop(SESSION_KEY, None)
+
+
+def cart_size(*, session) -> int:
+    return len(_stored(session))
+
+
+def cart_lines(*, session) -> list[CartLine]:
+    """The cart's active products, in the order they were added (one query, plus one
+    for the components of any bundles)."""
+    stored = _stored(session)
+    if not stored:
+        return []
+    products = Product.objects.filter(
+        pk__in=[item["product"] for item in stored], active=True
+    ).prefetch_related("components")
+    by_id = {product.pk: product for product in products}
+    return [
+        CartLine(product=by_id[item["product"]], computer_type=item.get("computer_type", ""))
+        for item in stored
+        if item["product"] in by_id
+    ]
+
+
+def cart_total_minor(lines: list[CartLine]) -> int:
+    return sum(line.product.price_minor for line in lines)
+
+
+def checkout_reasons(lines: list[CartLine]) -> tuple[list[str], list[str]]:
+    """Why checkout must ask for a phone number and a postal address: the reasons the
+    cart's products give (none → the field is not asked)."""
+    phone, address = [], []
+    for line in lines:
+        for part in [line.product, *product_parts(line.product)]:
+            if part.phone_reason and part.phone_reason not in phone:
+                phone.append(part.phone_reason)
+            if part.postal_address_reason and part.postal_address_reason not in address:
+                address.append(part.postal_address_reason)
+    return phone, address

@@ -1,0 +1,98 @@
+from django import forms
+
+from accounts.forms import AgeConfirmationField, election_field
+from consent.purposes import Purpose
+from orders.models import ComputerType
+from orders.payments import SandboxOutcome
+from orders.services import ADDRESS_FIELDS
+
+
+class AddToCartForm(forms.Form):
+    """On a product page; for software it asks the one question the download needs."""
+
+    def __init__(self, *args, needs_computer_type: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_computer_type:
+            self.fields["computer_type"] = forms.ChoiceField(
+                label="Which computer will you install it on?",
+                choices=[("", "Choose your computer"), *ComputerType.choices],
+                help_text="So that you get the download that runs on it. We ask this only "
+                "for the software.",
+            )
+
+
+class CheckoutForm(forms.Form):
+    """Asks only what the products in the cart need, each field saying why (P3)."""
+
+    name = forms.CharField(
+        max_length=150,
+        label="Your name",
+        help_text="Printed on your receipt, and how we and your writer address you.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label="E-mail address",
+        help_text="We send your receipt and the private link to your order here.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(
+        self,
+        *args,
+        ask_email: bool = True,
+        phone_reasons: list[str] = (),
+        address_reasons: list[str] = (),
+        ask_age: bool = True,
+        elections: list[Purpose] = (),
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        if not ask_email:
+            del self.fields["email"]
+        if phone_reasons:
+            self.fields["phone"] = forms.CharField(
+                max_length=40,
+                label="Phone number",
+                help_text="Why we ask: " + " ".join(phone_reasons),
+                widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+            )
+        if address_reasons:
+            why = "Why we ask: " + " ".join(address_reasons)
+            self.fields["address_line1"] = _address_field("Street address", "address-line1", why)
+            self.fields["address_line2"] = _address_field(
+                "Apartment, suite or building", "address-line2", required=False
+            )
+            self.fields["city"] = _address_field("Town or city", "address-level2")
+            self.fields["region"] = _address_field(
+                "State, province or region", "address-level1", required=False
+            )
+            self.fields["postal_code"] = _address_field(
+                "ZIP or postal code", "postal-code", max_length=20
+            )
+            self.fields["country"] = _address_field("Country", "country-name")
+        if ask_age:
+            self.fields["age_confirmed"] = AgeConfirmationField()
+        for purpose in elections:
+            self.fields[purpose.value] = election_field(purpose)
+
+    @property
+    def election_fields(self):
+        return [self[name] for name in self.fields if name in Purpose.values]
+
+    @property
+    def address_fields(self):
+        return [self[name] for name in self.fields if name in ADDRESS_FIELDS]
+
+
+def _address_field(label, autocomplete, help_text="", required=True, max_length=100):
+    return forms.CharField(
+        label=label,
+        max_length=max_length,
+        required=required,
+        help_text=help_text,
+        widget=forms.TextInput(attrs={"autocomplete": autocomplete}),
+    )
+
+
+class SandboxPaymentForm(forms.Form):
+    outcome = forms.ChoiceField(choices=[(choice, choice) for choice in SandboxOutcome.CHOICES])

@@ -1,0 +1,22 @@
+import logging
+
+import stripe
+from celery import shared_task
+
+from orders.payments import stripe_card_details_fetch
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 5
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES)
+def payment_card_details_fetch(self, payment_id: int) -> None:
+    try:
+        stripe_card_details_fetch(payment_id=payment_id)
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
+        if self.request.retries >= MAX_RETRIES:
+            # The payment stands without them; only the receipt-side detail is missing.
+            logger.error("Gave up fetching card details of payment %s: %s", payment_id, error)
+            return
+        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error

@@ -1,0 +1,126 @@
+import pytest
+from django.urls import reverse
+
+from orders.models import Product
+from orders.tests.factories import ProductFactory
+
+PRODUCTS = reverse("orders:products")
+CART = reverse("orders:cart")
+
+
+def add(client, product, follow=False, **data):
+    return client.post(reverse("orders:cart_add", args=[product.slug]), data, follow=follow)
+
+
+def test_the_shop_lists_active_products_with_prices(client, resume, software):
+    ProductFactory(name="Retired package", active=False)
+
+    html = client.get(PRODUCTS).content.decode()
+
+    assert "Resume: Essentials" in html
+    assert "$99.00" in html
+    assert "$49.00" in html
+    assert "Retired package" not in html
+
+
+def test_a_bundle_lists_what_it_includes(client, resume, software):
+    bundle = ProductFactory(kind=Product.Kind.BUNDLE, name="Starter bundle", slug="starter")
+    bundle.components.set([resume, software])
+
+    html = client.get(reverse("orders:product", args=["starter"])).content.decode()
+
+    assert "Included" in html
+    assert "Resume: Essentials" in html
+    assert "Career planner" in html
+
+
+@pytest.mark.django_db
+def test_an_inactive_product_page_is_not_found(client):
+    ProductFactory(slug="gone", active=False)
+
+    assert client.get(reverse("orders:product", args=["gone"])).status_code == 404
+
+
+def test_only_software_asks_for_the_type_of_computer(client, resume, software):
+    resume_page = client.get(reverse("orders:product", args=[resume.slug])).content.decode()
+    software_page = client.get(reverse("orders:product", args=[software.slug])).content.decode()
+
+    assert 'name="computer_type"' not in resume_page
+    assert 'name="computer_type"' in software_page
+    assert "We ask this only for the software." in software_page
+
+
+def test_software_needs_its_computer_type_before_it_goes_in_the_cart(client, software):
+    response = add(client, software)
+
+    assert response.status_code == 200
+    assert 'id="id_computer_type_error"' in response.content.decode()
+    assert client.session.get("cart") is None
+
+
+def test_adding_and_removing_products(client, resume, software):
+    add(client, resume)
+    add(client, software, computer_type="mac")
+    add(client, resume)
+
+    html = client.get(CART).content.decode()
+    assert client.session["cart"] == [
+        {"product": software.pk, "computer_type": "mac"},
+        {"product": resume.pk, "computer_type": ""},
+    ]
+    assert "For: Mac" in html
+    assert "$148.00" in html
+    assert "Cart (2)" in html
+
+    client.post(reverse("orders:cart_remove", args=[software.pk]))
+
+    assert client.session["cart"] == [{"product": resume.pk, "computer_type": ""}]
+
+
+def test_a_product_withdrawn_after_it_was_added_drops_out_of_the_cart(client, resume, software):
+    add(client, resume)
+    add(client, software, computer_type="windows")
+    Product.objects.filter(pk=software.pk).update(active=False)
+
+    html = client.get(CART).content.decode()
+
+    assert f'href="/shop/{software.slug}/"' not in html
+    assert f'href="/shop/{resume.slug}/"' in html
+    assert "$99.00" in html
+
+
+def test_products_in_another_currency_are_refused(client, resume):
+    euro = ProductFactory(slug="euro", currency="EUR")
+    add(client, resume)
+
+    response = add(client, euro, follow=True)
+
+    assert "different currencies" in response.content.decode()
+    assert [item["product"] for item in client.session["cart"]] == [resume.pk]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 50])
+def test_product_list_query_count_is_constant(client, django_assert_num_queries, count):
+    ProductFactory.create_batch(count)
+    client.get(PRODUCTS)  # Warm the per-host partner cache, as on a running site.
+
+    # products, bundle components
+    with django_assert_num_queries(2):
+        response = client.get(PRODUCTS)
+    assert response.content.decode().count('class="card product-card"') == count
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 50])
+def test_cart_query_count_is_constant(client, django_assert_num_queries, count):
+    products = ProductFactory.create_batch(count)
+    session = client.session
+    session["cart"] = [{"product": product.pk, "computer_type": ""} for product in products]
+    session.save()
+    client.get(CART)
+
+    # session, products, bundle components
+    with django_assert_num_queries(3):
+        response = client.get(CART)
+    assert response.content.decode().count("/cart/remove/") == count

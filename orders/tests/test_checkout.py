@@ -1,0 +1,245 @@
+"""Checkout: what it asks (P3), the elections (P4), the minimum age (P15), and the
+order it places, on the main site and on a partner's pages (P8)."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from consent.models import ConsentEvent, Subject
+from consent.purposes import Purpose, Source
+from consent.selectors import consent_is_granted
+from consent.services import consent_grant
+from mail.models import OutboundMessage
+from orders.models import Order, OrderLine, Payment
+from orders.tests.conftest import PARTNER_HOST
+
+CHECKOUT = reverse("orders:checkout")
+
+
+def add(client, product, **data):
+    return client.post(reverse("orders:cart_add", args=[product.slug]), data, **_host(data))
+
+
+def _host(data):
+    host = data.pop("HTTP_HOST", None)
+    return {"HTTP_HOST": host} if host else {}
+
+
+def buyer(**overrides):
+    data = {"name": "Gina Guest", "email": "gina@example.com", "age_confirmed": "on"}
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def inputs(html: str) -> dict[str, str]:
+    """The fields of the checkout form (not of other forms on the page, e.g. cookies)."""
+    form = re.search(r'<form method="post" action="/checkout/".*?</form>', html, re.S).group(0)
+    return {
+        match.group(1): match.group(0)
+        for match in re.finditer(r'<(?:input|select|textarea)[^>]*name="([^"]+)"[^>]*>', form)
+    }
+
+
+def help_text(html: str, name: str) -> str:
+    match = re.search(rf'id="id_{name}_helptext">([^<]*)<', html)
+    return match.group(1) if match else ""
+
+
+@pytest.mark.django_db
+def test_an_empty_cart_has_nothing_to_check_out(client):
+    response = client.get(CHECKOUT)
+
+    assert response.status_code == 302
+    assert response.url == reverse("orders:cart")
+
+
+def test_checkout_asks_a_guest_only_name_email_and_age_for_a_resume(client, resume):
+    add(client, resume)
+
+    html = client.get(CHECKOUT).content.decode()
+
+    asked = set(inputs(html)) - {"csrfmiddlewaretoken"}
+    assert asked == {"name", "email", "age_confirmed", "marketing", "site_updates"}
+
+
+def test_every_field_checkout_asks_says_why(client, executive):
+    add(client, executive)
+
+    html = client.get(CHECKOUT).content.decode()
+
+    assert {"phone", "address_line1", "city", "postal_code", "country"} <= set(inputs(html))
+    for name in ("name", "email", "age_confirmed"):
+        assert help_text(html, name), name
+    assert "Your writer calls you for the interview." in help_text(html, "phone")
+    assert "We mail your printed copies here." in help_text(html, "address_line1")
+
+
+def test_a_bundle_asks_what_its_parts_need(client, executive, software):
+    from orders.tests.factories import ProductFactory
+
+    bundle = ProductFactory(kind="bundle", slug="bundle")
+    bundle.components.set([executive, software])
+    add(client, bundle, computer_type="mac")
+
+    html = client.get(CHECKOUT).content.decode()
+
+    assert "Your writer calls you for the interview." in help_text(html, "phone")
+
+
+def test_checkout_elections_start_unticked(client, resume):
+    add(client, resume)
+
+    fields = inputs(client.get(CHECKOUT).content.decode())
+
+    for name in ("marketing", "site_updates"):
+        assert 'type="checkbox"' in fields[name]
+        assert "checked" not in fields[name]
+        assert "required" not in fields[name]
+
+
+def test_a_guest_checkout_places_a_pending_order_and_goes_to_the_payment_page(
+    client, resume, software
+):
+    add(client, resume)
+    add(client, software, computer_type="linux")
+
+    response = client.post(CHECKOUT, buyer())
+
+    order = Order.objects.get()
+    assert (order.status, order.user, order.email, order.name) == (
+        "pending",
+        None,
+        "gina@example.com",
+        "Gina Guest",
+    )
+    assert order.total_minor == resume.price_minor + software.price_minor
+    assert list(order.lines.values_list("product_name", "computer_type")) == [
+        (resume.name, ""),
+        (software.name, "linux"),
+    ]
+    assert order.age_confirmed_at is not None
+    assert order.partner is None and order.partner_notice_version is None
+    payment = Payment.objects.get()
+    assert response.status_code == 302
+    assert response.url.startswith("/pay/sandbox/")
+    assert (payment.provider, payment.amount_minor, payment.status) == (
+        "sandbox",
+        order.total_minor,
+        "started",
+    )
+    assert order.events.get().reason == "Order placed"
+    assert client.session.get("cart") is None
+
+
+def test_checkout_without_ticks_records_no_consent(client, resume):
+    add(client, resume)
+
+    client.post(CHECKOUT, buyer())
+
+    assert ConsentEvent.objects.count() == 0
+    assert not consent_is_granted(email="gina@example.com", purpose=Purpose.MARKETING)
+
+
+def test_each_ticked_election_records_one_checkout_grant(client, resume):
+    add(client, resume)
+
+    client.post(CHECKOUT, buyer(site_updates="on"))
+
+    event = ConsentEvent.objects.get()
+    assert (event.purpose, event.granted, event.source) == ("site_updates", True, Source.CHECKOUT)
+    assert event.subject.email == "gina@example.com"
+    assert event.evidence == {"order": Order.objects.get().reference}
+    assert not consent_is_granted(email="gina@example.com", purpose=Purpose.MARKETING)
+
+
+def test_checkout_below_minimum_age_stores_nothing(client, resume, mailoutbox):
+    add(client, resume)
+
+    response = client.post(CHECKOUT, buyer(age_confirmed=None, marketing="on"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "You need to be at least 13" in html
+    assert "nothing you entered has been saved" in html
+    assert Order.objects.count() == 0
+    assert OrderLine.objects.count() == 0
+    assert Subject.objects.count() == 0
+    assert ConsentEvent.objects.count() == 0
+    assert OutboundMessage.objects.count() == 0
+
+
+def test_checkout_names_the_missing_fields(client, executive):
+    add(client, executive)
+
+    response = client.post(CHECKOUT, buyer(email="not-an-address"))
+
+    html = response.content.decode()
+    assert "Please correct the fields marked below." in html
+    assert 'id="id_email_error"' in html
+    assert 'id="id_phone_error"' in html
+    assert Order.objects.count() == 0
+
+
+def test_a_signed_in_buyer_is_asked_neither_email_nor_age_again(client, resume):
+    from django.utils import timezone
+
+    alice = UserFactory(name="Alice Owner", age_confirmed_at=timezone.now())
+    consent_grant(user=alice, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    client.force_login(alice)
+    add(client, resume)
+
+    html = client.get(CHECKOUT).content.decode()
+    client.post(CHECKOUT, {"name": "Alice Owner", "site_updates": "on"})
+
+    assert set(inputs(html)) - {"csrfmiddlewaretoken"} == {"name", "site_updates"}
+    assert 'value="Alice Owner"' in html
+    order = Order.objects.get()
+    assert (order.user, order.email) == (alice, alice.email)
+    assert order.age_confirmed_at == alice.age_confirmed_at
+    assert consent_is_granted(user=alice, purpose=Purpose.SITE_UPDATES)
+
+
+def test_checkout_on_the_main_host_shows_no_co_brand_notice(client, resume, monster):
+    add(client, resume)
+
+    html = client.get(CHECKOUT).content.decode()
+
+    assert "belongs to both CareerPerfect and" not in html
+
+
+def test_checkout_on_a_partner_host_shows_the_notice_and_keeps_partner_and_version(
+    client, resume, monster
+):
+    add(client, resume, HTTP_HOST=PARTNER_HOST)
+
+    html = client.get(CHECKOUT, HTTP_HOST=PARTNER_HOST).content.decode()
+    client.post(CHECKOUT, buyer(), HTTP_HOST=PARTNER_HOST)
+
+    assert "belongs to both CareerPerfect and Monster" in html
+    assert 'href="https://partner.example/privacy"' in html
+    assert "Co-brand notice, version 3." in html
+    assert 'CareerPerfect <span class="co-brand">with Monster</span>' in html
+    order = Order.objects.get()
+    assert (order.partner, order.partner_notice_version) == (monster, 3)
+
+
+def test_the_order_keeps_the_notice_version_in_force_when_it_was_placed(
+    client, resume, monster, django_capture_on_commit_callbacks
+):
+    from partners.services import partner_save
+
+    add(client, resume, HTTP_HOST=PARTNER_HOST)
+    client.post(CHECKOUT, buyer(), HTTP_HOST=PARTNER_HOST)
+    monster.privacy_policy_url = "https://partner.example/new-privacy"
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_save(partner=monster, changed_fields=["privacy_policy_url"])
+
+    add(client, resume, HTTP_HOST=PARTNER_HOST)
+    client.post(CHECKOUT, buyer(), HTTP_HOST=PARTNER_HOST)
+
+    assert list(Order.objects.order_by("id").values_list("partner_notice_version", flat=True)) == [
+        3,
+        4,
+    ]

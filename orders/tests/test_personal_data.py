@@ -1,0 +1,75 @@
+import json
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from orders import personal_data
+from orders.models import Entitlement, Order, OrderEvent
+from orders.tests.factories import placed_order, sandbox_paid
+
+
+@pytest.fixture
+def alice(db):
+    return UserFactory(email="alice@example.com", name="Alice Owner")
+
+
+def test_export_holds_my_orders_with_lines_payments_and_timeline(alice, executive, software):
+    order = placed_order(
+        executive,
+        software,
+        user=alice,
+        phone="555-0101",
+        address={"address_line1": "1 Main St", "city": "Springfield", "country": "USA"},
+    )
+    sandbox_paid(order)
+    placed_order(executive, email="bob@example.com")
+
+    data = personal_data.export(alice)
+
+    json.dumps(data)  # The download is JSON.
+    (exported,) = data["orders"]
+    assert exported["reference"] == order.reference
+    assert exported["phone"] == "555-0101"
+    assert exported["postal_address"]["city"] == "Springfield"
+    assert [line["product"] for line in exported["lines"]] == [executive.name, software.name]
+    assert exported["lines"][1]["computer_type"] == "windows"
+    assert {u["kind"] for u in exported["lines"][1]["unlocks"]} == {
+        "assessments",
+        "software_download",
+    }
+    assert [step["to"] for step in exported["timeline"]] == ["pending", "paid"]
+    assert exported["payments"][0]["status"] == "succeeded"
+
+
+def test_export_includes_guest_orders_placed_with_my_verified_address(alice, resume):
+    placed_order(resume, email="Alice@Example.com")
+
+    assert len(personal_data.export(alice)["orders"]) == 1
+
+
+def test_erase_keeps_orders_for_accounting_without_the_person(alice, executive):
+    order = placed_order(
+        executive,
+        user=alice,
+        phone="555-0101",
+        address={"address_line1": "1 Main St", "city": "Springfield", "postal_code": "12345"},
+    )
+    sandbox_paid(order)
+    guest = placed_order(executive, email="alice@example.com")
+    bobs = placed_order(executive, email="bob@example.com", name="Bob Other")
+
+    personal_data.erase(alice)
+    alice.delete()
+
+    for kept in (order, guest):
+        kept.refresh_from_db()
+        assert (kept.user, kept.name, kept.email, kept.phone) == (None, "", "", "")
+        assert not any([kept.address_line1, kept.city, kept.postal_code])
+    order.refresh_from_db()
+    assert (order.status, order.total_minor) == ("paid", executive.price_minor)
+    assert order.lines.get().product_name == executive.name
+    assert not Entitlement.objects.filter(user__isnull=False).exists()
+    assert OrderEvent.objects.filter(order=order).count() == 2
+    bobs.refresh_from_db()
+    assert (bobs.email, bobs.name) == ("bob@example.com", "Bob Other")
+    assert Order.objects.count() == 3

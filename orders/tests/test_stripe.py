@@ -1,0 +1,402 @@
+"""Stripe Checkout: sessions created through the stripe library (its API answered
+locally), and webhooks verified with the library's signature check."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from orders.models import Entitlement, Order, OrderEvent, Payment, WebhookEvent
+from orders.services import order_refund
+from orders.tests.factories import placed_order
+from orders.tests.stripe_fake import session_event, signed
+
+WEBHOOK = reverse("orders:stripe_webhook")
+
+
+def session_body(order, session_id="cs_test_1", **fields):
+    return {
+        "id": session_id,
+        "object": "checkout.session",
+        "url": f"https://checkout.stripe.com/c/pay/{session_id}",
+        "amount_total": order.total_minor,
+        "currency": order.currency.lower(),
+        "status": "open",
+    } | fields
+
+
+def deliver(client, payload, **kwargs):
+    body, header = signed(payload, **kwargs)
+    return client.post(WEBHOOK, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+
+
+@pytest.fixture
+def order_at_stripe(fake_stripe, resume, software):
+    """An order whose Stripe Checkout Session cs_test_1 is open."""
+    from orders.payments import payment_start
+
+    order = placed_order(resume, software)
+    fake_stripe.answer("POST", "/v1/checkout/sessions", session_body(order))
+    payment_start(order=order, return_url="https://x.example/ok", cancel_url="https://x.example/no")
+    return order
+
+
+def test_checkout_sends_the_buyer_to_a_stripe_checkout_session(client, fake_stripe, resume):
+    fake_stripe.answer(
+        "POST",
+        "/v1/checkout/sessions",
+        {
+            "id": "cs_test_9",
+            "object": "checkout.session",
+            "url": "https://checkout.stripe.com/c/pay/cs_test_9",
+            "amount_total": 9900,
+            "currency": "usd",
+        },
+    )
+    client.post(reverse("orders:cart_add", args=[resume.slug]))
+
+    response = client.post(
+        reverse("orders:checkout"),
+        {"name": "Gina Guest", "email": "gina@example.com", "age_confirmed": "on"},
+    )
+
+    assert response.status_code == 302
+    assert response.url == "https://checkout.stripe.com/c/pay/cs_test_9"
+    order = Order.objects.get()
+    sent = fake_stripe.requests[-1]["params"]
+    assert sent["mode"] == "payment"
+    assert sent["line_items[0][price_data][unit_amount]"] == "9900"
+    assert sent["line_items[0][price_data][currency]"] == "usd"
+    assert sent["client_reference_id"] == order.public_id.hex
+    assert sent["success_url"].startswith("http://testserver/orders/link/")
+    assert sent["cancel_url"].endswith("?payment=cancelled")
+    assert not [key for key in sent if "card" in key or "number" in key]
+    payment = Payment.objects.get()
+    assert (payment.provider, payment.reference, payment.status) == (
+        "stripe",
+        "cs_test_9",
+        "started",
+    )
+
+
+def test_when_stripe_cannot_be_reached_the_buyer_is_told_and_nothing_is_charged(
+    client, fake_stripe, resume
+):
+    fake_stripe.answer("POST", "/v1/checkout/sessions", {"error": {"message": "down"}}, status=500)
+    client.post(reverse("orders:cart_add", args=[resume.slug]))
+
+    response = client.post(
+        reverse("orders:checkout"),
+        {"name": "Gina Guest", "email": "gina@example.com", "age_confirmed": "on"},
+        follow=True,
+    )
+
+    assert "We could not reach our payment provider" in response.content.decode()
+    assert Order.objects.get().status == "pending"
+    assert Payment.objects.count() == 0
+
+
+def test_a_signed_completed_session_pays_the_order_and_asks_for_the_card_brand(
+    client, fake_stripe, order_at_stripe, mailoutbox, django_capture_on_commit_callbacks
+):
+    fake_stripe.answer(
+        "GET",
+        "/v1/payment_intents/pi_test_1",
+        {
+            "id": "pi_test_1",
+            "object": "payment_intent",
+            "latest_charge": {
+                "id": "ch_1",
+                "object": "charge",
+                "payment_method_details": {
+                    "type": "card",
+                    "card": {"brand": "visa", "last4": "4242", "exp_year": 2030},
+                },
+            },
+        },
+    )
+    event = session_event(
+        "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = deliver(client, event)
+
+    assert response.status_code == 200
+    order_at_stripe.refresh_from_db()
+    assert order_at_stripe.status == "paid"
+    payment = Payment.objects.get()
+    assert (payment.status, payment.payment_reference, payment.brand, payment.last4) == (
+        "succeeded",
+        "pi_test_1",
+        "visa",
+        "4242",
+    )
+    retrieved = fake_stripe.requests[-1]
+    assert retrieved["path"] == "/v1/payment_intents/pi_test_1"
+    assert retrieved["params"] == {"expand[0]": "latest_charge"}
+    assert len(mailoutbox) == 1
+    assert WebhookEvent.objects.get().outcome == "processed"
+
+
+def test_the_same_event_delivered_twice_has_one_effect(
+    client, order_at_stripe, mailoutbox, django_capture_on_commit_callbacks
+):
+    event = session_event(
+        "checkout.session.completed",
+        "cs_test_1",
+        amount=order_at_stripe.total_minor,
+        payment_intent=None,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = deliver(client, event)
+        second = deliver(client, event)
+
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert order_at_stripe.events.filter(to_status="paid").count() == 1
+    assert Entitlement.objects.filter(order_line__order=order_at_stripe).count() == 3
+    assert len(mailoutbox) == 1
+    assert WebhookEvent.objects.count() == 1
+
+
+def test_a_second_event_for_an_already_paid_session_changes_nothing(client, order_at_stripe):
+    completed = session_event(
+        "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+    )
+    async_succeeded = completed | {
+        "id": "evt_other",
+        "type": "checkout.session.async_payment_succeeded",
+    }
+
+    deliver(client, completed)
+    deliver(client, async_succeeded)
+
+    assert order_at_stripe.events.filter(to_status="paid").count() == 1
+    assert WebhookEvent.objects.get(event_id="evt_other").outcome == "ignored"
+
+
+@pytest.mark.parametrize(("amount_change", "currency"), [(-1, "usd"), (+100, "usd"), (0, "eur")])
+def test_a_payment_that_does_not_match_the_order_does_not_pay_it(
+    client, order_at_stripe, amount_change, currency
+):
+    event = session_event(
+        "checkout.session.completed",
+        "cs_test_1",
+        amount=order_at_stripe.total_minor + amount_change,
+        currency=currency,
+    )
+
+    response = deliver(client, event)
+
+    assert response.status_code == 200
+    order_at_stripe.refresh_from_db()
+    assert order_at_stripe.status == "pending"
+    assert Payment.objects.get().status == "started"
+    assert not order_at_stripe.lines.filter(entitlements__isnull=False).exists()
+    record = WebhookEvent.objects.get()
+    assert record.outcome == "rejected"
+    assert "Provider reports" in record.detail
+
+
+def test_a_bad_signature_is_answered_400_and_changes_nothing(client, order_at_stripe):
+    event = session_event(
+        "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+    )
+
+    response = deliver(client, event, secret="whsec_someone_else")
+
+    assert response.status_code == 400
+    assert Order.objects.get().status == "pending"
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_a_stale_timestamp_is_answered_400(client, order_at_stripe):
+    event = session_event(
+        "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+    )
+
+    response = deliver(client, event, timestamp=int(time.time()) - 301)
+
+    assert response.status_code == 400
+    assert Order.objects.get().status == "pending"
+
+
+def test_a_missing_signature_or_a_tampered_body_is_answered_400(client, order_at_stripe):
+    event = session_event(
+        "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+    )
+    body, header = signed(event)
+
+    unsigned = client.post(WEBHOOK, body, content_type="application/json")
+    tampered = client.post(
+        WEBHOOK,
+        body.replace(str(order_at_stripe.total_minor), "1"),
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=header,
+    )
+
+    assert (unsigned.status_code, tampered.status_code) == (400, 400)
+    assert Order.objects.get().status == "pending"
+
+
+def test_an_expired_session_marks_the_payment_failed(client, order_at_stripe):
+    event = session_event(
+        "checkout.session.expired",
+        "cs_test_1",
+        amount=order_at_stripe.total_minor,
+        payment_status="unpaid",
+        status="expired",
+    )
+
+    deliver(client, event)
+
+    order_at_stripe.refresh_from_db()
+    assert order_at_stripe.status == "payment_failed"
+    assert order_at_stripe.events.last().reason == "The payment page expired before payment"
+
+
+def test_a_session_still_awaiting_an_async_payment_leaves_the_order_pending(
+    client, order_at_stripe
+):
+    event = session_event(
+        "checkout.session.completed",
+        "cs_test_1",
+        amount=order_at_stripe.total_minor,
+        payment_status="unpaid",
+    )
+
+    deliver(client, event)
+
+    order_at_stripe.refresh_from_db()
+    assert order_at_stripe.status == "pending"
+
+
+def test_unknown_sessions_and_event_types_are_acknowledged_and_ignored(client, order_at_stripe):
+    other = session_event("checkout.session.completed", "cs_not_ours", amount=1)
+    unused = {"id": "evt_x", "type": "customer.created", "data": {"object": {"id": "cus_1"}}}
+
+    assert deliver(client, other).status_code == 200
+    assert deliver(client, unused).status_code == 200
+
+    assert set(WebhookEvent.objects.values_list("outcome", flat=True)) == {"ignored"}
+    assert Order.objects.get().status == "pending"
+
+
+def test_a_refund_made_at_stripe_refunds_the_order_once(client, order_at_stripe):
+    deliver(
+        client,
+        session_event(
+            "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+        ),
+    )
+    refunded = {
+        "id": "evt_refund",
+        "type": "charge.refunded",
+        "data": {"object": {"id": "ch_1", "payment_intent": "pi_test_1", "refunded": True}},
+    }
+
+    deliver(client, refunded)
+    deliver(client, refunded | {"id": "evt_refund_again"})
+
+    order_at_stripe.refresh_from_db()
+    assert order_at_stripe.status == "refunded"
+    assert order_at_stripe.events.filter(to_status="refunded").get().source == "provider"
+    assert not order_at_stripe.lines.filter(entitlements__revoked_at__isnull=True).exists()
+
+
+def test_a_staff_refund_asks_stripe_to_refund_the_payment(client, fake_stripe, order_at_stripe):
+    deliver(
+        client,
+        session_event(
+            "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+        ),
+    )
+    fake_stripe.answer("POST", "/v1/refunds", {"id": "re_1", "object": "refund"})
+
+    order_refund(order=order_at_stripe, source=OrderEvent.Source.STAFF, reason="Asked")
+
+    refund = fake_stripe.requests[-1]
+    assert (refund["path"], refund["params"]) == ("/v1/refunds", {"payment_intent": "pi_test_1"})
+    assert refund["headers"]["Idempotency-Key"] == "refund-cs_test_1"
+    assert Order.objects.get().status == "refunded"
+
+
+def test_a_new_attempt_closes_the_open_stripe_session_first(fake_stripe, order_at_stripe):
+    from orders.payments import payment_start
+
+    fake_stripe.answer(
+        "POST", "/v1/checkout/sessions/cs_test_1/expire", session_body(order_at_stripe)
+    )
+    fake_stripe.answer(
+        "POST", "/v1/checkout/sessions", session_body(order_at_stripe, session_id="cs_test_2")
+    )
+
+    url = payment_start(
+        order=order_at_stripe, return_url="https://x.example/ok", cancel_url="https://x.example/no"
+    )
+
+    assert url.endswith("cs_test_2")
+    assert fake_stripe.paths()[-2:] == [
+        "/v1/checkout/sessions/cs_test_1/expire",
+        "/v1/checkout/sessions",
+    ]
+    assert list(Payment.objects.order_by("id").values_list("reference", "status")) == [
+        ("cs_test_1", "cancelled"),
+        ("cs_test_2", "started"),
+    ]
+
+
+def test_no_new_attempt_when_the_open_session_was_paid_meanwhile(fake_stripe, order_at_stripe):
+    from orders.payments import payment_start
+    from orders.providers import PaymentProviderError
+
+    fake_stripe.answer(
+        "POST",
+        "/v1/checkout/sessions/cs_test_1/expire",
+        {"error": {"type": "invalid_request_error", "message": "Session is complete"}},
+        status=400,
+    )
+    fake_stripe.answer(
+        "GET", "/v1/checkout/sessions/cs_test_1", session_body(order_at_stripe, status="complete")
+    )
+
+    with pytest.raises(PaymentProviderError):
+        payment_start(order=order_at_stripe, return_url="https://x", cancel_url="https://x")
+
+    assert Payment.objects.count() == 1
+
+
+def test_cancelling_an_order_closes_its_stripe_session(fake_stripe, order_at_stripe):
+    from orders.services import order_cancel
+
+    fake_stripe.answer(
+        "POST", "/v1/checkout/sessions/cs_test_1/expire", session_body(order_at_stripe)
+    )
+
+    order_cancel(order=order_at_stripe, source=OrderEvent.Source.STAFF, reason="Duplicate")
+
+    assert fake_stripe.paths()[-1] == "/v1/checkout/sessions/cs_test_1/expire"
+    assert Payment.objects.get().status == "cancelled"
+    assert Order.objects.get().status == "cancelled"
+
+
+def test_an_order_paid_meanwhile_at_stripe_is_not_cancelled(fake_stripe, order_at_stripe):
+    from orders.providers import PaymentProviderError
+    from orders.services import order_cancel
+
+    fake_stripe.answer(
+        "POST",
+        "/v1/checkout/sessions/cs_test_1/expire",
+        {"error": {"type": "invalid_request_error", "message": "Session is complete"}},
+        status=400,
+    )
+    fake_stripe.answer(
+        "GET", "/v1/checkout/sessions/cs_test_1", session_body(order_at_stripe, status="complete")
+    )
+
+    with pytest.raises(PaymentProviderError):
+        order_cancel(order=order_at_stripe, source=OrderEvent.Source.STAFF, reason="Duplicate")
+
+    assert Order.objects.get().status == "pending"
+    assert Payment.objects.get().status == "started"

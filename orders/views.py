@@ -1,0 +1,253 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from consent.purposes import COMMUNICATION_PURPOSES
+from consent.selectors import consent_is_granted
+from orders.cart import (
+    CartError,
+    cart_add,
+    cart_clear,
+    cart_lines,
+    cart_remove,
+    cart_total_minor,
+    checkout_reasons,
+    product_needs_computer_type,
+)
+from orders.forms import AddToCartForm, CheckoutForm, SandboxPaymentForm
+from orders.models import Order, OrderEvent, Payment
+from orders.payments import (
+    WebhookRejected,
+    payment_start,
+    sandbox_outcome_apply,
+    stripe_webhook_handle,
+)
+from orders.providers import PaymentProviderError, sandbox_payment_from_token
+from orders.selectors import (
+    order_access_path,
+    order_get_by_token,
+    order_get_for_user,
+    order_list_for_user,
+    product_get_active,
+    product_list_active,
+)
+from orders.services import ADDRESS_FIELDS, OrderTransitionError, order_cancel, order_create
+from partners.selectors import partner_of_request
+
+
+def product_list(request):
+    return render(request, "orders/product_list.html", {"products": product_list_active()})
+
+
+def product_detail(request, slug):
+    product = product_get_active(slug=slug)
+    form = AddToCartForm(needs_computer_type=product_needs_computer_type(product))
+    return render(request, "orders/product_detail.html", {"product": product, "form": form})
+
+
+@require_POST
+def cart_add_view(request, slug):
+    product = product_get_active(slug=slug)
+    form = AddToCartForm(request.POST, needs_computer_type=product_needs_computer_type(product))
+    if form.is_valid():
+        try:
+            cart_add(
+                session=request.session,
+                product=product,
+                computer_type=form.cleaned_data.get("computer_type", ""),
+            )
+        except CartError as error:
+            messages.error(request, str(error))
+            return redirect("orders:product", slug=product.slug)
+        messages.success(request, f"{product.name} is in your cart.")
+        return redirect("orders:cart")
+    return render(request, "orders/product_detail.html", {"product": product, "form": form})
+
+
+def cart_view(request):
+    lines = cart_lines(session=request.session)
+    return render(
+        request, "orders/cart.html", {"lines": lines, "total_minor": cart_total_minor(lines)}
+    )
+
+
+@require_POST
+def cart_remove_view(request, product_id):
+    cart_remove(session=request.session, product_id=product_id)
+    messages.info(request, "Removed from your cart.")
+    return redirect("orders:cart")
+
+
+def _checkout_form(request, lines, data=None) -> CheckoutForm:
+    user = request.user if request.user.is_authenticated else None
+    phone_reasons, address_reasons = checkout_reasons(lines)
+    return CheckoutForm(
+        data,
+        ask_email=user is None,
+        phone_reasons=phone_reasons,
+        address_reasons=address_reasons,
+        # An account confirmed the minimum age at signup (P15).
+        ask_age=user is None or user.age_confirmed_at is None,
+        # Someone signed in is offered only the elections they have not made yet.
+        elections=[
+            purpose
+            for purpose in COMMUNICATION_PURPOSES
+            if user is None or not consent_is_granted(user=user, purpose=purpose)
+        ],
+        initial={"name": user.name} if user else None,
+    )
+
+
+def _return_urls(request, order: Order) -> tuple[str, str]:
+    url = request.build_absolute_uri(order_access_path(order))
+    return f"{url}?payment=returned", f"{url}?payment=cancelled"
+
+
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    lines = cart_lines(session=request.session)
+    if not lines:
+        messages.info(request, "Your cart is empty: choose a product first.")
+        return redirect("orders:cart")
+    form = _checkout_form(request, lines, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        user = request.user if request.user.is_authenticated else None
+        data = form.cleaned_data
+        order = order_create(
+            lines=lines,
+            user=user,
+            name=data["name"],
+            email=user.email if user else data["email"],
+            phone=data.get("phone", ""),
+            address={field: data.get(field, "") for field in ADDRESS_FIELDS},
+            age_confirmed_at=timezone.now() if "age_confirmed" in data else user.age_confirmed_at,
+            partner=partner_of_request(request),
+            elections=[purpose for purpose in COMMUNICATION_PURPOSES if data.get(purpose.value)],
+        )
+        cart_clear(session=request.session)
+        return _pay(request, order, actor=user)
+    return render(
+        request,
+        "orders/checkout.html",
+        {"form": form, "lines": lines, "total_minor": cart_total_minor(lines)},
+    )
+
+
+def _pay(request, order: Order, actor=None):
+    return_url, cancel_url = _return_urls(request, order)
+    try:
+        url = payment_start(order=order, return_url=return_url, cancel_url=cancel_url, actor=actor)
+    except PaymentProviderError:
+        messages.error(
+            request,
+            "We could not reach our payment provider. Nothing was charged; please try "
+            "again in a few minutes.",
+        )
+        return redirect(order_access_path(order))
+    except OrderTransitionError as error:
+        messages.error(request, str(error))
+        return redirect(order_access_path(order))
+    return redirect(url)
+
+
+@login_required
+def order_list(request):
+    return render(
+        request, "orders/order_list.html", {"orders": order_list_for_user(user=request.user)}
+    )
+
+
+def _order_page(request, order: Order, link_token: str = ""):
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "link_token": link_token,
+            "payment_returned": request.GET.get("payment"),
+            "payment": next(iter(order.settled_payments), None),
+            "can_pay": order.status in (Order.Status.PENDING, Order.Status.PAYMENT_FAILED),
+        },
+    )
+
+
+@login_required
+def order_detail(request, public_id):
+    return _order_page(request, order_get_for_user(user=request.user, public_id=public_id))
+
+
+def order_link(request, token):
+    return _order_page(request, order_get_by_token(token=token), link_token=token)
+
+
+def _order_for(request, public_id=None, token=None) -> Order:
+    if token is not None:
+        return order_get_by_token(token=token)
+    return order_get_for_user(user=request.user, public_id=public_id)
+
+
+@require_POST
+def order_pay(request, public_id=None, token=None):
+    order = _order_for(request, public_id, token)
+    return _pay(request, order, actor=request.user if request.user.is_authenticated else None)
+
+
+@require_POST
+def order_cancel_view(request, public_id=None, token=None):
+    order = _order_for(request, public_id, token)
+    try:
+        order_cancel(
+            order=order,
+            source=OrderEvent.Source.BUYER,
+            actor=request.user if request.user.is_authenticated else None,
+            reason="Cancelled by the buyer before paying",
+        )
+    except (OrderTransitionError, PaymentProviderError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Your order is cancelled. Nothing was charged.")
+    if token is not None:
+        return redirect("orders:link", token=token)
+    return redirect("orders:detail", public_id=order.public_id)
+
+
+@require_http_methods(["GET", "POST"])
+def sandbox_pay(request, token):
+    """The sandbox provider's hosted page: no card details, the buyer picks the outcome."""
+    payment = sandbox_payment_from_token(token)
+    if payment is None:
+        raise Http404("No such payment.")
+    if request.method == "POST":
+        form = SandboxPaymentForm(request.POST)
+        if form.is_valid() and payment.status == Payment.Status.STARTED:
+            try:
+                sandbox_outcome_apply(payment=payment, outcome=form.cleaned_data["outcome"])
+            except OrderTransitionError as error:
+                messages.error(request, str(error))
+        return redirect(order_access_path(payment.order) + "?payment=" + _returned(payment))
+    return render(
+        request,
+        "orders/sandbox_pay.html",
+        {"payment": payment, "order": payment.order, "order_url": order_access_path(payment.order)},
+    )
+
+
+def _returned(payment: Payment) -> str:
+    payment.refresh_from_db(fields=["status"])
+    return "cancelled" if payment.status == Payment.Status.CANCELLED else "returned"
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    try:
+        stripe_webhook_handle(
+            payload=request.body, signature=request.headers.get("Stripe-Signature")
+        )
+    except WebhookRejected as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")

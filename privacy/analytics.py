@@ -1,0 +1,180 @@
+"""Anonymous, aggregate usage counts (P1, P2).
+
+Each request adds one to a counter named only by day, kind (a page visit or a use of
+a service), site (main site or a partner's co-branded site) and the area or service.
+Nothing about the visitor goes into the counter: no user, address, browser, session
+or cookie. Counters live in the "analytics" cache, shared by the web and worker
+processes, and a beat task moves them into DailyCount rows: a request never writes to
+the database.
+"""
+
+import fcntl
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.core.cache import caches
+from django.core.cache.backends.filebased import FileBasedCache
+from django.core.cache.backends.redis import RedisCache
+from django.urls import URLResolver, get_resolver
+
+from privacy.models import DailyCount
+
+BUFFER_ALIAS = "analytics"
+# Counters not flushed within this many days are dropped: beat runs every few minutes.
+BUFFER_DAYS = 8
+_BUFFER_SECONDS = (BUFFER_DAYS + 1) * 24 * 3600
+_FLUSH_LOCK = "flush-lock"
+_FLUSH_LOCK_SECONDS = 300
+
+# Site areas are URL namespaces (each app's app_name), so an app added later is its
+# own area without any change here. Pages outside a namespace are named here.
+AREA_BY_URL_NAME = {"home": "home", "contact": "contact"}
+ACCOUNT_AREA = "accounts"  # allauth's sign-in and sign-up pages have no namespace
+OTHER_AREA = "other"
+UNCOUNTED_NAMESPACES = {"admin"}
+UNCOUNTED_URL_NAMES = {"healthz"}
+
+# A use of a service is a successful submission (answered by a redirect, after
+# post/redirect/get) to one of these views, by view name. Apps add their own.
+SERVICES = {
+    "account_signup": "sign-up",
+    "account_login": "sign-in",
+    "accounts:privacy": "privacy-choices",
+    "privacy:cookie_choices": "cookie-choices",
+}
+
+
+def area_of(match) -> str | None:
+    """The site area a resolved URL belongs to; None for pages that are not counted."""
+    if match is None or match.url_name in UNCOUNTED_URL_NAMES:
+        return None
+    if match.namespaces:
+        namespace = match.namespaces[0]
+        return None if namespace in UNCOUNTED_NAMESPACES else namespace
+    if match.url_name in AREA_BY_URL_NAME:
+        return AREA_BY_URL_NAME[match.url_name]
+    if getattr(match.func, "__module__", "").startswith("allauth."):
+        return ACCOUNT_AREA
+    return OTHER_AREA
+
+
+def usage_of(request, response) -> tuple[str, str] | None:
+    """What a finished request counts as: (kind, area or service), or nothing."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return None
+    if request.method == "POST" and 300 <= response.status_code < 400:
+        service = SERVICES.get(match.view_name)
+        return (DailyCount.Kind.USE, service) if service else None
+    if (
+        request.method == "GET"
+        and response.status_code == 200
+        and response.get("Content-Type", "").startswith("text/html")
+    ):
+        area = area_of(match)
+        return (DailyCount.Kind.VISIT, area) if area else None
+    return None
+
+
+def known_names() -> set[tuple[str, str]]:
+    """Every (kind, name) a counter can have: where the flush looks for counters."""
+    namespaces: set[str] = set()
+
+    def walk(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.namespace:
+                    namespaces.add(pattern.namespace)
+                walk(pattern.url_patterns)
+
+    walk(get_resolver().url_patterns)
+    areas = (namespaces - UNCOUNTED_NAMESPACES) | set(AREA_BY_URL_NAME.values())
+    areas |= {ACCOUNT_AREA, OTHER_AREA}
+    return {(DailyCount.Kind.VISIT, area) for area in areas} | {
+        (DailyCount.Kind.USE, service) for service in SERVICES.values()
+    }
+
+
+def buffer_key(day: date, kind: str, site: str, name: str) -> str:
+    return f"{day:%Y%m%d}:{kind}:{site}:{name}"
+
+
+def buffer_keys(*, today: date, sites: list[str]) -> dict[str, tuple[date, str, str, str]]:
+    """Every counter that may hold counts not yet flushed, with what it counts."""
+    names = known_names()
+    return {
+        buffer_key(day, kind, site, name): (day, kind, site, name)
+        for offset in range(BUFFER_DAYS)
+        for day in [today - timedelta(days=offset)]
+        for site in sites
+        for kind, name in names
+    }
+
+
+_thread_lock = threading.Lock()
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _exclusive(cache):
+    """Makes read-modify-write on the buffer safe where the backend is not atomic.
+
+    Redis increments atomically. Django's file cache reads then writes, so processes
+    sharing it (web server and worker in the embedded default) take a file lock.
+    """
+    if isinstance(cache, RedisCache):
+        return nullcontext()
+    if isinstance(cache, FileBasedCache):
+        return _file_lock(Path(cache._dir) / "buffer.lock")
+    return _thread_lock
+
+
+def buffer_add(key: str, amount: int = 1) -> None:
+    cache = caches[BUFFER_ALIAS]
+    with _exclusive(cache):
+        try:
+            cache.incr(key, amount)
+        except ValueError:
+            if not cache.add(key, amount, timeout=_BUFFER_SECONDS):
+                cache.incr(key, amount)
+
+
+def buffer_take(keys: list[str]) -> dict[str, int]:
+    """Remove and return the counts held under these keys (those above zero)."""
+    cache = caches[BUFFER_ALIAS]
+    with _exclusive(cache):
+        found = {key: value for key, value in cache.get_many(keys).items() if value}
+        for key, value in found.items():
+            # A decrement, not a delete: a request counted since the read is kept.
+            cache.decr(key, value)
+    return found
+
+
+def buffer_return(taken: dict[str, int]) -> None:
+    for key, value in taken.items():
+        buffer_add(key, value)
+
+
+@contextmanager
+def buffer_flush_lock() -> Iterator[bool]:
+    """True inside when this process holds the one flush allowed at a time."""
+    cache = caches[BUFFER_ALIAS]
+    with _exclusive(cache):
+        acquired = cache.add(_FLUSH_LOCK, 1, timeout=_FLUSH_LOCK_SECONDS)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            cache.delete(_FLUSH_LOCK)

@@ -1,0 +1,33 @@
+import logging
+
+from django.utils import timezone
+
+from privacy.analytics import buffer_add, buffer_key, usage_of
+
+logger = logging.getLogger(__name__)
+
+
+class AnalyticsMiddleware:
+    """Counts each page visit per site area and each use of a service (P1).
+
+    Only the day, the site, the area or service and a number are kept; see
+    privacy/analytics.py. The count goes to the cache, never to the database.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        try:
+            usage = usage_of(request, response)
+            if usage is not None:
+                partner = request.partner
+                kind, name = usage
+                buffer_add(
+                    buffer_key(timezone.now().date(), kind, partner.slug if partner else "", name)
+                )
+        except Exception:
+            # Counting must never cost a visitor their page.
+            logger.exception("Analytics: a request could not be counted")
+        return response

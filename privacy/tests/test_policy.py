@@ -1,0 +1,438 @@
+"""Policy documents (P16, P17, P9): current version, archive, diffs, publishing."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from consent.purposes import Purpose, Source
+from consent.services import consent_grant
+from privacy.models import PolicyVersion, ServiceProvider
+from privacy.selectors import policy_version_current
+from privacy.services import PolicyPublishError, policy_version_publish
+
+PRIVACY = PolicyVersion.Document.PRIVACY_POLICY
+SAFE = PolicyVersion.Document.SAFE_AND_SECURE
+
+
+def draft(document=PRIVACY, version=3, days_from_now=0, **fields) -> PolicyVersion:
+    return PolicyVersion.objects.create(
+        document=document,
+        version=version,
+        effective_date=timezone.localdate() + timedelta(days=days_from_now),
+        summary=fields.pop("summary", "Clearer wording about cookies."),
+        body=fields.pop("body", "# Privacy policy\n\nA new text."),
+        **fields,
+    )
+
+
+def text_of(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+@pytest.mark.django_db
+def test_privacy_page_shows_version_2_in_force(client):
+    html = text_of(client.get(reverse("privacy:policy")))
+
+    assert "Version 2, in effect since 29 November 2026." in html
+    assert "<h1>Privacy policy</h1>" in html
+    assert f'href="{reverse("privacy:archive", args=[PRIVACY])}"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("promise", "words"),
+    [
+        ("P1", "Visitors: counts, never people"),
+        ("P2", "Partners see totals only"),
+        ("P3", "When we ask for your details"),
+        ("P4", "E-mail from us only if you say yes"),
+        ("P5", 'with the word "remove" in the subject line'),
+        ("P6", "Questions about you are optional"),
+        ("P7", "Who else ever sees your information"),
+        ("P8", "Co-branded pages"),
+        ("P9", "Companies that work for us"),
+        ("P10", "Your resume is private"),
+        ("P11", "Your assessment results are private"),
+        ("P12", "Paying by card"),
+        ("P13", "Cookies, and your choice"),
+        ("P14", "Feedback and success stories"),
+        ("P15", "Children"),
+        ("P16", "Changes to this policy"),
+        ("P17", "Contact us"),
+    ],
+)
+def test_current_policy_covers_every_promise(client, promise, words):
+    html = text_of(client.get(reverse("privacy:policy")))
+
+    assert words in html, promise
+
+
+@pytest.mark.django_db
+def test_policy_text_shows_the_contact_details_and_age_from_settings(client, settings):
+    settings.CONTACT_EMAIL = "privacy_team@example.org"
+    settings.CONTACT_PHONE = "+1 555 0199"
+    settings.MINIMUM_AGE = 16
+
+    html = text_of(client.get(reverse("privacy:policy")))
+    body = html.split('class="policy"', 1)[1].split("<h2>Contact</h2>", 1)[0]
+
+    # In the text itself (not only the footer), and the underscore not read as Markdown.
+    assert "e-mail privacy_team@example.org or call +1 555 0199" in body
+    assert "at least 16 years old" in body
+    assert "{{" not in body
+
+
+@pytest.mark.django_db
+def test_safe_and_secure_page_shows_its_own_current_version(client, settings):
+    settings.CONTACT_PHONE = "+1 555 0123"
+
+    html = text_of(client.get(reverse("privacy:safe_and_secure")))
+
+    assert "<h1>Safe and secure ordering</h1>" in html
+    assert "Version 1, in effect since" in html
+    assert "+1 555 0123" in html
+    assert "Companies that work for us" not in html
+
+
+@pytest.mark.django_db
+def test_archive_lists_every_published_version_with_summaries_but_no_drafts(client):
+    draft(summary="A draft nobody may see yet.")
+
+    html = text_of(client.get(reverse("privacy:archive", args=[PRIVACY])))
+
+    assert "Version 2" in html
+    assert "Version 1" in html
+    assert "First version." in html
+    assert "Rewritten in full" in html
+    assert "A draft nobody may see yet." not in html
+    assert f'href="{reverse("privacy:changes", args=[PRIVACY, 2])}"' in html
+
+
+@pytest.mark.django_db
+def test_archive_marks_an_upcoming_version(client):
+    policy_version_publish(version=draft(days_from_now=30))
+
+    html = text_of(client.get(reverse("privacy:archive", args=[PRIVACY])))
+
+    assert re.search(r"Version 3</a> <span class=\"badge\">upcoming</span>", html)
+    assert re.search(r"Version 2</a> <span class=\"badge\">current</span>", html)
+
+
+@pytest.mark.django_db
+def test_an_old_version_stays_readable_and_says_it_is_not_current(client):
+    html = text_of(client.get(reverse("privacy:version", args=[PRIVACY, 1])))
+
+    assert "Version 1, in effect from 1 January 2026." in html
+    assert "This is not the current version." in html
+    assert "We count visits only in aggregate" in html
+
+
+@pytest.mark.django_db
+def test_a_draft_or_unknown_version_is_not_found(client):
+    draft()
+
+    assert client.get(reverse("privacy:version", args=[PRIVACY, 3])).status_code == 404
+    assert client.get(reverse("privacy:changes", args=[PRIVACY, 3])).status_code == 404
+    assert client.get(reverse("privacy:version", args=[SAFE, 9])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_changes_page_shows_removed_and_added_paragraphs_of_version_2(client):
+    html = text_of(client.get(reverse("privacy:changes", args=[PRIVACY, 2])))
+
+    assert "Compared with version 1" in html
+    assert "Rewritten in full" in html
+    assert "<del>What we ask and when</del>" in html
+    assert "<ins>1. Visitors: counts, never people</ins>" in html
+
+
+@pytest.mark.django_db
+def test_changes_page_shows_the_words_changed_in_a_paragraph(client):
+    v2 = PolicyVersion.objects.get(document=PRIVACY, version=2)
+    policy_version_publish(
+        version=draft(body=v2.body.replace("We answer every message.", "We answer within a week."))
+    )
+
+    html = text_of(client.get(reverse("privacy:changes", args=[PRIVACY, 3])))
+
+    assert "We answer <del>every message.</del> <ins>within a week.</ins>" in html
+    assert "paragraphs unchanged</summary>" in html
+
+
+@pytest.mark.django_db
+def test_changes_page_of_a_first_version_says_there_is_nothing_to_compare(client):
+    html = text_of(client.get(reverse("privacy:changes", args=[SAFE, 1])))
+
+    assert "This is the first version" in html
+
+
+@pytest.mark.django_db
+def test_policy_markdown_is_sanitised(client):
+    version = draft(
+        body='# Privacy policy\n\n<script>alert("x")</script>\n\n[link](javascript:alert(1))'
+        '\n\n<img src="x" onerror="alert(1)">'
+    )
+    policy_version_publish(version=version)
+
+    html = client.get(reverse("privacy:policy")).content.decode()
+
+    assert "<script>alert" not in html
+    assert "javascript:alert" not in html
+    assert "onerror" not in html
+
+
+@pytest.mark.django_db
+def test_publishing_makes_a_draft_current_from_its_effective_date(client, privacy_officer):
+    version = draft(body="# Privacy policy\n\nVersion three words.")
+
+    published = policy_version_publish(version=version, published_by=privacy_officer)
+
+    assert published.published_at is not None
+    assert published.published_by == privacy_officer
+    assert policy_version_current() == published
+    assert "Version three words." in client.get(reverse("privacy:policy")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_version_taking_effect_later_does_not_replace_the_current_one_yet(client):
+    policy_version_publish(version=draft(days_from_now=10, body="# P\n\nFuture words."))
+
+    assert policy_version_current().version == 2
+    assert "Future words." not in client.get(reverse("privacy:policy")).content.decode()
+
+
+@pytest.mark.django_db
+def test_consent_events_record_the_version_in_force_when_they_happen(alice):
+    before = consent_grant(user=alice, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+    policy_version_publish(version=draft(days_from_now=0))
+    after = consent_grant(user=alice, purpose=Purpose.SITE_UPDATES, source=Source.PREFERENCES)
+    back_then = consent_grant(
+        user=alice,
+        purpose=Purpose.RESUME_DISCLOSURE,
+        source=Source.PREFERENCES,
+        occurred_at=timezone.now().replace(year=2026, month=6, day=1),
+    )
+
+    assert before.policy_version.version == 2
+    assert after.policy_version.version == 3
+    assert back_then.policy_version.version == 1
+
+
+@pytest.mark.django_db
+def test_publishing_refuses_a_number_below_a_published_one():
+    skipped = draft(version=3)
+    policy_version_publish(version=draft(version=4))
+
+    with pytest.raises(PolicyPublishError, match="higher number than the published v4"):
+        policy_version_publish(version=skipped)
+
+    skipped.refresh_from_db()
+    assert skipped.published_at is None
+
+
+@pytest.mark.django_db
+def test_publishing_refuses_a_version_taking_effect_before_the_previous_one():
+    early = draft(days_from_now=-400)
+
+    with pytest.raises(PolicyPublishError, match="cannot take effect before v2"):
+        policy_version_publish(version=early)
+
+
+@pytest.mark.django_db
+def test_publishing_refuses_a_version_without_a_summary_of_changes():
+    with pytest.raises(PolicyPublishError, match="needs a text and a summary"):
+        policy_version_publish(version=draft(summary=" "))
+
+
+@pytest.mark.django_db
+def test_a_version_is_published_only_once():
+    version = draft()
+    policy_version_publish(version=version)
+
+    with pytest.raises(PolicyPublishError, match="published already"):
+        policy_version_publish(version=version)
+
+
+# --- Admin -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_privacy_officer_writes_a_draft_with_the_next_number_and_a_preview(client, privacy_officer):
+    client.force_login(privacy_officer)
+    add_url = reverse("admin:privacy_policyversion_add")
+
+    form = client.get(add_url).content.decode()
+    assert re.search(r'name="version"[^>]*value="3"', form)
+
+    response = client.post(
+        add_url,
+        {
+            "document": PRIVACY,
+            "version": 3,
+            "effective_date": timezone.localdate().isoformat(),
+            "summary": "Shorter.",
+            "body": "# Privacy policy\n\nWrite to {{ contact_email }} *today*.",
+        },
+    )
+    assert response.status_code == 302
+    version = PolicyVersion.objects.get(document=PRIVACY, version=3)
+    assert version.published_at is None
+
+    change = client.get(reverse("admin:privacy_policyversion_change", args=[version.pk]))
+    assert "<em>today</em>" in change.content.decode()
+
+
+@pytest.mark.django_db
+def test_privacy_officer_publishes_with_the_admin_action(client, privacy_officer):
+    version = draft()
+    client.force_login(privacy_officer)
+
+    response = client.post(
+        reverse("admin:privacy_policyversion_changelist"),
+        {"action": "publish", "_selected_action": [version.pk]},
+        follow=True,
+    )
+
+    version.refresh_from_db()
+    assert version.published_by == privacy_officer
+    assert "Privacy policy v3 is published." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_without_the_publish_permission_cannot_publish(client, support):
+    version = draft()
+    support.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_policyversion", "change_policyversion"])
+    )
+    client.force_login(support)
+
+    client.post(
+        reverse("admin:privacy_policyversion_changelist"),
+        {"action": "publish", "_selected_action": [version.pk]},
+    )
+
+    version.refresh_from_db()
+    assert version.published_at is None
+
+
+@pytest.mark.django_db
+def test_a_published_version_cannot_be_edited_or_deleted_in_admin(client, django_user_model):
+    owner = django_user_model.objects.create_superuser(email="root@example.com", password="x")
+    published = PolicyVersion.objects.get(document=PRIVACY, version=2)
+    client.force_login(owner)
+
+    client.post(
+        reverse("admin:privacy_policyversion_change", args=[published.pk]),
+        {
+            "document": PRIVACY,
+            "version": 2,
+            "effective_date": "2026-11-29",
+            "summary": "x",
+            "body": "x",
+        },
+    )
+    delete = client.post(
+        reverse("admin:privacy_policyversion_delete", args=[published.pk]), {"post": "yes"}
+    )
+
+    published.refresh_from_db()
+    assert published.body.startswith("# Privacy policy")
+    assert delete.status_code == 403
+    assert PolicyVersion.objects.filter(pk=published.pk).exists()
+
+
+# --- Service providers (P9) ------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_listed_service_providers_are_shown_on_the_policy(client):
+    ServiceProvider.objects.create(
+        name="Parcel Payments", function="payments", data_categories="name, card brand"
+    )
+    ServiceProvider.objects.create(
+        name="Old Mailer", function="email", data_categories="e-mail address", listed=False
+    )
+
+    html = text_of(client.get(reverse("privacy:policy")))
+
+    assert "<td>Parcel Payments</td><td>Payments</td><td>name, card brand</td>" in html
+    assert "Old Mailer" not in html
+
+
+@pytest.mark.django_db
+def test_privacy_officer_maintains_the_provider_list_in_admin(client, privacy_officer):
+    client.force_login(privacy_officer)
+
+    response = client.post(
+        reverse("admin:privacy_serviceprovider_add"),
+        {
+            "name": "Help Desk Co",
+            "function": "customer-service",
+            "data_categories": "name, e-mail address, your messages",
+            "listed": "on",
+        },
+    )
+
+    assert response.status_code == 302
+    assert "Help Desk Co" in client.get(reverse("privacy:policy")).content.decode()
+
+
+# --- Query counts ---------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("providers", [1, 20])
+def test_policy_page_query_count_does_not_grow_with_providers(
+    client, django_assert_num_queries, providers
+):
+    for n in range(providers):
+        ServiceProvider.objects.create(name=f"P{n}", function="hosting", data_categories="all")
+
+    # partner for the host (first request), current version, providers
+    with django_assert_num_queries(3):
+        assert client.get(reverse("privacy:policy")).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("versions", [0, 10])
+def test_archive_query_count_does_not_grow_with_versions(
+    client, django_assert_num_queries, versions
+):
+    for n in range(versions):
+        policy_version_publish(version=draft(version=3 + n))
+
+    # partner for the host (first request), current version, published versions
+    with django_assert_num_queries(3):
+        assert client.get(reverse("privacy:archive", args=[PRIVACY])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_version_and_changes_pages_query_counts(client, django_assert_num_queries):
+    # partner for the host (first request), the version, the current version
+    with django_assert_num_queries(3):
+        client.get(reverse("privacy:version", args=[PRIVACY, 1]))
+    # the version, the previous version (partner for the host cached now)
+    with django_assert_num_queries(2):
+        client.get(reverse("privacy:changes", args=[PRIVACY, 2]))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("extra", [0, 20])
+def test_admin_changelists_query_counts(client, privacy_officer, django_assert_num_queries, extra):
+    for n in range(extra):
+        draft(version=3 + n)
+        ServiceProvider.objects.create(name=f"P{n}", function="hosting", data_categories="all")
+    client.force_login(privacy_officer)
+    versions = reverse("admin:privacy_policyversion_changelist")
+    providers = reverse("admin:privacy_serviceprovider_changelist")
+    client.get(versions)
+
+    # session, user, user's own and group permissions, count, count of all, the page
+    with django_assert_num_queries(7):
+        assert client.get(versions).status_code == 200
+    with django_assert_num_queries(7):
+        assert client.get(providers).status_code == 200
