@@ -21,9 +21,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_user",
             "consent.view_subject",
             "consent.view_consentevent",
+            # Workflow only (status, writer); never the questionnaire or files.
+            "resumes.view_resumeworkspace",
+            "resumes.change_resumeworkspace",
+            "resumes.assign_writer",
         }
     ),
-    RESUME_WRITER: frozenset(),
+    # Only the resumes assigned to them (resumes.selectors.resume_workspaces_for_staff).
+    RESUME_WRITER: frozenset({"resumes.view_resumeworkspace", "resumes.work_on_resume"}),
     MARKETING: frozenset(),
     PRIVACY_OFFICER: frozenset(
         {
@@ -36,6 +41,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.view_disclosure",
             "privacy.add_disclosure",
             "privacy.view_staffaccess",
+            # Any resume's content and files; every look is in the staff access log.
+            "resumes.view_resumeworkspace",
+            "resumes.view_resume_content",
         }
     ),
 }

@@ -10,5 +10,6 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("", include("privacy.urls")),
+    path("resumes/", include("resumes.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,7 +6,7 @@ from django.db import transaction
 from accounts.demo import DEMO_PASSWORD
 
 # Each module's seed() is idempotent and returns (who, e-mail) logins it created.
-DEMO_MODULES = ["accounts.demo", "partners.demo"]
+DEMO_MODULES = ["accounts.demo", "partners.demo", "resumes.demo"]
 
 
 class Command(BaseCommand):
