@@ -31,7 +31,7 @@ from resumes.services import (
     resume_staff_access_record,
     resume_writer_assign,
 )
-from resumes.views import STEP_TITLES, form_data, file_response, upload_bytes
+from resumes.views import STEP_TITLES, file_response, form_data, upload_bytes
 
 WORKFLOW_FIELDS = ["owner", "kind", "status", "writer", "created_at", "updated_at"]
 CONTENT_FIELDS = ["questionnaire_answers", "documents", "timeline"]

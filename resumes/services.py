@@ -281,12 +281,12 @@ def resume_draft_upload(
     if not resume_is_assigned_writer(user=writer, workspace=workspace):
         raise ResumeActionRefused("Only the writer assigned to this resume can upload drafts.")
     _require_open(workspace)
-    if workspace.status == Status.QUESTIONNAIRE:
-        raise ResumeActionRefused("The customer has not sent their questionnaire yet.")
     document = document_identify(name=name, data=data, size=size)
     with _stored(data=data) as storage_name, transaction.atomic():
         workspace = _locked(workspace)
         _require_open(workspace)
+        if workspace.status == Status.QUESTIONNAIRE:
+            raise ResumeActionRefused("The customer has not sent their questionnaire yet.")
         number = (
             workspace.files.filter(kind=ResumeFile.Kind.DRAFT).aggregate(n=Max("version"))["n"] or 0
         ) + 1

@@ -76,7 +76,8 @@ def pdf_bytes(text: str = "Jordan Seeker") -> bytes:
         "1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
         "2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
         "3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 4 0 R>>endobj\n"
-        f"4 0 obj<</Length {len(text) + 20}>>stream\nBT /F1 12 Tf ({text}) Tj ET\nendstream endobj\n"
+        f"4 0 obj<</Length {len(text) + 20}>>stream\n"
+        f"BT /F1 12 Tf ({text}) Tj ET\nendstream endobj\n"
     )
     return f"%PDF-1.4\n{body}trailer<</Root 1 0 R>>\n%%EOF\n".encode()
 
