@@ -95,7 +95,8 @@ def test_query_count_does_not_grow_with_history(client, alice, django_assert_num
         record = consent_grant if i % 2 == 0 else consent_withdraw
         record(user=alice, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
 
-    # session, user, subject, elections (+events), history (+versions, actors)
-    with django_assert_num_queries(5):
+    # session, user, subject, elections (+events), co-branding partner of the host,
+    # history (+versions, actors)
+    with django_assert_num_queries(6):
         response = client.get(URL)
     assert response.status_code == 200
