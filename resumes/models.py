@@ -74,13 +74,25 @@ class Questionnaire(models.Model):
     skills = models.TextField(blank=True)
     certifications = models.TextField(blank=True)
     notes = models.TextField("notes to your writer", blank=True)
-    # The furthest step saved, so that the customer can pick up where they left off.
-    steps_saved = models.PositiveSmallIntegerField(default=0)
+    # The step numbers saved so far: the progress bar, and where to pick up again.
+    saved_steps = models.JSONField(default=list, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self):
         return f"Questionnaire of {self.workspace}"
+
+    @property
+    def steps_done(self) -> int:
+        return len(self.saved_steps)
+
+    @property
+    def next_step(self) -> int:
+        """The first step not saved yet (the last step once all are)."""
+        return next(
+            (step for step in range(1, self.STEPS + 1) if step not in self.saved_steps),
+            self.STEPS,
+        )
 
 
 class WorkEntry(models.Model):

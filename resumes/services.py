@@ -171,7 +171,7 @@ def questionnaire_step_save(
             EducationEntry.objects.bulk_create(
                 EducationEntry(questionnaire=questionnaire, **entry) for entry in entries
             )
-        questionnaire.steps_saved = max(questionnaire.steps_saved, step)
+        questionnaire.saved_steps = sorted({*questionnaire.saved_steps, step})
         questionnaire.save()
     return questionnaire
 
@@ -411,7 +411,9 @@ def resume_staff_access_record(*, staff, workspace: ResumeWorkspace, file=None) 
         obj = workspace
     else:
         action = "download resume file"
-        what = f"{file} ({file.get_format_display()}) of {workspace}, user #{workspace.owner_id}"
+        # Never the uploaded file's name: it may name the person, and this log is kept.
+        label = file.get_kind_display() + (f" {file.version}" if file.version else "")
+        what = f"{label} ({file.get_format_display()}) of {workspace}, user #{workspace.owner_id}"
         obj = file
     staff_access_record(staff=staff, obj=obj, action=action, description=what)
 

@@ -106,7 +106,6 @@ def workspace_detail(request, public_id):
         {
             "workspace": workspace,
             "steps": STEP_TITLES,
-            "next_step": min(questionnaire.steps_saved + 1, Questionnaire.STEPS),
             "missing": questionnaire_missing(questionnaire=questionnaire),
             "review_form": forms.ReviewForm(),
             "disclosure_allowed": consent_is_granted(

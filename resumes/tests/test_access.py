@@ -251,7 +251,9 @@ def test_each_staff_view_and_download_is_logged(login, workspace, persona, reque
         "download resume file",
         str(final.pk),
     )
-    assert f"user #{workspace.owner_id}" in download.description
+    assert download.description == (
+        f"Draft 1 (PDF) of Resume #{workspace.pk}, user #{workspace.owner_id}"
+    )
 
 
 @pytest.mark.django_db

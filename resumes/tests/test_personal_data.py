@@ -146,3 +146,13 @@ def test_purging_an_order_removes_its_workspaces_and_their_files(
     assert purged == 1
     assert stored_files(private_storage) == []
     assert not ResumeWorkspace.objects.exists()
+
+
+@pytest.mark.django_db
+def test_deleting_a_writers_account_keeps_the_customers_work(workspace, writer):
+    writer.delete()
+
+    workspace.refresh_from_db()
+    assert workspace.writer is None
+    assert workspace.files.filter(kind=ResumeFile.Kind.DRAFT, uploaded_by=None).count() == 1
+    assert workspace.events.filter(action=ResumeEvent.Action.DRAFT_UPLOADED, actor=None).exists()

@@ -101,7 +101,7 @@ def test_a_step_saves_and_moves_on_and_the_progress_bar_follows(client, workspac
     questionnaire = workspace.questionnaire
     questionnaire.refresh_from_db()
     assert (questionnaire.target_job, questionnaire.industry) == ("Data analyst", "Health")
-    assert questionnaire.steps_saved == 1
+    assert questionnaire.saved_steps == [1]
     html = client.get(step_url(workspace, 2)).content.decode()
     assert '<progress id="questionnaire-progress" max="5" value="1">' in html
 
@@ -117,6 +117,17 @@ def test_the_workspace_offers_to_continue_where_you_left_off(client, workspace):
 
 
 @pytest.mark.django_db
+def test_progress_counts_the_steps_saved_whatever_their_order(client, workspace):
+    client.post(step_url(workspace, 5), {"notes": "Hello", "go": "stay"})
+    client.post(step_url(workspace, 1), {"target_job": "Nurse", "industry": "Health"})
+
+    html = client.get(reverse("resumes:workspace", args=[workspace.public_id])).content.decode()
+
+    assert '<progress id="questionnaire-progress" max="5" value="2">' in html
+    assert f'href="{step_url(workspace, 2)}">Continue where you left off' in html
+
+
+@pytest.mark.django_db
 def test_a_missing_answer_gets_a_clear_message_and_saves_nothing(client, workspace):
     response = client.post(step_url(workspace, 1), {"target_job": "", "industry": "Retail"})
 
@@ -124,7 +135,7 @@ def test_a_missing_answer_gets_a_clear_message_and_saves_nothing(client, workspa
     assert "Tell us the job you are aiming for." in response.content.decode()
     workspace.questionnaire.refresh_from_db()
     assert workspace.questionnaire.industry == ""
-    assert workspace.questionnaire.steps_saved == 0
+    assert workspace.questionnaire.saved_steps == []
 
 
 @pytest.mark.django_db
