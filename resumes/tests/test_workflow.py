@@ -253,3 +253,19 @@ def test_the_customer_sees_the_timeline_and_writer_notes(client, owner, writer):
     assert "Questionnaire sent to the writer" in html
     assert "Your writer: Wendy Writer." in html
     assert 'name="decision" value="approve"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["writer", "privacy_officer"])
+def test_only_support_can_change_the_assignment(client, request, owner, writer, persona):
+    other = request.getfixturevalue("other_writer")
+    workspace = workspace_open(owner=owner, writer=writer)
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.post(
+        reverse("admin:resumes_resumeworkspace_change", args=[workspace.pk]), {"writer": other.pk}
+    )
+
+    assert response.status_code == 403
+    workspace.refresh_from_db()
+    assert workspace.writer == writer
