@@ -122,3 +122,13 @@ def upload(name: str, data: bytes, content_type: str = "application/pdf") -> Sim
 def stored_files(folder) -> list:
     """The files actually on the private storage's disk."""
     return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def drained(response) -> bytes:
+    """A response's body, read to the end so that a streamed file gets closed.
+
+    (Calling response.close() in a test would also close the database connection.)
+    """
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content

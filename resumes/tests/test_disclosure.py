@@ -81,7 +81,6 @@ def test_the_recipient_downloads_the_final_through_their_link(client, workspace,
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == pdf_bytes("Draft one")
-    response.close()
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
 

@@ -116,7 +116,6 @@ def test_the_owner_downloads_an_upload_as_an_attachment_with_nosniff(client, wor
 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == pdf_bytes()
-    response.close()
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="my-current-resume.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
