@@ -16,6 +16,7 @@ urlpatterns = [
     path("contests/", include("contests.urls")),
     path("assessments/", include("assessments.urls")),
     path("", include("orders.urls")),
+    path("resumes/", include("resumes.urls")),
     path("admin/", admin.site.urls),
 ]
 
