@@ -94,6 +94,7 @@ class LoginForm(AllauthLoginForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["login"].label = "E-mail address"
         if not self.is_bound and self.request is not None:
             self.fields["login"].initial = remembered_email(self.request)
 

@@ -38,11 +38,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "orders.view_entitlement",
             "orders.view_webhookevent",
             "partners.view_partner",
+            # Workflow only (status, writer); never the questionnaire or files.
+            "resumes.view_resumeworkspace",
+            "resumes.change_resumeworkspace",
+            "resumes.assign_writer",
             # "I e-mailed remove, why do I still get mail?": support can look it up.
             "mail.view_inboundmessage",
         }
     ),
-    RESUME_WRITER: frozenset(),
+    # Only the resumes assigned to them (resumes.selectors.resume_workspaces_for_staff).
+    RESUME_WRITER: frozenset({"resumes.view_resumeworkspace", "resumes.work_on_resume"}),
     MARKETING: frozenset(
         {
             "privacy.view_dailycount",
@@ -94,6 +99,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "partners.view_partner",
             "partners.view_cobrandedregistration",
             "partners.export_records",
+            # Any resume's content and files; every look is in the staff access log.
+            "resumes.view_resumeworkspace",
+            "resumes.view_resume_content",
             "mail.view_inboundmessage",
             "mail.view_campaign",
             "mail.view_delivery",

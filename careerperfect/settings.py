@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "feedback",
     "contests",
     "assessments",
+    "resumes",
 ]
 
 MIDDLEWARE = [
@@ -425,6 +426,21 @@ STORAGES["data_exports"] = {
         "directory_permissions_mode": 0o700,
     },
 }
+
+# --- Private files --------------------------------------------------------------
+# Resumes and drafts: outside STATIC_ROOT and any URL, served only by views that
+# check who is asking (careerperfect.private_files).
+PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+STORAGES["private"] = {
+    "BACKEND": "careerperfect.private_files.PrivateStorage",
+    "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
+}
+# Set behind nginx (e.g. /_private/, an `internal` location aliasing PRIVATE_MEDIA_ROOT)
+# to hand file bodies to the proxy with X-Accel-Redirect instead of streaming them here.
+PRIVATE_MEDIA_ACCEL_REDIRECT = env("PRIVATE_MEDIA_ACCEL_REDIRECT")
+RESUME_UPLOAD_MAX_BYTES = envint("RESUME_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+# How long a recipient's link to a resume the owner chose to send them keeps working.
+RESUME_SHARE_LINK_DAYS = envint("RESUME_SHARE_LINK_DAYS", 14)
 
 # --- Security -------------------------------------------------------------------
 SECURE_CSP = {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("contests/", include("contests.urls")),
     path("assessments/", include("assessments.urls")),
     path("", include("orders.urls")),
+    path("resumes/", include("resumes.urls")),
     path("mail/", include("mail.urls")),
     *inbound_webhook_urlpatterns(settings.MAIL_INBOUND_WEBHOOKS),
     path("admin/", admin.site.urls),

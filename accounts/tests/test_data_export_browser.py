@@ -15,7 +15,7 @@ from feedback.tests.factories import FeedbackFactory
 
 def sign_in(page, live_server, user) -> None:
     page.goto(live_server.url + reverse("account_login"))
-    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("E-mail address").fill(user.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(re.compile(r"/account/privacy/$"))

@@ -123,9 +123,9 @@ def test_a_refund_without_a_reason_changes_nothing(support_client, resume):
 def test_support_holds_nothing_of_resumes_or_assessment_results():
     held = ROLE_PERMISSIONS[SUPPORT]
 
-    # Instruments and sittings' status and timing are not results; answers and scores
-    # need the Privacy Officer's permission, resume content the writer's or its.
-    assert not [code for code in held if code.split(".")[0] == "resumes"]
+    # Support sees workflow (status, writer) and instruments; resume content needs the
+    # writer's or the Privacy Officer's permission, answers and scores the latter's.
+    assert not {"resumes.view_resume_content", "resumes.work_on_resume"} & held
     assert "assessments.view_private_results" not in held
     assert {"orders.view_order", "orders.refund_order", "orders.cancel_order"} <= held
     assert "orders.change_order" not in held

@@ -11,7 +11,7 @@ from privacy.cookies import CHOICES_COOKIE, REGISTRY, REMEMBERED_EMAIL_COOKIE, C
 
 def sign_in(page, base_url: str, email: str):
     page.goto(base_url + reverse("account_login"))
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign In").click()
     page.wait_for_url(re.compile(r"/account/privacy/$"))
@@ -58,7 +58,7 @@ def test_without_javascript_choosing_preferences_remembers_the_email(page, live_
         nojs.get_by_role("button", name="Sign out").click()
         nojs.goto(live_server.url + reverse("account_login"))
 
-        assert nojs.get_by_label("Email").input_value() == "nojs.person@example.com"
+        assert nojs.get_by_label("E-mail address").input_value() == "nojs.person@example.com"
         assert optional_cookies(context) == [REMEMBERED_EMAIL_COOKIE]
     finally:
         context.close()

@@ -14,6 +14,7 @@ DEMO_MODULES = [
     "feedback.demo",
     "contests.demo",
     "assessments.demo",
+    "resumes.demo",
     "mail.demo",
 ]
 

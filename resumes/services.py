@@ -1,0 +1,566 @@
+"""Resume work: opening workspaces, the questionnaire, files, the writer's drafts,
+review, and sending a resume only where its owner authorized it (P7, P10)."""
+
+import hashlib
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from accounts.roles import RESUME_WRITER
+from careerperfect.private_files import private_file_delete, private_file_save
+from consent.purposes import Purpose
+from consent.selectors import consent_is_granted
+from consent.services import subject_get_or_create
+from mail.services import email_queue
+from orders.models import Entitlement
+from privacy.models import Disclosure
+from privacy.services import disclosure_record, staff_access_record
+from resumes.documents import Document, document_identify
+from resumes.models import (
+    DisclosureAuthorization,
+    EducationEntry,
+    Questionnaire,
+    ResumeEvent,
+    ResumeFile,
+    ResumeSend,
+    ResumeWorkspace,
+    WorkEntry,
+)
+from resumes.selectors import resume_is_assigned_writer, resume_latest_draft
+
+Status = ResumeWorkspace.Status
+Action = ResumeEvent.Action
+
+# The entitlements that open a workspace, and the kind of workspace each opens.
+WORKSPACE_KINDS = {
+    Entitlement.Kind.RESUME_WRITING: ResumeWorkspace.Kind.RESUME,
+    Entitlement.Kind.COVER_LETTER: ResumeWorkspace.Kind.COVER_LETTER,
+}
+SHARE_LINK_SALT = "resumes.share-link"
+FILE_FOLDER = "resumes"
+
+
+class ResumeActionRefused(Exception):
+    """A step the workflow does not allow now; the message is shown to the person."""
+
+
+def _event(
+    *, workspace: ResumeWorkspace, action: Action, actor, comment: str = "", file=None
+) -> ResumeEvent:
+    return ResumeEvent.objects.create(
+        workspace=workspace,
+        action=action,
+        actor=actor,
+        status_after=workspace.status,
+        comment=comment,
+        file=file,
+    )
+
+
+def _set_status(workspace: ResumeWorkspace, status: Status) -> None:
+    workspace.status = status
+    workspace.save(update_fields=["status", "updated_at"])
+
+
+def _locked(workspace: ResumeWorkspace) -> ResumeWorkspace:
+    """Reload the workspace under a row lock, so that two transitions cannot interleave."""
+    return ResumeWorkspace.objects.select_for_update().get(pk=workspace.pk)
+
+
+def _require_open(workspace: ResumeWorkspace) -> None:
+    if not workspace.entitlement.is_active:
+        raise ResumeActionRefused("This order was cancelled, so work on it has stopped.")
+    if workspace.status == Status.DELIVERED:
+        raise ResumeActionRefused("This resume is finished and delivered.")
+
+
+def _site_link(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def _workspace_link(workspace: ResumeWorkspace) -> str:
+    return _site_link(reverse("resumes:workspace", args=[workspace.public_id]))
+
+
+def _writer_link(workspace: ResumeWorkspace) -> str:
+    return _site_link(reverse("admin:resumes_resumeworkspace_change", args=[workspace.pk]))
+
+
+def _tell_writer(workspace: ResumeWorkspace, subject: str, text: str) -> None:
+    if workspace.writer is not None:
+        email_queue(
+            to=workspace.writer.email,
+            subject=f"[CareerPerfect] {subject}",
+            text=f"{text}\n\nOpen it in the admin: {_writer_link(workspace)}\n",
+        )
+
+
+# --- Opening ---------------------------------------------------------------------
+
+
+def resume_workspace_open(*, entitlement: Entitlement) -> ResumeWorkspace:
+    """The workspace of a resume or cover-letter entitlement, opened on first use.
+
+    Idempotent, so that orders can call it when a line is paid and the owner's page
+    can call it again; a guest entitlement (no user yet) cannot have one.
+    """
+    if entitlement.kind not in WORKSPACE_KINDS:
+        raise ValueError(f"A {entitlement.kind} entitlement has no resume workspace.")
+    if entitlement.user_id is None:
+        raise ValueError("A guest entitlement has no owner for a workspace yet.")
+    existing = ResumeWorkspace.objects.filter(entitlement=entitlement).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            workspace = ResumeWorkspace.objects.create(
+                entitlement=entitlement,
+                owner_id=entitlement.user_id,
+                kind=WORKSPACE_KINDS[entitlement.kind],
+            )
+            Questionnaire.objects.create(workspace=workspace)
+            _event(workspace=workspace, action=Action.OPENED, actor=None)
+    except IntegrityError:
+        # Another request opened it at the same moment.
+        return ResumeWorkspace.objects.get(entitlement=entitlement)
+    return workspace
+
+
+def resume_workspaces_open_for_owner(*, user) -> None:
+    """Open a workspace for each of the person's active resume entitlements."""
+    waiting = Entitlement.objects.filter(
+        user=user,
+        kind__in=list(WORKSPACE_KINDS),
+        revoked_at__isnull=True,
+        resume_workspace__isnull=True,
+    )
+    for entitlement in waiting:
+        resume_workspace_open(entitlement=entitlement)
+
+
+# --- Questionnaire ---------------------------------------------------------------
+
+
+def questionnaire_step_save(
+    *,
+    workspace: ResumeWorkspace,
+    step: int,
+    answers: dict | None = None,
+    entries: list[dict] | None = None,
+) -> Questionnaire:
+    """Save one step: its answers, and for the repeatable steps the full list of entries."""
+    _require_open(workspace)
+    questionnaire = workspace.questionnaire
+    with transaction.atomic():
+        for field, value in (answers or {}).items():
+            setattr(questionnaire, field, value)
+        if step == 2 and entries is not None:
+            questionnaire.work_entries.all().delete()
+            WorkEntry.objects.bulk_create(
+                WorkEntry(questionnaire=questionnaire, **entry) for entry in entries
+            )
+        if step == 3 and entries is not None:
+            questionnaire.education_entries.all().delete()
+            EducationEntry.objects.bulk_create(
+                EducationEntry(questionnaire=questionnaire, **entry) for entry in entries
+            )
+        questionnaire.saved_steps = sorted({*questionnaire.saved_steps, step})
+        questionnaire.save()
+    return questionnaire
+
+
+def questionnaire_missing(*, questionnaire: Questionnaire) -> list[str]:
+    """What must still be answered before the questionnaire can go to the writer."""
+    missing = []
+    if not questionnaire.target_job or not questionnaire.industry:
+        missing.append("the job and industry you are aiming for (step 1)")
+    if not questionnaire.skills:
+        missing.append("your skills (step 4)")
+    return missing
+
+
+def questionnaire_submit(*, workspace: ResumeWorkspace, actor) -> ResumeWorkspace:
+    _require_open(workspace)
+    missing = questionnaire_missing(questionnaire=workspace.questionnaire)
+    if missing:
+        raise ResumeActionRefused("Before sending, please add " + " and ".join(missing) + ".")
+    with transaction.atomic():
+        workspace = _locked(workspace)
+        if workspace.status != Status.QUESTIONNAIRE:
+            raise ResumeActionRefused("Your questionnaire is already with your writer.")
+        Questionnaire.objects.filter(workspace=workspace).update(submitted_at=timezone.now())
+        _set_status(workspace, Status.WRITING)
+        _event(workspace=workspace, action=Action.QUESTIONNAIRE_SENT, actor=actor)
+        _tell_writer(
+            workspace,
+            f"Questionnaire received for {workspace}",
+            f"The customer of {workspace} has sent their questionnaire.",
+        )
+    return workspace
+
+
+# --- Files -----------------------------------------------------------------------
+
+
+@contextmanager
+def _stored(*, data: bytes):
+    """Store bytes for the duration of a block: if the block fails (its transaction
+    rolled back), the stored file is removed again, so nothing is half-stored."""
+    storage_name = private_file_save(folder=FILE_FOLDER, content=data)
+    try:
+        yield storage_name
+    except BaseException:
+        private_file_delete(name=storage_name)
+        raise
+
+
+def _file_record(
+    *,
+    workspace: ResumeWorkspace,
+    kind: ResumeFile.Kind,
+    actor,
+    name: str,
+    data: bytes,
+    document: Document,
+    storage_name: str,
+    version: int | None = None,
+    note: str = "",
+) -> ResumeFile:
+    return ResumeFile.objects.create(
+        workspace=workspace,
+        kind=kind,
+        version=version,
+        storage_name=storage_name,
+        original_name=name[:200],
+        format=document.format,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        note=note,
+        uploaded_by=actor,
+    )
+
+
+def resume_file_upload(
+    *, workspace: ResumeWorkspace, actor, name: str, data: bytes, size: int | None = None
+) -> ResumeFile:
+    """The customer uploads the resume they already have."""
+    _require_open(workspace)
+    document = document_identify(name=name, data=data, size=size)
+    with _stored(data=data) as storage_name, transaction.atomic():
+        file = _file_record(
+            workspace=workspace,
+            kind=ResumeFile.Kind.UPLOAD,
+            actor=actor,
+            name=name,
+            data=data,
+            document=document,
+            storage_name=storage_name,
+        )
+        _event(workspace=workspace, action=Action.FILE_UPLOADED, actor=actor, file=file)
+        workspace.save(update_fields=["updated_at"])
+    return file
+
+
+def resume_draft_upload(
+    *,
+    workspace: ResumeWorkspace,
+    writer,
+    name: str,
+    data: bytes,
+    size: int | None = None,
+    note: str = "",
+) -> ResumeFile:
+    """The assigned writer adds the next draft; the customer is told it is ready."""
+    if not resume_is_assigned_writer(user=writer, workspace=workspace):
+        raise ResumeActionRefused("Only the writer assigned to this resume can upload drafts.")
+    _require_open(workspace)
+    document = document_identify(name=name, data=data, size=size)
+    with _stored(data=data) as storage_name, transaction.atomic():
+        workspace = _locked(workspace)
+        _require_open(workspace)
+        if workspace.status == Status.QUESTIONNAIRE:
+            raise ResumeActionRefused("The customer has not sent their questionnaire yet.")
+        number = (
+            workspace.files.filter(kind=ResumeFile.Kind.DRAFT).aggregate(n=Max("version"))["n"] or 0
+        ) + 1
+        file = _file_record(
+            workspace=workspace,
+            kind=ResumeFile.Kind.DRAFT,
+            actor=writer,
+            name=name,
+            data=data,
+            document=document,
+            storage_name=storage_name,
+            version=number,
+            note=note,
+        )
+        _set_status(workspace, Status.DRAFT_READY)
+        _event(workspace=workspace, action=Action.DRAFT_UPLOADED, actor=writer, file=file)
+        email_queue(
+            to=workspace.owner.email,
+            subject=f"Your draft is ready (draft {number})",
+            text=(
+                f"Hello {workspace.owner.get_short_name()},\n\n"
+                f"Your writer has finished draft {number} of your "
+                f"{workspace.get_kind_display().lower()}. Read it, then approve it or ask "
+                f"for changes in your workspace:\n\n{_workspace_link(workspace)}\n\n"
+                "For your privacy the draft itself is not attached; sign in to read it.\n"
+            ),
+        )
+    return file
+
+
+# --- Review ----------------------------------------------------------------------
+
+
+def resume_revision_request(*, workspace: ResumeWorkspace, actor, comment: str) -> ResumeWorkspace:
+    _require_open(workspace)
+    if not comment.strip():
+        raise ResumeActionRefused("Tell your writer what to change.")
+    with transaction.atomic():
+        workspace = _locked(workspace)
+        if workspace.status != Status.DRAFT_READY:
+            raise ResumeActionRefused("There is no draft waiting for your review.")
+        _set_status(workspace, Status.REVISION_REQUESTED)
+        _event(
+            workspace=workspace,
+            action=Action.REVISION_REQUESTED,
+            actor=actor,
+            comment=comment.strip(),
+            file=resume_latest_draft(workspace=workspace),
+        )
+        _tell_writer(
+            workspace,
+            f"Revision requested for {workspace}",
+            f"The customer of {workspace} asked for changes to the latest draft.",
+        )
+    return workspace
+
+
+def resume_approve(*, workspace: ResumeWorkspace, actor) -> ResumeWorkspace:
+    """The customer approves the latest draft: it becomes the delivered final."""
+    _require_open(workspace)
+    with transaction.atomic():
+        workspace = _locked(workspace)
+        if workspace.status != Status.DRAFT_READY:
+            raise ResumeActionRefused("There is no draft waiting for your review.")
+        final = resume_latest_draft(workspace=workspace)
+        workspace.final_file = final
+        workspace.status = Status.DELIVERED
+        workspace.save(update_fields=["final_file", "status", "updated_at"])
+        _event(workspace=workspace, action=Action.APPROVED, actor=actor, file=final)
+        email_queue(
+            to=workspace.owner.email,
+            subject=f"Your final {workspace.get_kind_display().lower()} is ready",
+            text=(
+                f"Hello {workspace.owner.get_short_name()},\n\n"
+                f"You approved draft {final.version}; it is now your final "
+                f"{workspace.get_kind_display().lower()}. Download it any time from your "
+                f"workspace:\n\n{_workspace_link(workspace)}\n"
+            ),
+        )
+        _tell_writer(
+            workspace,
+            f"{workspace} approved",
+            f"The customer approved draft {final.version} of {workspace}. Thank you!",
+        )
+    return workspace
+
+
+# --- Staff -----------------------------------------------------------------------
+
+
+def resume_writer_assign(*, workspace: ResumeWorkspace, writer, actor) -> ResumeWorkspace:
+    """Support assigns (or changes) the writer; only members of the writer group qualify."""
+    if writer is not None and not (
+        writer.is_staff and writer.is_active and writer.groups.filter(name=RESUME_WRITER).exists()
+    ):
+        raise ResumeActionRefused(f"{writer} is not an active member of {RESUME_WRITER}.")
+    with transaction.atomic():
+        workspace = _locked(workspace)
+        if workspace.writer_id == (writer.pk if writer else None):
+            return workspace
+        workspace.writer = writer
+        workspace.save(update_fields=["writer", "updated_at"])
+        _event(
+            workspace=workspace,
+            action=Action.WRITER_ASSIGNED,
+            actor=actor,
+            comment=writer.get_full_name() if writer else "No writer",
+        )
+        _tell_writer(
+            workspace,
+            f"{workspace} is assigned to you",
+            f"You are now the writer of {workspace}.",
+        )
+    return workspace
+
+
+def resume_staff_access_record(*, staff, workspace: ResumeWorkspace, file=None) -> None:
+    """Log a staff member's look at a resume (P10): the Privacy Officer reads these."""
+    if file is None:
+        action = "view resume"
+        what = f"{workspace} of user #{workspace.owner_id}"
+        obj = workspace
+    else:
+        action = "download resume file"
+        # Never the uploaded file's name: it may name the person, and this log is kept.
+        label = file.get_kind_display() + (f" {file.version}" if file.version else "")
+        what = f"{label} ({file.get_format_display()}) of {workspace}, user #{workspace.owner_id}"
+        obj = file
+    staff_access_record(staff=staff, obj=obj, action=action, description=what)
+
+
+# --- Sending to a recipient (P7) -------------------------------------------------
+
+
+def _require_can_send(workspace: ResumeWorkspace) -> None:
+    if not consent_is_granted(user=workspace.owner, purpose=Purpose.RESUME_DISCLOSURE):
+        raise ResumeActionRefused(
+            "Sending your resume to anyone is switched off. To send it, first allow "
+            "“Sharing my resume with recipients I name” on your My privacy page."
+        )
+    if workspace.final_file_id is None:
+        raise ResumeActionRefused("You can send your resume once you have approved a final.")
+
+
+def resume_send(*, authorization: DisclosureAuthorization, actor) -> ResumeSend:
+    """Send the final to an authorized recipient, recording the disclosure first."""
+    workspace = authorization.workspace
+    if actor.pk != workspace.owner_id:
+        raise ResumeActionRefused("Only the resume's owner can send it.")
+    with transaction.atomic():
+        authorization = DisclosureAuthorization.objects.select_for_update().get(pk=authorization.pk)
+        if not authorization.is_active:
+            raise ResumeActionRefused(
+                f"You revoked sending to {authorization.recipient_name}; nothing was sent."
+            )
+        _require_can_send(workspace)
+        final = workspace.final_file
+        disclosure = disclosure_record(
+            recipient=f"{authorization.recipient_name} <{authorization.recipient_email}>",
+            data_categories=[f"{workspace.get_kind_display().lower()} (final document)"],
+            basis=Disclosure.Basis.AUTHORIZATION,
+            reference=f"resume authorization {authorization.public_id}",
+            subjects=[subject_get_or_create(user=workspace.owner)],
+            recorded_by=actor,
+        )
+        send = ResumeSend.objects.create(
+            authorization=authorization, file=final, disclosure=disclosure
+        )
+        _event(
+            workspace=workspace,
+            action=Action.SENT_TO_RECIPIENT,
+            actor=actor,
+            comment=str(authorization),
+            file=final,
+        )
+        link = _site_link(
+            reverse("resumes:shared_file", args=[signing.dumps(send.pk, salt=SHARE_LINK_SALT)])
+        )
+        until = timezone.now() + timedelta(days=settings.RESUME_SHARE_LINK_DAYS)
+        email_queue(
+            to=authorization.recipient_email,
+            subject=f"{workspace.owner.get_full_name()} sent you their resume",
+            text=(
+                f"Hello {authorization.recipient_name},\n\n"
+                f"{workspace.owner.get_full_name()} asked CareerPerfect to send you their "
+                f"{workspace.get_kind_display().lower()}. Download it here until "
+                f"{date_format(until, 'j F Y')}:\n\n{link}\n\n"
+                "The link stops working at once if they withdraw their permission.\n"
+            ),
+        )
+    return send
+
+
+def resume_share(
+    *, workspace: ResumeWorkspace, actor, recipient_name: str, recipient_email: str
+) -> ResumeSend:
+    """Authorize a recipient and send them the final, in one step for the owner."""
+    _require_can_send(workspace)
+    with transaction.atomic():
+        authorization = DisclosureAuthorization.objects.create(
+            workspace=workspace, recipient_name=recipient_name, recipient_email=recipient_email
+        )
+        _event(
+            workspace=workspace,
+            action=Action.SHARING_AUTHORIZED,
+            actor=actor,
+            comment=str(authorization),
+        )
+        return resume_send(authorization=authorization, actor=actor)
+
+
+def resume_authorization_revoke(
+    *, authorization: DisclosureAuthorization, actor
+) -> DisclosureAuthorization:
+    with transaction.atomic():
+        authorization = DisclosureAuthorization.objects.select_for_update().get(pk=authorization.pk)
+        if authorization.is_active:
+            authorization.revoked_at = timezone.now()
+            authorization.save(update_fields=["revoked_at"])
+            _event(
+                workspace=authorization.workspace,
+                action=Action.SHARING_REVOKED,
+                actor=actor,
+                comment=str(authorization),
+            )
+    return authorization
+
+
+def resume_shared_file(*, token: str) -> ResumeFile | None:
+    """The file behind a recipient's link, or None if the link is forged, expired,
+    revoked, or its owner has since withdrawn the disclosure election."""
+    try:
+        send_id = signing.loads(
+            token, salt=SHARE_LINK_SALT, max_age=timedelta(days=settings.RESUME_SHARE_LINK_DAYS)
+        )
+    except signing.BadSignature:
+        return None
+    send = (
+        ResumeSend.objects.select_related("authorization__workspace__owner", "file")
+        .filter(pk=send_id)
+        .first()
+    )
+    if send is None or send.file is None or not send.authorization.is_active:
+        return None
+    owner = send.authorization.workspace.owner
+    if not consent_is_granted(user=owner, purpose=Purpose.RESUME_DISCLOSURE):
+        return None
+    return send.file
+
+
+# --- Deletion --------------------------------------------------------------------
+
+
+def resume_workspace_purge(*, workspace: ResumeWorkspace) -> None:
+    """Delete a workspace with its content, and its files from storage.
+
+    The files go once the rows are gone for good (after commit), so that a rollback
+    never leaves rows pointing at missing files. Disclosure records stay: they are
+    the company's log of what left it (P7).
+    """
+    names = list(workspace.files.values_list("storage_name", flat=True))
+    with transaction.atomic():
+        workspace.delete()
+
+        def remove_files():
+            for name in names:
+                private_file_delete(name=name)
+
+        transaction.on_commit(remove_files)
+
+
+def resume_workspaces_purge_for_order(*, order) -> int:
+    """Purge every workspace opened by the lines of an order; return how many."""
+    workspaces = list(ResumeWorkspace.objects.filter(entitlement__order_line__order=order))
+    for workspace in workspaces:
+        resume_workspace_purge(workspace=workspace)
+    return len(workspaces)

@@ -1,0 +1,219 @@
+"""P7/P10: a resume leaves only to recipients its owner authorized, while the
+resume_disclosure election is granted; every sending is a disclosure record."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from consent.purposes import Purpose, Source
+from consent.services import consent_grant, consent_withdraw, subject_find
+from mail.models import OutboundMessage
+from privacy.models import Disclosure
+from resumes.models import DisclosureAuthorization, ResumeEvent, ResumeSend
+from resumes.services import (
+    ResumeActionRefused,
+    resume_authorization_revoke,
+    resume_send,
+    resume_share,
+)
+from resumes.tests.factories import pdf_bytes, workspace_delivered, workspace_with_draft
+
+
+@pytest.fixture
+def workspace(owner, writer):
+    return workspace_delivered(owner=owner, writer=writer)
+
+
+@pytest.fixture
+def allowed(owner):
+    consent_grant(user=owner, purpose=Purpose.RESUME_DISCLOSURE, source=Source.PREFERENCES)
+
+
+def share(workspace, **kwargs):
+    return resume_share(
+        workspace=workspace,
+        actor=workspace.owner,
+        recipient_name=kwargs.get("name", "Acme hiring team"),
+        recipient_email=kwargs.get("email", "jobs@acme.example"),
+    )
+
+
+def share_link(send) -> str:
+    mail = OutboundMessage.objects.filter(to=send.authorization.recipient_email).first()
+    path = mail.text.split("http://127.0.0.1:8000", 1)[1].split()[0]
+    return path
+
+
+@pytest.mark.django_db
+def test_sending_needs_the_resume_disclosure_election(workspace):
+    with pytest.raises(ResumeActionRefused, match="switched off"):
+        share(workspace)
+
+    assert not Disclosure.objects.exists()
+    assert not DisclosureAuthorization.objects.exists()
+    assert not OutboundMessage.objects.filter(to="jobs@acme.example").exists()
+
+
+@pytest.mark.django_db
+def test_an_authorized_send_is_recorded_as_a_disclosure_of_the_owner(workspace, owner, allowed):
+    send = share(workspace)
+
+    disclosure = Disclosure.objects.get()
+    assert send.disclosure == disclosure
+    assert disclosure.basis == Disclosure.Basis.AUTHORIZATION
+    assert disclosure.recipient == "Acme hiring team <jobs@acme.example>"
+    assert disclosure.data_categories == ["resume (final document)"]
+    assert list(disclosure.subjects.all()) == [subject_find(user=owner)]
+    assert disclosure.recorded_by == owner
+    assert disclosure.shown_to_subject
+    assert send.file == workspace.final_file
+    assert OutboundMessage.objects.filter(to="jobs@acme.example").count() == 1
+    actions = list(workspace.events.values_list("action", flat=True))[-2:]
+    assert actions == [ResumeEvent.Action.SHARING_AUTHORIZED, ResumeEvent.Action.SENT_TO_RECIPIENT]
+
+
+@pytest.mark.django_db
+def test_the_recipient_downloads_the_final_through_their_link(client, workspace, allowed):
+    send = share(workspace)
+
+    response = client.get(share_link(send))
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == pdf_bytes("Draft one")
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_nothing_is_sent_without_an_authorization_for_that_recipient(client, workspace, allowed):
+    share(workspace)
+    forged = reverse("resumes:shared_file", args=["1:forged:signature"])
+
+    assert client.get(forged).status_code == 404
+    assert ResumeSend.objects.count() == 1
+    # The only way to send is through an authorization, and an authorization belongs to
+    # one workspace: another owner's cannot be used here.
+    other = workspace_delivered(writer=workspace.writer)
+    consent_grant(user=other.owner, purpose=Purpose.RESUME_DISCLOSURE, source=Source.PREFERENCES)
+    foreign = DisclosureAuthorization.objects.get()
+    with pytest.raises(ResumeActionRefused, match="owner"):
+        resume_send(authorization=foreign, actor=other.owner)
+
+
+@pytest.mark.django_db
+def test_after_revocation_no_further_disclosure_to_that_recipient(client, workspace, allowed):
+    send = share(workspace)
+    link = share_link(send)
+
+    resume_authorization_revoke(authorization=send.authorization, actor=workspace.owner)
+
+    with pytest.raises(ResumeActionRefused, match="revoked"):
+        resume_send(authorization=send.authorization, actor=workspace.owner)
+    assert client.get(link).status_code == 404
+    assert Disclosure.objects.count() == 1
+    assert workspace.events.last().action == ResumeEvent.Action.SHARING_REVOKED
+
+
+@pytest.mark.django_db
+def test_withdrawing_the_election_stops_sends_and_links(client, workspace, owner, allowed):
+    send = share(workspace)
+    link = share_link(send)
+
+    consent_withdraw(user=owner, purpose=Purpose.RESUME_DISCLOSURE, source=Source.PREFERENCES)
+
+    with pytest.raises(ResumeActionRefused, match="switched off"):
+        resume_send(authorization=send.authorization, actor=owner)
+    assert client.get(link).status_code == 404
+    assert Disclosure.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_link_stops_working_after_the_set_number_of_days(
+    client, workspace, allowed, settings, monkeypatch
+):
+    settings.RESUME_SHARE_LINK_DAYS = 14
+    now = time.time()
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "time", lambda: now - 15 * 24 * 3600)
+        send = share(workspace)
+
+    assert client.get(share_link(send)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_only_a_delivered_final_can_be_sent(owner, writer, allowed):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+
+    with pytest.raises(ResumeActionRefused, match="approved a final"):
+        share(workspace)
+    assert not Disclosure.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_share_form_requires_the_authorization_tick(client, workspace, owner, allowed):
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("resumes:share", args=[workspace.public_id]),
+        {"recipient_name": "Acme", "recipient_email": "jobs@acme.example"},
+    )
+
+    assert "Tick the box to authorize sending to this recipient." in response.content.decode()
+    assert not Disclosure.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_share_page_explains_how_to_switch_sending_on(client, workspace, owner):
+    client.force_login(owner)
+
+    html = client.get(reverse("resumes:share", args=[workspace.public_id])).content.decode()
+
+    assert "Sending is switched off." in html
+    assert f'href="{reverse("accounts:privacy")}"' in html
+    assert 'name="recipient_email"' not in html
+
+
+@pytest.mark.django_db
+def test_the_owner_authorizes_sends_again_and_revokes_from_the_workspace(
+    client, workspace, owner, allowed
+):
+    client.force_login(owner)
+    client.post(
+        reverse("resumes:share", args=[workspace.public_id]),
+        {"recipient_name": "Acme", "recipient_email": "jobs@acme.example", "authorize": "on"},
+    )
+    authorization = DisclosureAuthorization.objects.get()
+    args = [workspace.public_id, authorization.public_id]
+
+    client.post(reverse("resumes:share_again", args=args))
+    client.post(reverse("resumes:share_revoke", args=args))
+    response = client.post(reverse("resumes:share_again", args=args), follow=True)
+
+    assert Disclosure.objects.count() == 2
+    assert "You revoked sending to Acme; nothing was sent." in response.content.decode()
+    authorization.refresh_from_db()
+    assert not authorization.is_active
+
+
+@pytest.mark.django_db
+def test_the_workspace_lists_every_disclosure_of_the_resume(client, workspace, owner, allowed):
+    share(workspace, name="Acme", email="jobs@acme.example")
+    share(workspace, name="Globex", email="talent@globex.example")
+    client.force_login(owner)
+
+    html = client.get(reverse("resumes:workspace", args=[workspace.public_id])).content.decode()
+
+    assert "Acme &lt;jobs@acme.example&gt;" in html
+    assert "Globex &lt;talent@globex.example&gt;" in html
+    assert html.count("The person&#x27;s authorization") == 2
+    assert "It has never been sent to anyone." not in html
+
+
+@pytest.mark.django_db
+def test_disclosures_carry_the_owner_so_my_privacy_can_list_them(workspace, owner, allowed):
+    share(workspace)
+
+    mine = Disclosure.objects.filter(subjects__user=owner, shown_to_subject=True)
+
+    assert mine.count() == 1

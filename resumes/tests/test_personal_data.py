@@ -1,0 +1,158 @@
+"""Export and erasure of a person's resume work; purging a resume order's workspace."""
+
+import json
+
+import pytest
+
+from consent.purposes import Purpose, Source
+from consent.services import consent_grant
+from privacy.models import Disclosure
+from resumes import personal_data
+from resumes.models import (
+    DisclosureAuthorization,
+    Questionnaire,
+    ResumeEvent,
+    ResumeFile,
+    ResumeWorkspace,
+    WorkEntry,
+)
+from resumes.services import (
+    questionnaire_step_save,
+    questionnaire_submit,
+    resume_approve,
+    resume_draft_upload,
+    resume_file_upload,
+    resume_share,
+    resume_workspace_purge,
+    resume_workspaces_purge_for_order,
+)
+from resumes.tests.factories import pdf_bytes, stored_files, workspace_open
+
+
+@pytest.fixture
+def workspace(owner, writer):
+    """A delivered resume with the owner's own upload and a work history entry."""
+    workspace = workspace_open(owner=owner, writer=writer)
+    resume_file_upload(workspace=workspace, actor=owner, name="mine.txt", data=b"My old CV\n")
+    questionnaire_step_save(
+        workspace=workspace, step=1, answers={"target_job": "Data analyst", "industry": "Health"}
+    )
+    questionnaire_step_save(
+        workspace=workspace,
+        step=2,
+        entries=[
+            {
+                "job_title": "Analyst",
+                "employer": "Acme",
+                "start_year": 2019,
+                "end_year": None,
+                "achievements": "Dashboards",
+            }
+        ],
+    )
+    questionnaire_step_save(workspace=workspace, step=4, answers={"skills": "SQL"})
+    workspace = questionnaire_submit(workspace=workspace, actor=owner)
+    resume_draft_upload(workspace=workspace, writer=writer, name="d.pdf", data=pdf_bytes())
+    return resume_approve(workspace=workspace, actor=owner)
+
+
+@pytest.mark.django_db
+def test_export_holds_the_answers_files_and_timeline(workspace, owner):
+    data = personal_data.export(owner)
+
+    json.dumps(data)
+    [resume] = data["resumes"]
+    assert resume["questionnaire"]["target_job"] == "Data analyst"
+    assert resume["status"] == "Approved and delivered"
+    assert resume["questionnaire"]["work_history"][0]["employer"] == "Acme"
+    assert {f["kind"] for f in resume["files"]} == {"Draft", "Your current resume"}
+    assert "Draft uploaded" in [event["what"] for event in resume["timeline"]]
+
+
+@pytest.mark.django_db
+def test_export_files_are_the_stored_bytes(workspace, owner):
+    files = dict(personal_data.export_files(owner))
+
+    base = f"resumes/{workspace.public_id}"
+    assert files[f"{base}/my-current-resume.txt"] == b"My old CV\n"
+    assert files[f"{base}/resume-draft-1.pdf"].startswith(b"%PDF-")
+
+
+@pytest.mark.django_db
+def test_export_of_someone_else_holds_nothing_of_this_resume(workspace, stranger):
+    assert personal_data.export(stranger) == {"resumes": []}
+    assert personal_data.export_files(stranger) == []
+
+
+@pytest.mark.django_db
+def test_erase_removes_the_files_from_storage_and_the_content(
+    workspace, owner, private_storage, django_capture_on_commit_callbacks
+):
+    keep = workspace_open()  # someone else's work stays
+    resume_file_upload(workspace=keep, actor=keep.owner, name="k.txt", data=b"Keep me\n")
+    assert len(stored_files(private_storage)) == 3
+
+    with django_capture_on_commit_callbacks(execute=True):
+        personal_data.erase(owner)
+
+    [left] = stored_files(private_storage)
+    assert left.read_bytes() == b"Keep me\n"
+    assert not ResumeWorkspace.objects.filter(owner=owner).exists()
+    assert not Questionnaire.objects.filter(workspace__owner=owner).exists()
+    assert not WorkEntry.objects.filter(questionnaire__workspace__owner=owner).exists()
+    assert not ResumeFile.objects.filter(workspace__owner=owner).exists()
+    assert not ResumeEvent.objects.filter(workspace__owner=owner).exists()
+    assert ResumeWorkspace.objects.filter(pk=keep.pk).exists()
+
+
+@pytest.mark.django_db
+def test_files_stay_if_the_purge_rolls_back(workspace, private_storage):
+    from django.db import transaction
+
+    pk = workspace.pk
+    with pytest.raises(RuntimeError), transaction.atomic():
+        resume_workspace_purge(workspace=workspace)
+        raise RuntimeError("something later in the same transaction failed")
+
+    assert len(stored_files(private_storage)) == 2
+    assert ResumeWorkspace.objects.filter(pk=pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_disclosure_log_outlives_an_erased_resume(
+    workspace, owner, django_capture_on_commit_callbacks
+):
+    consent_grant(user=owner, purpose=Purpose.RESUME_DISCLOSURE, source=Source.PREFERENCES)
+    resume_share(
+        workspace=workspace, actor=owner, recipient_name="Acme", recipient_email="a@acme.example"
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        personal_data.erase(owner)
+
+    assert not DisclosureAuthorization.objects.exists()
+    assert Disclosure.objects.get().recipient == "Acme <a@acme.example>"
+
+
+@pytest.mark.django_db
+def test_purging_an_order_removes_its_workspaces_and_their_files(
+    workspace, private_storage, django_capture_on_commit_callbacks
+):
+    order = workspace.entitlement.order_line.order
+
+    with django_capture_on_commit_callbacks(execute=True):
+        purged = resume_workspaces_purge_for_order(order=order)
+
+    assert purged == 1
+    assert stored_files(private_storage) == []
+    assert not ResumeWorkspace.objects.exists()
+
+
+@pytest.mark.django_db
+def test_deleting_a_writers_account_keeps_the_customers_work(workspace, writer):
+    writer.delete()
+
+    workspace.refresh_from_db()
+    assert workspace.writer is None
+    assert workspace.files.filter(kind=ResumeFile.Kind.DRAFT, uploaded_by=None).count() == 1
+    assert workspace.events.filter(action=ResumeEvent.Action.DRAFT_UPLOADED, actor=None).exists()

@@ -1,0 +1,231 @@
+"""The questionnaire: in steps, saved as you go, resumable, with clear errors."""
+
+import pytest
+from django.urls import reverse
+
+from mail.models import OutboundMessage
+from resumes.models import ResumeEvent, ResumeWorkspace
+from resumes.tests.factories import workspace_open
+
+
+@pytest.fixture
+def workspace(owner, client):
+    client.force_login(owner)
+    return workspace_open(owner=owner)
+
+
+def step_url(workspace, step):
+    return reverse("resumes:questionnaire", args=[workspace.public_id, step])
+
+
+def work_formset(*entries, initial=0, prefix="work"):
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(entries)),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "30",
+    }
+    for index, entry in enumerate(entries):
+        for name, value in entry.items():
+            data[f"{prefix}-{index}-{name}"] = value
+    return data
+
+
+JOB = {
+    "job_title": "Analyst",
+    "employer": "Acme",
+    "start_year": "2018",
+    "end_year": "",
+    "achievements": "Cut reporting time in half.",
+}
+
+
+@pytest.mark.django_db
+def test_the_list_page_opens_the_workspace_of_a_paid_resume_order(client, owner):
+    from orders.models import Entitlement
+    from orders.tests.factories import paid_entitlement
+
+    client.force_login(owner)
+    entitlement = paid_entitlement(user=owner, kind=Entitlement.Kind.RESUME_WRITING)
+
+    response = client.get(reverse("resumes:list"))
+
+    workspace = ResumeWorkspace.objects.get(entitlement=entitlement)
+    assert response.status_code == 302
+    assert response.url == reverse("resumes:workspace", args=[workspace.public_id])
+    assert workspace.owner == owner
+    assert workspace.events.get().action == ResumeEvent.Action.OPENED
+
+
+@pytest.mark.django_db
+def test_opening_twice_gives_the_same_workspace(client, owner):
+    from orders.models import Entitlement
+    from orders.tests.factories import paid_entitlement
+    from resumes.services import resume_workspace_open
+
+    entitlement = paid_entitlement(user=owner, kind=Entitlement.Kind.RESUME_WRITING)
+
+    assert resume_workspace_open(entitlement=entitlement) == resume_workspace_open(
+        entitlement=entitlement
+    )
+    assert ResumeWorkspace.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_revoked_entitlement_opens_no_workspace(client, owner):
+    from django.utils import timezone
+
+    from orders.models import Entitlement
+    from orders.tests.factories import paid_entitlement
+
+    client.force_login(owner)
+    entitlement = paid_entitlement(user=owner, kind=Entitlement.Kind.RESUME_WRITING)
+    entitlement.revoked_at = timezone.now()
+    entitlement.save()
+
+    response = client.get(reverse("resumes:list"))
+
+    assert response.status_code == 200
+    assert not ResumeWorkspace.objects.exists()
+    assert "You have no resume orders yet." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_step_saves_and_moves_on_and_the_progress_bar_follows(client, workspace):
+    response = client.post(
+        step_url(workspace, 1), {"target_job": "Data analyst", "industry": "Health", "go": "next"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == step_url(workspace, 2)
+    questionnaire = workspace.questionnaire
+    questionnaire.refresh_from_db()
+    assert (questionnaire.target_job, questionnaire.industry) == ("Data analyst", "Health")
+    assert questionnaire.saved_steps == [1]
+    html = client.get(step_url(workspace, 2)).content.decode()
+    assert '<progress id="questionnaire-progress" max="5" value="1">' in html
+
+
+@pytest.mark.django_db
+def test_the_workspace_offers_to_continue_where_you_left_off(client, workspace):
+    client.post(step_url(workspace, 1), {"target_job": "Nurse", "industry": "Health"})
+    client.post(step_url(workspace, 2), work_formset(JOB, {}))
+
+    html = client.get(reverse("resumes:workspace", args=[workspace.public_id])).content.decode()
+
+    assert f'href="{step_url(workspace, 3)}">Continue where you left off' in html
+
+
+@pytest.mark.django_db
+def test_progress_counts_the_steps_saved_whatever_their_order(client, workspace):
+    client.post(step_url(workspace, 5), {"notes": "Hello", "go": "stay"})
+    client.post(step_url(workspace, 1), {"target_job": "Nurse", "industry": "Health"})
+
+    html = client.get(reverse("resumes:workspace", args=[workspace.public_id])).content.decode()
+
+    assert '<progress id="questionnaire-progress" max="5" value="2">' in html
+    assert f'href="{step_url(workspace, 2)}">Continue where you left off' in html
+
+
+@pytest.mark.django_db
+def test_a_missing_answer_gets_a_clear_message_and_saves_nothing(client, workspace):
+    response = client.post(step_url(workspace, 1), {"target_job": "", "industry": "Retail"})
+
+    assert response.status_code == 200
+    assert "Tell us the job you are aiming for." in response.content.decode()
+    workspace.questionnaire.refresh_from_db()
+    assert workspace.questionnaire.industry == ""
+    assert workspace.questionnaire.saved_steps == []
+
+
+@pytest.mark.django_db
+def test_work_entries_repeat_and_the_empty_extra_entry_is_ignored(client, workspace):
+    second = {**JOB, "job_title": "Clerk", "start_year": "2012", "end_year": "2018"}
+
+    response = client.post(step_url(workspace, 2), {**work_formset(JOB, second, {}), "go": "add"})
+
+    assert response.status_code == 302
+    assert response.url == step_url(workspace, 2)
+    titles = list(workspace.questionnaire.work_entries.values_list("job_title", flat=True))
+    assert titles == ["Analyst", "Clerk"]
+    html = client.get(step_url(workspace, 2)).content.decode()
+    assert html.count("<fieldset>") == 3
+    assert 'value="Clerk"' in html
+
+
+@pytest.mark.django_db
+def test_a_work_entry_can_be_removed(client, workspace):
+    client.post(step_url(workspace, 2), work_formset(JOB, {}))
+
+    client.post(step_url(workspace, 2), work_formset({**JOB, "DELETE": "on"}, {}, initial=1))
+
+    assert not workspace.questionnaire.work_entries.exists()
+
+
+@pytest.mark.django_db
+def test_a_job_that_ends_before_it_starts_is_refused_clearly(client, workspace):
+    entry = {**JOB, "start_year": "2020", "end_year": "2015"}
+
+    response = client.post(step_url(workspace, 2), work_formset(entry))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The year you left cannot be before the year you started." in html
+    assert not workspace.questionnaire.work_entries.exists()
+
+
+@pytest.mark.django_db
+def test_a_year_in_the_future_is_refused(client, workspace):
+    from django.utils import timezone
+
+    next_year = timezone.now().year + 1
+
+    response = client.post(step_url(workspace, 2), work_formset({**JOB, "start_year": next_year}))
+
+    assert f"Enter a year up to {next_year - 1}." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_education_entries_are_saved(client, workspace):
+    entry = {"institution": "State University", "qualification": "BSc Biology", "year": "2016"}
+
+    client.post(step_url(workspace, 3), work_formset(entry, prefix="education"))
+
+    saved = workspace.questionnaire.education_entries.get()
+    assert (saved.institution, saved.year) == ("State University", 2016)
+
+
+@pytest.mark.django_db
+def test_sending_needs_the_required_answers(client, workspace):
+    response = client.post(step_url(workspace, 5), {"notes": "Hi", "go": "send"}, follow=True)
+
+    html = response.content.decode()
+    assert "Before sending, please add the job and industry you are aiming for (step 1)" in html
+    workspace.refresh_from_db()
+    assert workspace.status == ResumeWorkspace.Status.QUESTIONNAIRE
+
+
+@pytest.mark.django_db
+def test_sending_hands_the_questionnaire_to_the_writer(client, workspace, writer):
+    from resumes.services import resume_writer_assign
+
+    resume_writer_assign(workspace=workspace, writer=writer, actor=None)
+    client.post(step_url(workspace, 1), {"target_job": "Nurse", "industry": "Health"})
+    client.post(step_url(workspace, 4), {"skills": "Triage", "certifications": ""})
+
+    response = client.post(step_url(workspace, 5), {"notes": "Keep it short", "go": "send"})
+
+    assert response.url == reverse("resumes:workspace", args=[workspace.public_id])
+    workspace.refresh_from_db()
+    assert workspace.status == ResumeWorkspace.Status.WRITING
+    assert workspace.questionnaire.submitted_at is not None
+    assert workspace.questionnaire.notes == "Keep it short"
+    assert workspace.events.last().action == ResumeEvent.Action.QUESTIONNAIRE_SENT
+    assert OutboundMessage.objects.filter(
+        to=writer.email, subject__contains="Questionnaire received"
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_an_unknown_step_is_not_found(client, workspace):
+    assert client.get(step_url(workspace, 6)).status_code == 404

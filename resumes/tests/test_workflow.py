@@ -1,0 +1,271 @@
+"""The writer workflow: assignment, drafts in the admin, review, revision, final; audited."""
+
+import pytest
+from django.urls import reverse
+
+from mail.models import OutboundMessage
+from resumes.models import ResumeEvent, ResumeFile, ResumeWorkspace
+from resumes.services import (
+    ResumeActionRefused,
+    resume_approve,
+    resume_draft_upload,
+    resume_revision_request,
+    resume_writer_assign,
+)
+from resumes.tests.factories import (
+    docx_bytes,
+    pdf_bytes,
+    stored_files,
+    upload,
+    workspace_open,
+    workspace_submitted,
+    workspace_with_draft,
+)
+
+Status = ResumeWorkspace.Status
+Action = ResumeEvent.Action
+
+
+def draft_url(workspace):
+    return reverse("admin:resumes_resumeworkspace_draft", args=[workspace.pk])
+
+
+@pytest.mark.django_db
+def test_support_assigns_a_writer_in_the_admin(client, support, owner, writer):
+    workspace = workspace_open(owner=owner)
+    client.force_login(support)
+    url = reverse("admin:resumes_resumeworkspace_change", args=[workspace.pk])
+
+    response = client.post(url, {"writer": writer.pk})
+
+    assert response.status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.writer == writer
+    event = workspace.events.last()
+    assert (event.action, event.actor) == (Action.WRITER_ASSIGNED, support)
+    assert OutboundMessage.objects.filter(to=writer.email, subject__contains="assigned").exists()
+
+
+@pytest.mark.django_db
+def test_only_members_of_the_writer_group_can_be_assigned(client, support, owner, marketing):
+    workspace = workspace_open(owner=owner)
+    client.force_login(support)
+    url = reverse("admin:resumes_resumeworkspace_change", args=[workspace.pk])
+
+    response = client.post(url, {"writer": marketing.pk})
+
+    assert response.status_code == 200
+    assert "Select a valid choice." in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.writer is None
+    with pytest.raises(ResumeActionRefused):
+        resume_writer_assign(workspace=workspace, writer=marketing, actor=support)
+
+
+@pytest.mark.django_db
+def test_the_writer_uploads_a_draft_in_the_admin_and_the_customer_is_emailed(
+    client, owner, writer, private_storage
+):
+    workspace = workspace_submitted(owner=owner, writer=writer)
+    client.force_login(writer)
+
+    response = client.post(
+        draft_url(workspace), {"file": upload("v1.docx", docx_bytes()), "note": "First go"}
+    )
+
+    assert response.status_code == 302
+    draft = ResumeFile.objects.get(kind=ResumeFile.Kind.DRAFT)
+    assert (draft.version, draft.format, draft.note, draft.uploaded_by) == (
+        1,
+        "docx",
+        "First go",
+        writer,
+    )
+    assert len(stored_files(private_storage)) == 1
+    workspace.refresh_from_db()
+    assert workspace.status == Status.DRAFT_READY
+    mail = OutboundMessage.objects.get(to=owner.email)
+    assert mail.subject == "Your draft is ready (draft 1)"
+    assert reverse("resumes:workspace", args=[workspace.public_id]) in mail.text
+    assert "v1.docx" not in mail.text
+
+
+@pytest.mark.django_db
+def test_a_refused_draft_shows_the_reason_in_the_admin(client, owner, writer, private_storage):
+    workspace = workspace_submitted(owner=owner, writer=writer)
+    client.force_login(writer)
+
+    response = client.post(draft_url(workspace), {"file": upload("v1.pdf", docx_bytes())})
+
+    assert response.status_code == 200
+    assert "but it is a Word (DOCX) document" in response.content.decode()
+    assert stored_files(private_storage) == []
+    workspace.refresh_from_db()
+    assert workspace.status == Status.WRITING
+
+
+@pytest.mark.django_db
+def test_no_draft_before_the_questionnaire_is_sent(owner, writer):
+    workspace = workspace_open(owner=owner, writer=writer)
+
+    with pytest.raises(ResumeActionRefused, match="not sent their questionnaire"):
+        resume_draft_upload(workspace=workspace, writer=writer, name="a.pdf", data=pdf_bytes())
+
+
+@pytest.mark.django_db
+def test_only_the_assigned_writer_uploads_drafts(owner, writer, other_writer, privacy_officer):
+    workspace = workspace_submitted(owner=owner, writer=writer)
+
+    for someone in (other_writer, privacy_officer, owner):
+        with pytest.raises(ResumeActionRefused):
+            resume_draft_upload(workspace=workspace, writer=someone, name="a.pdf", data=pdf_bytes())
+    assert not workspace.files.exists()
+
+
+@pytest.mark.django_db
+def test_the_customer_asks_for_a_revision_with_comments(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("resumes:review", args=[workspace.public_id]),
+        {"decision": "revise", "comment": "Put education first."},
+    )
+
+    assert response.status_code == 302
+    workspace.refresh_from_db()
+    assert workspace.status == Status.REVISION_REQUESTED
+    event = workspace.events.last()
+    assert (event.action, event.comment, event.actor) == (
+        Action.REVISION_REQUESTED,
+        "Put education first.",
+        owner,
+    )
+    assert event.file.version == 1
+    assert OutboundMessage.objects.filter(to=writer.email, subject__contains="Revision").exists()
+
+
+@pytest.mark.django_db
+def test_a_revision_request_needs_a_comment(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("resumes:review", args=[workspace.public_id]),
+        {"decision": "revise", "comment": " "},
+        follow=True,
+    )
+
+    assert "Tell your writer what to change." in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.status == Status.DRAFT_READY
+
+
+@pytest.mark.django_db
+def test_approving_delivers_the_latest_draft_as_the_final(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    resume_revision_request(workspace=workspace, actor=owner, comment="Shorter")
+    second = resume_draft_upload(
+        workspace=workspace, writer=writer, name="v2.pdf", data=pdf_bytes("v2")
+    )
+    client.force_login(owner)
+
+    client.post(reverse("resumes:review", args=[workspace.public_id]), {"decision": "approve"})
+
+    workspace.refresh_from_db()
+    assert workspace.status == Status.DELIVERED
+    assert workspace.final_file == second
+    assert OutboundMessage.objects.filter(
+        to=owner.email, subject="Your final resume is ready"
+    ).exists()
+    html = client.get(reverse("resumes:workspace", args=[workspace.public_id])).content.decode()
+    assert "Download your final resume" in html
+
+
+@pytest.mark.django_db
+def test_every_transition_is_in_the_timeline_in_order(owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    resume_revision_request(workspace=workspace, actor=owner, comment="Shorter")
+    resume_draft_upload(workspace=workspace, writer=writer, name="v2.pdf", data=pdf_bytes())
+    resume_approve(workspace=workspace, actor=owner)
+
+    trail = list(workspace.events.values_list("action", "status_after"))
+
+    assert trail == [
+        (Action.OPENED, Status.QUESTIONNAIRE),
+        (Action.WRITER_ASSIGNED, Status.QUESTIONNAIRE),
+        (Action.QUESTIONNAIRE_SENT, Status.WRITING),
+        (Action.DRAFT_UPLOADED, Status.DRAFT_READY),
+        (Action.REVISION_REQUESTED, Status.REVISION_REQUESTED),
+        (Action.DRAFT_UPLOADED, Status.DRAFT_READY),
+        (Action.APPROVED, Status.DELIVERED),
+    ]
+
+
+@pytest.mark.django_db
+def test_the_audit_trail_cannot_be_edited_or_deleted(owner):
+    event = workspace_open(owner=owner).events.get()
+
+    with pytest.raises(TypeError):
+        event.save()
+    with pytest.raises(TypeError):
+        ResumeEvent.objects.update(comment="changed")
+    with pytest.raises(TypeError):
+        ResumeEvent.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_nothing_can_be_approved_or_revised_without_a_draft_waiting(owner, writer):
+    workspace = workspace_submitted(owner=owner, writer=writer)
+
+    with pytest.raises(ResumeActionRefused):
+        resume_approve(workspace=workspace, actor=owner)
+    with pytest.raises(ResumeActionRefused):
+        resume_revision_request(workspace=workspace, actor=owner, comment="x")
+
+
+@pytest.mark.django_db
+def test_a_delivered_resume_takes_no_more_changes(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    resume_approve(workspace=workspace, actor=owner)
+    workspace.refresh_from_db()
+
+    with pytest.raises(ResumeActionRefused):
+        resume_draft_upload(workspace=workspace, writer=writer, name="a.pdf", data=pdf_bytes())
+    client.force_login(owner)
+    response = client.post(
+        reverse("resumes:upload", args=[workspace.public_id]),
+        {"file": upload("cv.pdf", pdf_bytes())},
+        follow=True,
+    )
+    assert "This resume is finished and delivered." in response.content.decode()
+    assert not workspace.files.filter(kind=ResumeFile.Kind.UPLOAD).exists()
+
+
+@pytest.mark.django_db
+def test_the_customer_sees_the_timeline_and_writer_notes(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    client.force_login(owner)
+
+    html = client.get(reverse("resumes:workspace", args=[workspace.public_id])).content.decode()
+
+    assert "Draft uploaded" in html
+    assert "Questionnaire sent to the writer" in html
+    assert "Your writer: Wendy Writer." in html
+    assert 'name="decision" value="approve"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["writer", "privacy_officer"])
+def test_only_support_can_change_the_assignment(client, request, owner, writer, persona):
+    other = request.getfixturevalue("other_writer")
+    workspace = workspace_open(owner=owner, writer=writer)
+    client.force_login(request.getfixturevalue(persona))
+
+    response = client.post(
+        reverse("admin:resumes_resumeworkspace_change", args=[workspace.pk]), {"writer": other.pk}
+    )
+
+    assert response.status_code == 403
+    workspace.refresh_from_db()
+    assert workspace.writer == writer

@@ -1,0 +1,328 @@
+"""The customer's side of resume work. Every page is the owner's alone: anyone else,
+staff included, gets 404 here (staff work in the admin, where each look is logged)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from careerperfect.private_files import private_file_response
+from consent.purposes import Purpose
+from consent.selectors import consent_is_granted
+from resumes import forms
+from resumes.documents import MIME_TYPES
+from resumes.models import Questionnaire, ResumeFile, ResumeWorkspace
+from resumes.selectors import (
+    resume_authorization_of_workspace,
+    resume_file_of_workspace,
+    resume_workspace_detail,
+    resume_workspace_for_owner,
+    resume_workspaces_of_owner,
+)
+from resumes.services import (
+    ResumeActionRefused,
+    questionnaire_missing,
+    questionnaire_step_save,
+    questionnaire_submit,
+    resume_approve,
+    resume_authorization_revoke,
+    resume_file_upload,
+    resume_revision_request,
+    resume_send,
+    resume_share,
+    resume_shared_file,
+    resume_workspaces_open_for_owner,
+)
+
+STEP_TITLES = {
+    1: "The job you want",
+    2: "Work history",
+    3: "Education",
+    4: "Skills and certifications",
+    5: "Notes to your writer",
+}
+
+
+def file_download_name(file: ResumeFile, workspace: ResumeWorkspace) -> str:
+    """A download name built from what we know, never from the uploaded name alone."""
+    if file.kind == ResumeFile.Kind.DRAFT:
+        stem = f"{workspace.get_kind_display().lower().replace(' ', '-')}-draft-{file.version}"
+    else:
+        stem = "my-current-resume"
+    return f"{stem}.{file.format}"
+
+
+def file_response(file: ResumeFile, workspace: ResumeWorkspace):
+    return private_file_response(
+        name=file.storage_name,
+        filename=file_download_name(file, workspace),
+        content_type=MIME_TYPES[file.format],
+    )
+
+
+def upload_bytes(upload) -> bytes:
+    """An upload's bytes, reading no more than one past the limit of an oversize file."""
+    return upload.read(settings.RESUME_UPLOAD_MAX_BYTES + 1)
+
+
+def form_data(request, *, files: bool = False) -> tuple:
+    """Arguments that bind a form on POST (even an empty one) and leave it unbound on GET."""
+    if request.method != "POST":
+        return ()
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
+def _workspace(request, public_id) -> ResumeWorkspace:
+    return resume_workspace_for_owner(user=request.user, public_id=public_id)
+
+
+def _refused(request, error: ResumeActionRefused):
+    messages.error(request, str(error))
+
+
+@login_required
+@require_GET
+def resume_list(request):
+    resume_workspaces_open_for_owner(user=request.user)
+    workspaces = list(resume_workspaces_of_owner(user=request.user))
+    if len(workspaces) == 1:
+        return redirect("resumes:workspace", workspaces[0].public_id)
+    return render(request, "resumes/list.html", {"workspaces": workspaces})
+
+
+@login_required
+@require_GET
+def workspace_detail(request, public_id):
+    workspace = _workspace(request, public_id)
+    detail = resume_workspace_detail(workspace=workspace)
+    questionnaire = detail["questionnaire"]
+    return render(
+        request,
+        "resumes/workspace.html",
+        {
+            "workspace": workspace,
+            "steps": STEP_TITLES,
+            "missing": questionnaire_missing(questionnaire=questionnaire),
+            "review_form": forms.ReviewForm(),
+            "disclosure_allowed": consent_is_granted(
+                user=request.user, purpose=Purpose.RESUME_DISCLOSURE
+            ),
+            **detail,
+        },
+    )
+
+
+def _step_forms(step: int, questionnaire: Questionnaire, data=None):
+    """The form (or formset) of a questionnaire step, bound to data when posted."""
+    if step == 1:
+        return forms.TargetForm(
+            data,
+            initial={"target_job": questionnaire.target_job, "industry": questionnaire.industry},
+        )
+    if step == 2:
+        initial = list(
+            questionnaire.work_entries.values(
+                "job_title", "employer", "start_year", "end_year", "achievements"
+            )
+        )
+        return forms.WorkFormSet(data, initial=initial, prefix="work")
+    if step == 3:
+        initial = list(
+            questionnaire.education_entries.values("institution", "qualification", "year")
+        )
+        return forms.EducationFormSet(data, initial=initial, prefix="education")
+    if step == 4:
+        return forms.SkillsForm(
+            data,
+            initial={
+                "skills": questionnaire.skills,
+                "certifications": questionnaire.certifications,
+            },
+        )
+    return forms.NotesForm(data, initial={"notes": questionnaire.notes})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def questionnaire_step(request, public_id, step: int):
+    workspace = _workspace(request, public_id)
+    if step not in STEP_TITLES:
+        raise Http404("No such step.")
+    questionnaire = workspace.questionnaire
+    form = _step_forms(step, questionnaire, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        go = request.POST.get("go", "next")
+        try:
+            if isinstance(form, forms.EntryFormSet):
+                questionnaire_step_save(workspace=workspace, step=step, entries=form.entries())
+            else:
+                questionnaire_step_save(workspace=workspace, step=step, answers=form.cleaned_data)
+            if go == "send":
+                questionnaire_submit(workspace=workspace, actor=request.user)
+                messages.success(request, "Your questionnaire is with your writer now.")
+                return redirect("resumes:workspace", workspace.public_id)
+        except ResumeActionRefused as error:
+            _refused(request, error)
+            return redirect("resumes:questionnaire", workspace.public_id, step)
+        messages.success(request, "Saved.")
+        if go == "add" or go == "stay":
+            return redirect("resumes:questionnaire", workspace.public_id, step)
+        if go == "back" and step > 1:
+            return redirect("resumes:questionnaire", workspace.public_id, step - 1)
+        if go == "next" and step < Questionnaire.STEPS:
+            return redirect("resumes:questionnaire", workspace.public_id, step + 1)
+        return redirect("resumes:workspace", workspace.public_id)
+    return render(
+        request,
+        "resumes/questionnaire_step.html",
+        {
+            "workspace": workspace,
+            "questionnaire": questionnaire,
+            "form": form,
+            "is_formset": isinstance(form, forms.EntryFormSet),
+            "step": step,
+            "steps": STEP_TITLES,
+            "step_count": Questionnaire.STEPS,
+            "title": STEP_TITLES[step],
+            "editable": workspace.status != ResumeWorkspace.Status.DELIVERED,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def file_upload(request, public_id):
+    workspace = _workspace(request, public_id)
+    form = forms.UploadForm(*form_data(request, files=True))
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            resume_file_upload(
+                workspace=workspace,
+                actor=request.user,
+                name=upload.name,
+                data=upload_bytes(upload),
+                size=upload.size,
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        except ResumeActionRefused as error:
+            _refused(request, error)
+            return redirect("resumes:workspace", workspace.public_id)
+        else:
+            messages.success(request, "Your resume is uploaded. Only you and your writer see it.")
+            return redirect("resumes:workspace", workspace.public_id)
+    return render(
+        request,
+        "resumes/upload.html",
+        {"workspace": workspace, "form": form, "max_size": settings.RESUME_UPLOAD_MAX_BYTES},
+    )
+
+
+@login_required
+@require_GET
+@never_cache
+def file_download(request, public_id, file_id):
+    workspace = _workspace(request, public_id)
+    file = resume_file_of_workspace(workspace=workspace, public_id=file_id)
+    return file_response(file, workspace)
+
+
+@login_required
+@require_POST
+def review(request, public_id):
+    workspace = _workspace(request, public_id)
+    form = forms.ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            if request.POST.get("decision") == "approve":
+                resume_approve(workspace=workspace, actor=request.user)
+                messages.success(request, "Approved. Your final is ready to download.")
+            else:
+                resume_revision_request(
+                    workspace=workspace, actor=request.user, comment=form.cleaned_data["comment"]
+                )
+                messages.success(request, "Your writer has your comments and will revise.")
+        except ResumeActionRefused as error:
+            _refused(request, error)
+    else:
+        messages.error(request, "Your comment is too long; please shorten it.")
+    return redirect("resumes:workspace", workspace.public_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def share(request, public_id):
+    workspace = _workspace(request, public_id)
+    form = forms.ShareForm(*form_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            send = resume_share(
+                workspace=workspace,
+                actor=request.user,
+                recipient_name=form.cleaned_data["recipient_name"],
+                recipient_email=form.cleaned_data["recipient_email"],
+            )
+        except ResumeActionRefused as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Sent to {send.authorization.recipient_name}.")
+            return redirect("resumes:workspace", workspace.public_id)
+    return render(
+        request,
+        "resumes/share.html",
+        {
+            "workspace": workspace,
+            "form": form,
+            "link_days": settings.RESUME_SHARE_LINK_DAYS,
+            "disclosure_allowed": consent_is_granted(
+                user=request.user, purpose=Purpose.RESUME_DISCLOSURE
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def share_again(request, public_id, authorization_id):
+    workspace = _workspace(request, public_id)
+    authorization = resume_authorization_of_workspace(
+        workspace=workspace, public_id=authorization_id
+    )
+    try:
+        resume_send(authorization=authorization, actor=request.user)
+    except ResumeActionRefused as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"Sent again to {authorization.recipient_name}.")
+    return redirect("resumes:workspace", workspace.public_id)
+
+
+@login_required
+@require_POST
+def share_revoke(request, public_id, authorization_id):
+    workspace = _workspace(request, public_id)
+    authorization = resume_authorization_of_workspace(
+        workspace=workspace, public_id=authorization_id
+    )
+    resume_authorization_revoke(authorization=authorization, actor=request.user)
+    messages.success(
+        request,
+        f"Revoked. Nothing more goes to {authorization.recipient_name}, "
+        "and the links they have stop working.",
+    )
+    return redirect("resumes:workspace", workspace.public_id)
+
+
+@require_GET
+@never_cache
+def shared_file(request, token: str):
+    """A recipient's download link: only while its owner's authorization stands."""
+    file = resume_shared_file(token=token)
+    if file is None:
+        raise Http404("This link is not valid any more.")
+    return file_response(file, file.workspace)
