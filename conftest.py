@@ -95,18 +95,21 @@ def _data_exports_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
-def live_worker(tmp_path, transactional_db, django_db_serialized_rollback, settings):
+def live_worker(request, tmp_path, transactional_db, django_db_serialized_rollback, settings):
     """A real Celery worker consuming from Redis, on this test's database.
 
     Tasks queued during the test go to the broker instead of running in-process.
     The database is restored afterwards with the rows migrations made (groups,
-    policy versions), which the flush after a transactional test removes.
+    policy versions), which the flush after a transactional test removes. The
+    marker may choose queues and extra environment for the worker:
+    @pytest.mark.live_worker(queues="optouts", env={"IMAP_URL": ...}).
     """
     from careerperfect.testing import LiveWorker
 
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("live_worker: needs PostgreSQL so that the worker shares the test database")
-    worker = LiveWorker(tmp_path / "worker")
+    marker = request.node.get_closest_marker("live_worker")
+    worker = LiveWorker(tmp_path / "worker", **(marker.kwargs if marker else {}))
     celery_app.conf.task_always_eager = False
     try:
         worker.start()

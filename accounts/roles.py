@@ -42,6 +42,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "resumes.view_resumeworkspace",
             "resumes.change_resumeworkspace",
             "resumes.assign_writer",
+            # "I e-mailed remove, why do I still get mail?": support can look it up.
+            "mail.view_inboundmessage",
         }
     ),
     # Only the resumes assigned to them (resumes.selectors.resume_workspaces_for_staff).
@@ -62,6 +64,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "orders.view_product",
             "orders.add_product",
             "orders.change_product",
+            "mail.view_campaign",
+            "mail.add_campaign",
+            "mail.change_campaign",
+            "mail.send_campaign",
+            "mail.view_delivery",
         }
     ),
     PRIVACY_OFFICER: frozenset(
@@ -95,6 +102,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             # Any resume's content and files; every look is in the staff access log.
             "resumes.view_resumeworkspace",
             "resumes.view_resume_content",
+            "mail.view_inboundmessage",
+            "mail.view_campaign",
+            "mail.view_delivery",
         }
     ),
 }

@@ -8,8 +8,9 @@ from kombu.exceptions import OperationalError
 logger = logging.getLogger(__name__)
 
 
-def enqueue_on_commit(task, *args) -> None:
-    """Queue `task(*args)` once the current transaction commits.
+def enqueue_on_commit(task, *args, **options) -> None:
+    """Queue `task(*args)` once the current transaction commits (options such as
+    queue= go to apply_async).
 
     The work a task does is always recorded in the database first (a row in a
     pending state), so if the broker is down the request still succeeds: the row
@@ -18,7 +19,7 @@ def enqueue_on_commit(task, *args) -> None:
 
     def send():
         try:
-            task.apply_async(args=args, retry=False)
+            task.apply_async(args=args, retry=False, **options)
         except (OperationalError, ConnectionError, OSError):
             logger.warning("Broker unreachable; %s%r left for the sweep", task.name, args)
 

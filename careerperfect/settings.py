@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -200,9 +201,15 @@ CACHES["analytics"] = (
 )
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+# How long a task taken by a worker that died stays invisible before Redis hands it
+# out again. Tasks are idempotent, so a retry countdown longer than this only costs
+# a redundant delivery; a shorter timeout brings work of a dead worker back sooner.
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)
+}
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = VAR_DIR / "celery" / "queue"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
+    CELERY_BROKER_TRANSPORT_OPTIONS |= {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
         "control_folder": str(VAR_DIR / "celery" / "control"),
@@ -226,14 +233,49 @@ CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", 120)
 CELERY_TASK_TIME_LIMIT = envint("CELERY_TASK_TIME_LIMIT", 180)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BEAT_SCHEDULE = {
+# Opt-outs have a queue of their own, so that a campaign of 100,000 deliveries in
+# "campaigns" can never delay a "remove" e-mail. A worker started without --queues
+# consumes all three; production runs one worker for "optouts,default" and another
+# for "campaigns" (see the README).
+# Each queue has its own routing key, so that a task can only ever reach one queue.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("optouts", "default", "campaigns")]
+CELERY_TASK_ROUTES = {
+    "mail.tasks.inbound_message_process": {"queue": "optouts"},
+    "mail.tasks.imap_mailbox_poll": {"queue": "optouts"},
+    "mail.tasks.campaign_*": {"queue": "campaigns"},
+}
+
+# --- Inbound "remove" mail (P5) -------------------------------------------------
+# imaps://user:password@host[:port]/INBOX (imap:// without TLS, for a local server);
+# polled by beat every IMAP_POLL_SECONDS. Empty: no mailbox is polled.
+IMAP_URL = env("IMAP_URL")
+IMAP_POLL_SECONDS = envint("IMAP_POLL_SECONDS", 30)
+# A folder to move handled "remove" requests to (empty: they stay, marked read).
+IMAP_DONE_FOLDER = env("IMAP_DONE_FOLDER")
+# E-mail services whose inbound webhook is routed, e.g. "mailgun" (see the README).
+MAIL_INBOUND_WEBHOOKS = envlist("MAIL_INBOUND_WEBHOOKS")
+# The "this wasn't me" link of a confirmation works for this many days.
+MAIL_UNDO_MAX_AGE_DAYS = envint("MAIL_UNDO_MAX_AGE_DAYS", 30)
+CELERY_BEAT_SCHEDULE: dict = {
     "outbound-messages-sweep": {"task": "mail.tasks.outbound_messages_sweep", "schedule": 60.0},
     "privacy-analytics-flush": {
         "task": "privacy.tasks.analytics_buffer_flush",
         "schedule": envint("ANALYTICS_FLUSH_SECONDS", 300),
     },
     "data-exports-expire": {"task": "accounts.tasks.data_exports_expire", "schedule": 3600},
+    "campaigns-dispatch-due": {
+        "task": "mail.tasks.campaigns_dispatch_due",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+if IMAP_URL:
+    CELERY_BEAT_SCHEDULE["imap-mailbox-poll"] = {
+        "task": "mail.tasks.imap_mailbox_poll",
+        "schedule": float(IMAP_POLL_SECONDS),
+        # A poll that waited longer than its interval is dropped: the next one covers it.
+        "options": {"expires": max(IMAP_POLL_SECONDS - 5, 5)},
+    }
 
 # --- Accounts -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -329,6 +371,9 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CareerPerfect <noreply@careerper
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # The published contact address; e-mail to it with "remove" in the subject opts out (P5).
 CONTACT_EMAIL = env("CONTACT_EMAIL", "admin@careerperfect.localhost")
+# Mail from these addresses (besides CONTACT_EMAIL, DEFAULT_FROM_EMAIL, SERVER_EMAIL)
+# is ours and never treated as a "remove" request: it would be a loop.
+OWN_EMAIL_ADDRESSES = envlist("OWN_EMAIL_ADDRESSES")
 CONTACT_PHONE = env("CONTACT_PHONE", "1-800-555-0142")
 
 # --- Data rights ----------------------------------------------------------------

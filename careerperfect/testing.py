@@ -43,9 +43,11 @@ def test_database_url() -> str:
 class LiveWorker:
     """A real `celery worker` process on the test database and the Redis broker."""
 
-    def __init__(self, var_dir: Path, queues: str = "default"):
+    def __init__(self, var_dir: Path, queues: str | None = None, env: dict | None = None):
         self.var_dir = var_dir
-        self.queues = queues
+        # Every configured queue unless the test names some.
+        self.queues = queues or ",".join(queue.name for queue in settings.CELERY_TASK_QUEUES)
+        self.extra_env = env or {}
         self.process: subprocess.Popen | None = None
         self.log = var_dir / "worker.log"
 
@@ -60,10 +62,13 @@ class LiveWorker:
             EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
             CELERY_TASK_ALWAYS_EAGER="0",
         )
+        env.update(self.extra_env)
         return env
 
     def start(self) -> None:
+        """Start the worker (again, after stop()) and wait until it is ready."""
         self.var_dir.mkdir(parents=True, exist_ok=True)
+        log_start = self.log.stat().st_size if self.log.exists() else 0
         self._log_file = self.log.open("ab")
         self.process = subprocess.Popen(  # noqa: S603
             [
@@ -86,7 +91,7 @@ class LiveWorker:
             stdout=self._log_file,
             stderr=subprocess.STDOUT,
         )
-        wait_for(lambda: b"ready." in self.log.read_bytes(), timeout=60)
+        wait_for(lambda: b"ready." in self.log.read_bytes()[log_start:], timeout=60)
 
     def stop(self, *, kill: bool = False) -> None:
         if self.process is None:

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import TemplateView
 
 from careerperfect import views
+from mail.urls import inbound_webhook_urlpatterns
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +18,8 @@ urlpatterns = [
     path("assessments/", include("assessments.urls")),
     path("", include("orders.urls")),
     path("resumes/", include("resumes.urls")),
+    path("mail/", include("mail.urls")),
+    *inbound_webhook_urlpatterns(settings.MAIL_INBOUND_WEBHOOKS),
     path("admin/", admin.site.urls),
 ]
 

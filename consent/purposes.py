@@ -34,6 +34,7 @@ class Source(models.TextChoices):
     PREFERENCES = "preferences", "My privacy page"
     EMAIL = "e-mail", "E-mail with “remove” in the subject"
     ONE_CLICK = "one-click", "One-click unsubscribe link"
+    UNDO_LINK = "undo-link", "“This wasn't me” link in a confirmation e-mail"
     ADMIN = "admin", "Staff, in the admin"
     COOKIE_BANNER = "cookie-banner", "Cookie banner"
     CONTEST = "contest", "Contest entry form"

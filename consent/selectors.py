@@ -1,5 +1,7 @@
 """Reads of the consent ledger."""
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 
 from consent.models import ConsentEvent, Election, Subject, email_digest
@@ -44,3 +46,23 @@ def subjects_for_user(*, user) -> QuerySet[Subject]:
     return Subject.objects.filter(
         Q(user=user) | Q(email_digest__in=digests, user__isnull=True)
     ).order_by("pk")
+
+
+def consent_granted_subjects(*, purpose: Purpose) -> QuerySet:
+    """(subject id, address) of every subject whose current election for a purpose is
+    granted and whose address is on file, in subject order: the recipients of a
+    campaign. A values queryset, meant to be streamed with .iterator()."""
+    return (
+        Election.objects.filter(purpose=purpose, granted=True, subject__email__isnull=False)
+        .order_by("subject_id")
+        .values_list("subject_id", "subject__email")
+    )
+
+
+def consent_granted_subject_ids(*, purpose: Purpose, subject_ids: Iterable[int]) -> set[int]:
+    """Which of these subjects have their current election for a purpose granted."""
+    return set(
+        Election.objects.filter(
+            purpose=purpose, granted=True, subject_id__in=list(subject_ids)
+        ).values_list("subject_id", flat=True)
+    )

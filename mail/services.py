@@ -1,20 +1,70 @@
-"""Outgoing e-mail: stored first, then sent by a task after the transaction commits."""
+"""Mail: outgoing messages, inbound "remove" requests (P5) and campaigns (P4).
 
+Outgoing e-mail is stored first, then sent by a task after the transaction commits.
+Campaign mail is checked against the recipient's current election twice: when its
+delivery is handed to the outbound queue, and again just before it is sent.
+
+For other apps (e.g. a notice when a policy version is published):
+
+    campaign = campaign_create(kind=Campaign.Kind.SITE_UPDATES, subject=..., body_markdown=...)
+    campaign_schedule(campaign=campaign)                 # now, once the transaction commits
+    campaign_schedule(campaign=campaign, send_at=when)   # or later, by the beat schedule
+"""
+
+import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from careerperfect.queueing import enqueue_on_commit
-from mail.models import OutboundMessage
+from consent.purposes import COMMUNICATION_PURPOSES, ELECTION_TEXT, Source
+from consent.selectors import (
+    consent_elections,
+    consent_granted_subject_ids,
+    consent_granted_subjects,
+    consent_history,
+    consent_is_granted,
+)
+from consent.services import consent_grant, consent_withdraw_for_address
+from mail.inbound import ParsedMessage, inbound_parse
+from mail.models import CAMPAIGN_PURPOSES, Campaign, Delivery, InboundMessage, OutboundMessage
 
 logger = logging.getLogger(__name__)
 
 # A message claimed this long ago by a worker that never finished is sent again.
 CLAIM_EXPIRY = timedelta(minutes=10)
+# At most one confirmation of a "remove" e-mail per address in this period.
+CONFIRMATION_INTERVAL = timedelta(days=1)
+# Recipients per chunk task of a campaign's fan-out.
+FAN_OUT_CHUNK = 1000
+# A fan-out or a chunk of deliveries untouched this long lost its task: queue it again.
+STALLED_AFTER = timedelta(minutes=30)
+
+UNSUBSCRIBE_SALT = "mail.unsubscribe"
+KEEP_SUBSCRIBED_SALT = "mail.keep-subscribed"
+EFFECTIVE_OUTCOMES = (
+    InboundMessage.Outcome.OPTED_OUT,
+    InboundMessage.Outcome.NO_MATCH,
+    InboundMessage.Outcome.IGNORED,
+)
+
+
+# --- Outgoing -------------------------------------------------------------------
+
+
+def _queue_for(kind: str) -> str:
+    # Campaign mail waits behind other campaign mail only, never in front of a
+    # receipt, a password reset or a "remove" confirmation.
+    return "campaigns" if kind in CAMPAIGN_PURPOSES else "default"
 
 
 def email_queue(
@@ -39,7 +89,7 @@ def email_queue(
         html=html,
         headers=headers or {},
     )
-    enqueue_on_commit(outbound_message_send, message.pk)
+    enqueue_on_commit(outbound_message_send, message.pk, queue=_queue_for(kind))
     return message
 
 
@@ -61,11 +111,19 @@ def email_queue_from(message: EmailMultiAlternatives) -> list[OutboundMessage]:
     ]
 
 
+def _delivery_status_set(message: OutboundMessage, status: Delivery.Status) -> None:
+    if message.purpose is not None:
+        Delivery.objects.filter(outbound_id=message.pk).update(
+            status=status, updated_at=timezone.now()
+        )
+
+
 def email_send(*, message_id: int) -> bool:
     """Send one stored message if no other worker has it; True when it was sent now.
 
-    Raises the mail service's error so the task can retry; the message then stays
-    claimable again at once.
+    Campaign mail is sent only if the recipient's election is still granted at this
+    moment. Raises the mail service's error so the task can retry; the message then
+    stays claimable again at once.
     """
     now = timezone.now()
     claimed = OutboundMessage.objects.filter(
@@ -76,6 +134,14 @@ def email_send(*, message_id: int) -> bool:
     if not claimed:
         return False  # Sent already, or another worker is sending it.
     message = OutboundMessage.objects.get(pk=message_id)
+    if message.purpose is not None and not consent_is_granted(
+        email=message.to, purpose=message.purpose
+    ):
+        OutboundMessage.objects.filter(pk=message_id).update(
+            status=OutboundMessage.Status.WITHDRAWN
+        )
+        _delivery_status_set(message, Delivery.Status.WITHDRAWN)
+        return False
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.text,
@@ -97,22 +163,491 @@ def email_send(*, message_id: int) -> bool:
     OutboundMessage.objects.filter(pk=message_id).update(
         status=OutboundMessage.Status.SENT, sent_at=timezone.now(), attempts=message.attempts + 1
     )
+    _delivery_status_set(message, Delivery.Status.SENT)
     return True
 
 
-def outbound_messages_pending(*, older_than: timedelta) -> list[int]:
+def outbound_messages_pending(*, older_than: timedelta, kinds=None) -> list[int]:
     """Messages that should have been sent by now: never queued (broker down), or
     claimed by a worker that died."""
     cutoff = timezone.now() - older_than
-    return list(
-        OutboundMessage.objects.filter(
-            Q(status=OutboundMessage.Status.QUEUED, created_at__lt=cutoff)
-            | Q(status=OutboundMessage.Status.SENDING, claimed_at__lt=timezone.now() - CLAIM_EXPIRY)
-        ).values_list("pk", flat=True)[:1000]
+    pending = OutboundMessage.objects.filter(
+        Q(status=OutboundMessage.Status.QUEUED, created_at__lt=cutoff)
+        | Q(status=OutboundMessage.Status.SENDING, claimed_at__lt=timezone.now() - CLAIM_EXPIRY)
     )
+    if kinds is not None:
+        pending = pending.filter(kind__in=kinds)
+    return list(pending.values_list("pk", flat=True)[:1000])
+
+
+def outbound_messages_sweep() -> int:
+    """Queue again, each on its own queue, the messages pending too long; return how many.
+
+    Campaign mail may wait in its queue for a long while behind a large campaign, so
+    it counts as lost only after much longer than other mail.
+    """
+    from mail.tasks import outbound_message_send
+
+    campaign_kinds = list(CAMPAIGN_PURPOSES)
+    other_kinds = [kind for kind in OutboundMessage.Kind if kind not in CAMPAIGN_PURPOSES]
+    swept = 0
+    for kinds, older_than in (
+        (other_kinds, timedelta(minutes=2)),
+        (campaign_kinds, timedelta(hours=1)),
+    ):
+        queue = _queue_for(kinds[0])
+        for message_id in outbound_messages_pending(older_than=older_than, kinds=kinds):
+            outbound_message_send.apply_async(args=[message_id], queue=queue)
+            swept += 1
+    return swept
 
 
 def email_mark_failed(*, message_id: int) -> None:
     OutboundMessage.objects.filter(pk=message_id).exclude(
-        status=OutboundMessage.Status.SENT
+        status__in=[OutboundMessage.Status.SENT, OutboundMessage.Status.WITHDRAWN]
     ).update(status=OutboundMessage.Status.FAILED)
+    message = OutboundMessage.objects.filter(pk=message_id).first()
+    if message is not None and message.status == OutboundMessage.Status.FAILED:
+        _delivery_status_set(message, Delivery.Status.FAILED)
+
+
+# --- Inbound "remove" e-mail (P5) ---------------------------------------------------
+
+
+def inbound_message_process(
+    *,
+    raw: bytes,
+    source: InboundMessage.Source,
+    received_at: datetime | None = None,
+    return_path: str | None = None,
+) -> InboundMessage:
+    """Process one received e-mail and record what it did; the one pipeline for
+    every source (IMAP, webhook, files).
+
+    A "remove" request withdraws marketing and site-update elections of its sender
+    address and of every account with it as a verified address, as of received_at
+    (when our side received it). The same message processed again has no further
+    effect and is recorded as a duplicate.
+    """
+    received_at = received_at or timezone.now()
+    base = {"source": source, "received_at": received_at, "size": len(raw)}
+    try:
+        parsed = inbound_parse(raw, return_path=return_path)
+    except Exception as error:  # Beyond what the tolerant parser copes with: a record.
+        logger.exception("Inbound message could not be read")
+        return InboundMessage.objects.create(
+            **base,
+            dedupe_key=hashlib.sha256(raw).hexdigest(),
+            outcome=InboundMessage.Outcome.ERROR,
+            reason=f"unreadable: {type(error).__name__}: {error}"[:500],
+        )
+    fields = base | {
+        "dedupe_key": parsed.dedupe_key,
+        "message_id": parsed.message_id,
+        "from_address": parsed.sender,
+        "subject": parsed.subject,
+        "headers": parsed.headers,
+    }
+    if parsed.automatic_reason:
+        outcome, reason = InboundMessage.Outcome.IGNORED, parsed.automatic_reason
+    elif not parsed.asks_removal:
+        outcome, reason = InboundMessage.Outcome.NO_MATCH, ""
+    elif parsed.sender_problem:
+        outcome, reason = InboundMessage.Outcome.ERROR, parsed.sender_problem
+    else:
+        outcome, reason = InboundMessage.Outcome.OPTED_OUT, ""
+    try:
+        with transaction.atomic():
+            inbound = InboundMessage.objects.create(**fields, outcome=outcome, reason=reason)
+            if outcome == InboundMessage.Outcome.OPTED_OUT:
+                _inbound_opt_out(inbound=inbound, parsed=parsed)
+    except IntegrityError:
+        first = InboundMessage.objects.filter(
+            dedupe_key=parsed.dedupe_key, outcome__in=EFFECTIVE_OUTCOMES
+        ).first()
+        if first is None:
+            raise
+        inbound = InboundMessage.objects.create(
+            **fields,
+            outcome=InboundMessage.Outcome.DUPLICATE,
+            reason=f"already processed as #{first.pk} ({first.get_outcome_display().lower()})",
+        )
+    return inbound
+
+
+def _inbound_opt_out(*, inbound: InboundMessage, parsed: ParsedMessage) -> None:
+    evidence = {
+        "inbound_message": inbound.pk,
+        "message_id": parsed.message_id,
+        "date_header": parsed.date_header,
+        "received_at": inbound.received_at.isoformat(),
+        "received_by": inbound.source,
+        "headers": parsed.headers,
+    }
+    events = consent_withdraw_for_address(
+        email=parsed.sender,
+        purposes=COMMUNICATION_PURPOSES,
+        source=Source.EMAIL,
+        occurred_at=inbound.received_at,
+        evidence=evidence,
+    )
+    # What this message actually stopped: elections that were granted just before it
+    # and that it now decides (a newer event, e.g. an opt-in after the e-mail was
+    # sent, still decides instead). Two reads per subject, usually one subject.
+    withdrawn = []
+    by_subject: dict[int, list] = {}
+    for event in events:
+        by_subject.setdefault(event.subject_id, []).append(event)
+    for subject_events in by_subject.values():
+        subject = subject_events[0].subject
+        current = consent_elections(subject=subject)
+        earlier = (
+            consent_history(subject=subject)
+            .filter(
+                purpose__in=[event.purpose for event in subject_events],
+                occurred_at__lte=inbound.received_at,
+            )
+            .exclude(pk__in=[event.pk for event in subject_events])
+        )
+        previous: dict[str, bool] = {}
+        for purpose, granted in earlier.values_list("purpose", "granted"):
+            previous.setdefault(purpose, granted)  # Newest first: keep the first seen.
+        for event in subject_events:
+            if previous.get(event.purpose) and current[event.purpose].event_id == event.pk:
+                withdrawn.append(
+                    {"email": subject.email, "user": subject.user_id, "purpose": event.purpose}
+                )
+    inbound.withdrawn = withdrawn
+    inbound.save(update_fields=["withdrawn"])
+    if withdrawn:
+        _removal_confirmation_queue(inbound=inbound)
+
+
+def _removal_confirmation_queue(*, inbound: InboundMessage) -> OutboundMessage | None:
+    # Runs while the consent ledger holds this address's subject row locked, so two
+    # concurrent "remove" e-mails from one address cannot both pass this check.
+    recent = OutboundMessage.objects.filter(
+        to=inbound.from_address,
+        kind=OutboundMessage.Kind.CONFIRMATION,
+        created_at__gte=timezone.now() - CONFIRMATION_INTERVAL,
+    ).exists()
+    if recent:
+        return None
+    purposes = sorted({item["purpose"] for item in inbound.withdrawn})
+    context = {
+        "address": inbound.from_address,
+        "stopped": [ELECTION_TEXT[purpose] for purpose in purposes],
+        "keep_url": settings.SITE_URL
+        + reverse(
+            "mail:keep_subscribed",
+            args=[signing.dumps(inbound.pk, salt=KEEP_SUBSCRIBED_SALT)],
+        ),
+        "max_age_days": settings.MAIL_UNDO_MAX_AGE_DAYS,
+        "contact_email": settings.CONTACT_EMAIL,
+    }
+    headers = {"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}
+    if inbound.message_id:
+        headers |= {"In-Reply-To": inbound.message_id, "References": inbound.message_id}
+    return email_queue(
+        to=inbound.from_address,
+        subject="You will get no more marketing or site-update e-mail from CareerPerfect",
+        text=render_to_string("mail/removal_confirmation.txt", context),
+        kind=OutboundMessage.Kind.CONFIRMATION,
+        headers=headers,
+    )
+
+
+def removal_from_token(*, token: str) -> InboundMessage:
+    """The opt-out a "this wasn't me" link is for. Raises signing.BadSignature (or
+    its subclass SignatureExpired) or InboundMessage.DoesNotExist."""
+    pk = signing.loads(
+        token,
+        salt=KEEP_SUBSCRIBED_SALT,
+        max_age=timedelta(days=settings.MAIL_UNDO_MAX_AGE_DAYS),
+    )
+    return InboundMessage.objects.get(pk=pk, outcome=InboundMessage.Outcome.OPTED_OUT)
+
+
+def removal_undo(*, inbound: InboundMessage) -> bool:
+    """Restore the elections an opt-out withdrew, after the recipient clicked "this
+    wasn't me"; False when it was restored already."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = InboundMessage.objects.filter(pk=inbound.pk, undone_at__isnull=True).update(
+            undone_at=now
+        )
+        if not claimed:
+            return False
+        from accounts.models import User
+
+        evidence = {
+            "undoes_inbound_message": inbound.pk,
+            "message_id": inbound.message_id,
+            "confirmation_sent_to": inbound.from_address,
+            "clicked_at": now.isoformat(),
+        }
+        for item in inbound.withdrawn:
+            user = User.objects.filter(pk=item["user"]).first() if item["user"] else None
+            if user is None and not item["email"]:
+                continue  # The subject has been erased since.
+            consent_grant(
+                purpose=item["purpose"],
+                source=Source.UNDO_LINK,
+                user=user,
+                email=None if user else item["email"],
+                occurred_at=now,
+                evidence=evidence,
+            )
+    return True
+
+
+# --- Campaigns (P4) -------------------------------------------------------------
+
+
+def campaign_create(
+    *,
+    kind: Campaign.Kind,
+    subject: str,
+    body_markdown: str,
+    created_by=None,
+    send_at: datetime | None = None,
+) -> Campaign:
+    """A draft campaign. Nothing is sent until campaign_schedule() is called."""
+    return Campaign.objects.create(
+        kind=kind,
+        subject=subject,
+        body_markdown=body_markdown,
+        created_by=created_by,
+        send_at=send_at,
+    )
+
+
+def campaign_schedule(*, campaign: Campaign, send_at: datetime | None = None) -> Campaign:
+    """Send a draft campaign at send_at (or its own send_at; now when neither is set
+    or the moment has passed). Deliveries are queued after the transaction commits
+    when it is due, else by the beat schedule when the time comes."""
+    from mail.tasks import campaigns_dispatch_due
+
+    when = send_at or campaign.send_at or timezone.now()
+    updated = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.DRAFT).update(
+        status=Campaign.Status.SCHEDULED, send_at=when
+    )
+    if not updated:
+        raise ValueError(f"Campaign #{campaign.pk} is not a draft any more.")
+    campaign.refresh_from_db()
+    if when <= timezone.now():
+        # Should the broker be unreachable, beat's next dispatch starts it.
+        enqueue_on_commit(campaigns_dispatch_due)
+    return campaign
+
+
+def campaigns_dispatch_due() -> list[int]:
+    """Start the fan-out of every scheduled campaign whose time has come, and resume
+    work whose task was lost (broker outage); return the campaigns started."""
+    from mail.tasks import campaign_fan_out
+
+    started = []
+    due = Campaign.objects.filter(
+        status=Campaign.Status.SCHEDULED, send_at__lte=timezone.now()
+    ).values_list("pk", flat=True)
+    for pk in due:
+        # Conditional: two overlapping dispatches start each campaign once.
+        if Campaign.objects.filter(pk=pk, status=Campaign.Status.SCHEDULED).update(
+            status=Campaign.Status.FANNING_OUT, fan_out_started_at=timezone.now()
+        ):
+            enqueue_on_commit(campaign_fan_out, pk)
+            started.append(pk)
+    campaigns_resume_stalled()
+    return started
+
+
+def campaigns_resume_stalled(*, after: timedelta = STALLED_AFTER) -> int:
+    """Queue again the fan-outs and chunks that made no progress for a long time;
+    both are idempotent, so a slow one run twice only costs time. Returns tasks queued."""
+    from mail.tasks import campaign_deliveries_send, campaign_fan_out
+
+    cutoff = timezone.now() - after
+    queued = 0
+    stalled_fan_outs = Campaign.objects.filter(
+        status=Campaign.Status.FANNING_OUT, fan_out_started_at__lt=cutoff
+    ).values_list("pk", flat=True)
+    for pk in stalled_fan_outs:
+        Campaign.objects.filter(pk=pk).update(fan_out_started_at=timezone.now())
+        enqueue_on_commit(campaign_fan_out, pk)
+        queued += 1
+    stalled = (
+        Delivery.objects.filter(status=Delivery.Status.QUEUED, updated_at__lt=cutoff)
+        .order_by("campaign_id", "subject_id_at_queue")
+        .values_list("campaign_id", "subject_id_at_queue")
+    )
+    chunk: list[tuple[int, int]] = []
+    for campaign_id, subject_id in stalled.iterator(chunk_size=FAN_OUT_CHUNK):
+        if chunk and (len(chunk) >= FAN_OUT_CHUNK or chunk[0][0] != campaign_id):
+            enqueue_on_commit(campaign_deliveries_send, chunk[0][0], chunk[0][1], chunk[-1][1])
+            queued += 1
+            chunk = []
+        chunk.append((campaign_id, subject_id))
+    if chunk:
+        enqueue_on_commit(campaign_deliveries_send, chunk[0][0], chunk[0][1], chunk[-1][1])
+        queued += 1
+    return queued
+
+
+def campaign_fan_out(*, campaign_id: int, chunk_size: int = FAN_OUT_CHUNK) -> int:
+    """Queue one delivery per address whose election is granted now, and a task per
+    chunk to send them; return how many recipients were streamed.
+
+    Streams the recipients from the database, so memory stays flat however long the
+    list. Running it again (a worker died mid-way) creates no second delivery.
+    """
+    from mail.tasks import campaign_deliveries_send
+
+    campaign = Campaign.objects.get(pk=campaign_id)
+    if campaign.status != Campaign.Status.FANNING_OUT:
+        return 0
+    streamed = 0
+    chunk: list[tuple[int, str]] = []
+
+    def flush():
+        Delivery.objects.bulk_create(
+            [
+                Delivery(campaign_id=campaign_id, subject_id_at_queue=subject_id, email=email)
+                for subject_id, email in chunk
+            ],
+            ignore_conflicts=True,
+        )
+        enqueue_on_commit(campaign_deliveries_send, campaign_id, chunk[0][0], chunk[-1][0])
+        chunk.clear()
+
+    recipients = consent_granted_subjects(purpose=campaign.purpose)
+    for subject_id, email in recipients.iterator(chunk_size=chunk_size):
+        chunk.append((subject_id, email))
+        streamed += 1
+        if len(chunk) >= chunk_size:
+            flush()
+    if chunk:
+        flush()
+    Campaign.objects.filter(pk=campaign_id).update(
+        status=Campaign.Status.QUEUED, fan_out_finished_at=timezone.now()
+    )
+    return streamed
+
+
+def campaign_message_context(*, campaign: Campaign, to: str, unsubscribe_url: str) -> dict:
+    from privacy.rendering import markdown_to_html
+
+    return {
+        "campaign": campaign,
+        # Markdown rendered, then sanitized by nh3: staff cannot put scripts in mail.
+        "body_html": markdown_to_html(campaign.body_markdown),
+        "to": to,
+        "reason": ELECTION_TEXT[campaign.purpose],
+        "unsubscribe_url": unsubscribe_url,
+        "contact_email": parseaddr(settings.CONTACT_EMAIL)[1],
+        "privacy_url": settings.SITE_URL + reverse("accounts:privacy"),
+    }
+
+
+def campaign_message_render(*, campaign: Campaign, to: str, unsubscribe_url: str) -> dict:
+    """The subject, text, HTML and headers of a campaign message to one recipient."""
+    context = campaign_message_context(campaign=campaign, to=to, unsubscribe_url=unsubscribe_url)
+    contact = context["contact_email"]
+    list_domain = contact.rpartition("@")[2] or "careerperfect.localhost"
+    return {
+        "subject": campaign.subject,
+        "text": render_to_string("mail/campaign_message.txt", context),
+        "html": render_to_string("mail/campaign_message.html", context),
+        "headers": {
+            "List-Unsubscribe": f"<mailto:{contact}?subject=remove>, <{unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "List-Id": f"CareerPerfect {campaign.get_kind_display().lower()} "
+            f"<{campaign.kind.replace('_', '-')}.{list_domain}>",
+        },
+    }
+
+
+def delivery_unsubscribe_url(*, delivery_id: int) -> str:
+    token = signing.dumps(delivery_id, salt=UNSUBSCRIBE_SALT, compress=True)
+    return settings.SITE_URL + reverse("mail:unsubscribe", args=[token])
+
+
+def campaign_deliveries_send(*, campaign_id: int, subject_from: int, subject_to: int) -> int:
+    """Hand the still-queued deliveries of one chunk to the outbound queue, each only
+    if its address's election is granted now; return how many were handed over."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    handed = 0
+    with transaction.atomic():
+        deliveries = list(
+            Delivery.objects.select_for_update(skip_locked=True).filter(
+                campaign_id=campaign_id,
+                status=Delivery.Status.QUEUED,
+                subject_id_at_queue__range=(subject_from, subject_to),
+            )
+        )
+        granted = consent_granted_subject_ids(
+            purpose=campaign.purpose, subject_ids=[d.subject_id_at_queue for d in deliveries]
+        )
+        now = timezone.now()
+        for delivery in deliveries:
+            delivery.updated_at = now
+            if delivery.subject_id_at_queue not in granted:
+                delivery.status = Delivery.Status.WITHDRAWN
+                continue
+            rendered = campaign_message_render(
+                campaign=campaign,
+                to=delivery.email,
+                unsubscribe_url=delivery_unsubscribe_url(delivery_id=delivery.pk),
+            )
+            delivery.outbound = email_queue(
+                to=delivery.email, kind=campaign.message_kind, **rendered
+            )
+            delivery.status = Delivery.Status.HANDED_OVER
+            handed += 1
+        Delivery.objects.bulk_update(deliveries, ["status", "outbound", "updated_at"])
+    return handed
+
+
+def campaign_test_send(*, campaign: Campaign, staff) -> OutboundMessage:
+    """Send the campaign to the staff member who asked, marked as a test."""
+    rendered = campaign_message_render(
+        campaign=campaign,
+        to=staff.email,
+        unsubscribe_url=settings.SITE_URL + reverse("mail:unsubscribe", args=["test"]),
+    )
+    rendered["subject"] = f"[Test] {rendered['subject']}"
+    return email_queue(to=staff.email, kind=OutboundMessage.Kind.CAMPAIGN_TEST, **rendered)
+
+
+def campaigns_with_counts():
+    """Campaigns annotated with their deliveries by state."""
+    return Campaign.objects.annotate(
+        queued_count=Count(
+            "deliveries",
+            filter=Q(deliveries__status__in=[Delivery.Status.QUEUED, Delivery.Status.HANDED_OVER]),
+        ),
+        sent_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.SENT)),
+        withdrawn_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.WITHDRAWN)),
+        failed_count=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED)),
+    )
+
+
+def delivery_from_token(*, token: str) -> Delivery:
+    """The delivery a one-click unsubscribe link is for. Raises signing.BadSignature
+    or Delivery.DoesNotExist. The link does not expire: old mail must keep working."""
+    pk = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    return Delivery.objects.select_related("campaign").get(pk=pk)
+
+
+def delivery_unsubscribe(*, delivery: Delivery) -> bool:
+    """Withdraw the campaign's election for the delivery's address (and the accounts
+    verified with it); False when it was not granted anyway."""
+    purpose = delivery.campaign.purpose
+    if not consent_is_granted(email=delivery.email, purpose=purpose):
+        return False
+    consent_withdraw_for_address(
+        email=delivery.email,
+        purposes=[purpose],
+        source=Source.ONE_CLICK,
+        evidence={"delivery": delivery.pk, "campaign": delivery.campaign_id},
+    )
+    return True

@@ -1,10 +1,17 @@
+"""Thin tasks: take ids (or the raw message), call a service. All are idempotent, so
+a redelivery after a worker died (acks_late) repeats nothing that took effect."""
+
+import base64
 import logging
 import smtplib
-from datetime import timedelta
 
 from celery import shared_task
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from mail.services import email_mark_failed, email_send, outbound_messages_pending
+from mail import services
+from mail.imap import imap_mailbox_poll as imap_poll
+from mail.models import InboundMessage
 
 logger = logging.getLogger(__name__)
 
@@ -15,18 +22,62 @@ MAX_RETRIES = 8
 @shared_task(bind=True, max_retries=MAX_RETRIES)
 def outbound_message_send(self, message_id: int) -> None:
     try:
-        email_send(message_id=message_id)
+        services.email_send(message_id=message_id)
     except TRANSIENT_ERRORS as error:
         if self.request.retries >= MAX_RETRIES:
             logger.error("Giving up on outbound message %s: %s", message_id, error)
-            email_mark_failed(message_id=message_id)
+            services.email_mark_failed(message_id=message_id)
             return
         # 30 s, 1, 2, 4 … minutes: rides out a mail service's outage.
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
 
 
 @shared_task
-def outbound_messages_sweep() -> None:
+def inbound_message_process(
+    raw_base64: str, source: str, received_at: str, return_path: str | None = None
+) -> int:
+    """The raw message travels base64-encoded: the task serializer is JSON."""
+    inbound = services.inbound_message_process(
+        raw=base64.b64decode(raw_base64),
+        source=InboundMessage.Source(source),
+        received_at=parse_datetime(received_at) or timezone.now(),
+        return_path=return_path,
+    )
+    return inbound.pk
+
+
+def inbound_message_enqueue(
+    *, raw: bytes, source: InboundMessage.Source, received_at, return_path: str | None = None
+) -> None:
+    """Queue a received message for processing once the transaction commits."""
+    inbound_message_process.delay_on_commit(
+        base64.b64encode(raw).decode("ascii"), source, received_at.isoformat(), return_path
+    )
+
+
+@shared_task
+def imap_mailbox_poll() -> int:
+    return imap_poll()
+
+
+@shared_task
+def campaigns_dispatch_due() -> int:
+    return len(services.campaigns_dispatch_due())
+
+
+@shared_task
+def campaign_fan_out(campaign_id: int) -> int:
+    return services.campaign_fan_out(campaign_id=campaign_id)
+
+
+@shared_task
+def campaign_deliveries_send(campaign_id: int, subject_from: int, subject_to: int) -> int:
+    return services.campaign_deliveries_send(
+        campaign_id=campaign_id, subject_from=subject_from, subject_to=subject_to
+    )
+
+
+@shared_task
+def outbound_messages_sweep() -> int:
     """Queue again what was never queued or was abandoned (run by beat)."""
-    for message_id in outbound_messages_pending(older_than=timedelta(minutes=2)):
-        outbound_message_send.delay(message_id)
+    return services.outbound_messages_sweep()

@@ -15,6 +15,7 @@ DEMO_MODULES = [
     "contests.demo",
     "assessments.demo",
     "resumes.demo",
+    "mail.demo",
 ]
 
 

@@ -1,0 +1,200 @@
+"""Reading an inbound e-mail: is it a "remove" request, from whom, or automatic mail?
+
+Pure functions over the raw bytes; no database. Real-world mail is often malformed,
+so every header read tolerates garbage: a message that cannot be understood gives a
+reason, never an exception.
+"""
+
+import contextlib
+import email
+import email.header
+import email.policy
+import email.utils
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email.errors import HeaderParseError
+from email.message import Message
+from email.parser import BytesParser
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from consent.models import email_normalize
+
+# "remove" or "unsubscribe" as a word of its own, in any case: not "removed",
+# "remover" or "unsubscribed". Prefixes such as "Re:", "Fwd:" or "[list]" end at a
+# non-word character, so they need no stripping to be passed over.
+REMOVE_WORD = re.compile(r"(?<!\w)(?:remove|unsubscribe)(?!\w)", re.IGNORECASE)
+
+AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list"}
+AUTOMATIC_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
+REPORT_TYPES = {"multipart/report", "message/delivery-status", "message/disposition-notification"}
+# Kept in the inbound record and the consent evidence; the rest of the header is noise.
+EVIDENCE_HEADERS = (
+    "Message-ID",
+    "Date",
+    "From",
+    "Sender",
+    "Reply-To",
+    "To",
+    "Subject",
+    "Return-Path",
+    "Auto-Submitted",
+    "Precedence",
+    "Received",
+    "Authentication-Results",
+    "DKIM-Signature",
+)
+EVIDENCE_HEADER_NAMES = {name.lower() for name in EVIDENCE_HEADERS}
+MAX_HEADER_CHARS = 2000
+
+
+@dataclass
+class ParsedMessage:
+    dedupe_key: str
+    message_id: str = ""
+    subject: str = ""
+    sender: str = ""  # normalized address from From, or "" when there is none
+    date_header: str = ""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    automatic_reason: str = ""  # why it is automatic mail, "" when it is not
+    sender_problem: str = ""  # why no usable sender, "" when there is one
+
+    @property
+    def asks_removal(self) -> bool:
+        return bool(REMOVE_WORD.search(self.subject))
+
+
+def _from_8bit(value: str) -> str:
+    """Header text that arrived as raw 8-bit bytes (RFC 6532 allows UTF-8 there)."""
+    try:
+        raw = value.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return value
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _decode_header_value(value: str | None) -> str:
+    """A raw header value as text: RFC 2047 decoded, unfolded, whitespace collapsed."""
+    if value is None:
+        return ""
+    text = _from_8bit(str(value))
+    if "=?" in text:
+        # An undecodable encoded word stays as it came.
+        with contextlib.suppress(LookupError, UnicodeError, ValueError, HeaderParseError):
+            text = str(email.header.make_header(email.header.decode_header(text)))
+    # Neither NUL nor a lone surrogate can be stored as text.
+    text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+    return " ".join(text.replace("\r", " ").replace("\n", " ").split())
+
+
+def _raw(message: Message, name: str) -> str | None:
+    """The first such header exactly as received (8-bit bytes as surrogates)."""
+    name = name.lower()
+    return next((str(v) for k, v in message.raw_items() if k.lower() == name), None)
+
+
+def _header(message: Message, name: str) -> str:
+    """The first such header, decoded ("" when absent)."""
+    return _decode_header_value(_raw(message, name))
+
+
+def dedupe_key_for(*, message_id: str, raw: bytes) -> str:
+    basis = b"message-id:" + message_id.encode("utf-8", "replace") if message_id else raw
+    return hashlib.sha256(basis).hexdigest()
+
+
+def own_addresses() -> set[str]:
+    addresses = set()
+    for value in (
+        settings.CONTACT_EMAIL,
+        settings.DEFAULT_FROM_EMAIL,
+        settings.SERVER_EMAIL,
+        *settings.OWN_EMAIL_ADDRESSES,
+    ):
+        _, address = email.utils.parseaddr(value)
+        if address:
+            try:
+                addresses.add(email_normalize(address))
+            except ValueError:
+                continue
+    return addresses
+
+
+def _sender(message: Message) -> tuple[str, str]:
+    """(normalized address, "") or ("", why there is none)."""
+    # Addresses are taken from the undecoded header: an encoded display name could
+    # otherwise decode to something that looks like another address.
+    raw_from = _raw(message, "From")
+    from_value = " ".join(_from_8bit(raw_from).split()) if raw_from is not None else ""
+    if not from_value:
+        return "", "no From header"
+    for _, address in email.utils.getaddresses([from_value]):
+        if not address or "@" not in address:
+            continue
+        try:
+            normalized = email_normalize(address)
+            validate_email(normalized)
+        except (ValueError, ValidationError):
+            continue
+        return normalized, ""
+    return "", f"no valid address in From: {from_value[:200]}"
+
+
+def _automatic_reason(message: Message, sender: str, return_path: str | None) -> str:
+    auto_submitted = _header(message, "Auto-Submitted").split(";")[0].strip().lower()
+    if auto_submitted and auto_submitted != "no":
+        return f"Auto-Submitted: {auto_submitted}"
+    precedence = _header(message, "Precedence").strip().lower()
+    if precedence in AUTOMATIC_PRECEDENCE:
+        return f"Precedence: {precedence}"
+    if _raw(message, "X-Autoreply") is not None or _raw(message, "X-Autorespond") is not None:
+        return "auto-responder header"
+    if return_path is None:
+        return_path = _raw(message, "Return-Path")
+    if return_path is not None and return_path.strip().strip("<>").strip() == "":
+        return "empty return path (a bounce or other notification)"
+    content_type = message.get_content_type()
+    if content_type in REPORT_TYPES:
+        return f"delivery or read report ({content_type})"
+    if sender:
+        if sender.split("@")[0] in AUTOMATIC_LOCAL_PARTS:
+            return f"sent by {sender.split('@')[0]}"
+        if sender in own_addresses():
+            return "sent by one of our own addresses"
+    return ""
+
+
+def inbound_parse(raw: bytes, *, return_path: str | None = None) -> ParsedMessage:
+    """Read what processing needs from a raw RFC 5322 message.
+
+    return_path is the envelope sender when the transport knows it (a webhook);
+    otherwise the Return-Path header, if any, stands for it.
+    """
+    # compat32 never raises on access and keeps header text as it came; decoding is
+    # done by hand above so that one broken header spoils only itself. Only the header
+    # matters (a report's type is in Content-Type), so the body is not parsed.
+    message = BytesParser(policy=email.policy.compat32).parsebytes(raw, headersonly=True)
+    message_id = _header(message, "Message-ID").strip()
+    message_id = message_id[:998]
+    sender, sender_problem = _sender(message)
+    headers = [
+        (str(name), _decode_header_value(value)[:MAX_HEADER_CHARS])
+        for name, value in message.raw_items()
+        if str(name).lower() in EVIDENCE_HEADER_NAMES
+    ]
+    return ParsedMessage(
+        dedupe_key=dedupe_key_for(message_id=message_id, raw=raw),
+        message_id=message_id,
+        subject=_header(message, "Subject")[:998],
+        sender=sender,
+        date_header=_header(message, "Date")[:200],
+        headers=headers,
+        automatic_reason=_automatic_reason(message, sender, return_path),
+        sender_problem=sender_problem,
+    )

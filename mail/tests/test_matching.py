@@ -1,0 +1,230 @@
+"""Which e-mails are "remove" requests, from whom, and which are automatic (P5)."""
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mail.inbound import inbound_parse
+from mail.tests.factories import raw_email
+
+DATA = Path(__file__).parent / "data"
+CORPUS = sorted((DATA / "cpython_test_email").glob("msg_*.txt")) + sorted(
+    (DATA / "mail_parser").glob("*.eml")
+)
+SAMPLES = sorted((Path(__file__).parents[1] / "samples").glob("*.eml"))
+
+
+def parse(raw: bytes):
+    return inbound_parse(raw)
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "remove",
+        "REMOVE",
+        "Remove me please",
+        "Re: remove",
+        "RE:remove",
+        "Fwd: Re: [CareerPerfect news] Remove",
+        "[List] unsubscribe",
+        "Unsubscribe",
+        "please REMOVE-me",
+        "remove!",
+        "(remove)",
+    ],
+)
+def test_the_word_remove_or_unsubscribe_anywhere_in_the_subject_matches(subject):
+    assert parse(raw_email(subject=subject)).asks_removal
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "removed",
+        "I removed my resume",
+        "remover",
+        "unsubscribed",
+        "removal",
+        "re-move",
+        "remove_me",
+        "",
+        "Question about my order",
+    ],
+)
+def test_other_words_do_not_match(subject):
+    assert not parse(raw_email(subject=subject)).asks_removal
+
+
+def test_an_rfc2047_encoded_subject_is_decoded_before_matching():
+    raw = (
+        b"From: a@example.com\r\n"
+        b"Subject: =?utf-8?b?UmU6IFtuZXdzXSBSRU1PVkU=?=\r\n"
+        b"Message-ID: <x@example.com>\r\n\r\nhi"
+    )
+
+    parsed = parse(raw)
+
+    assert parsed.subject == "Re: [news] REMOVE"
+    assert parsed.asks_removal
+
+
+def test_a_subject_folded_over_lines_and_split_into_encoded_words_matches():
+    raw = (
+        b"From: a@example.com\r\n"
+        b"Subject: =?iso-8859-1?q?Re=3A_=5Bnews=5D_un?=\r\n"
+        b" =?iso-8859-1?q?subscribe_s=E9ance?=\r\n\r\nhi"
+    )
+
+    parsed = parse(raw)
+
+    assert parsed.subject == "Re: [news] unsubscribe séance"
+    assert parsed.asks_removal
+
+
+def test_a_word_split_by_folding_in_a_plain_subject_is_not_joined():
+    raw = b"From: a@example.com\r\nSubject: Please\r\n remove\r\n\r\nhi"
+
+    assert parse(raw).subject == "Please remove"
+    assert parse(raw).asks_removal
+
+
+def test_the_sender_is_the_from_address_normalized_and_without_display_name():
+    parsed = parse(raw_email(sender='"Seeker, Jordan" <JobSeeker@Example.COM>'))
+
+    assert parsed.sender == "jobseeker@example.com"
+
+
+def test_an_encoded_display_name_cannot_pose_as_the_address():
+    raw = (
+        b"From: =?utf-8?q?victim=40example=2Ecom?= <attacker@example.net>\r\n"
+        b"Subject: remove\r\n\r\nhi"
+    )
+
+    assert parse(raw).sender == "attacker@example.net"
+
+
+def test_an_international_domain_in_raw_utf8_is_normalized_to_ascii():
+    raw = "From: Jürgen <juergen@Bücher.example>\r\nSubject: Entfernen: remove\r\n\r\nhi"
+
+    parsed = parse(raw.encode("utf-8"))
+
+    assert parsed.sender == "juergen@xn--bcher-kva.example"
+    assert ("From", "Jürgen <juergen@Bücher.example>") in parsed.headers
+
+
+@pytest.mark.parametrize("sender", ["", "Undisclosed recipients:;", "not an address"])
+def test_a_message_without_a_usable_from_address_says_why(sender):
+    parsed = parse(raw_email(sender=sender))
+
+    assert parsed.sender == ""
+    assert parsed.sender_problem
+
+
+@pytest.mark.parametrize(
+    ("headers", "sender", "reason"),
+    [
+        ({"Auto-Submitted": "auto-replied"}, None, "Auto-Submitted: auto-replied"),
+        ({"Auto-Submitted": "auto-generated; type=bounce"}, None, "Auto-Submitted"),
+        ({"Precedence": "bulk"}, None, "Precedence: bulk"),
+        ({"Precedence": "Junk"}, None, "Precedence: junk"),
+        ({"Precedence": "list"}, None, "Precedence: list"),
+        ({"Return-Path": "<>"}, None, "empty return path"),
+        ({}, "MAILER-DAEMON@mx.example.com", "mailer-daemon"),
+        ({}, "Postmaster <postmaster@example.org>", "postmaster"),
+        ({}, "CareerPerfect <admin@careerperfect.localhost>", "our own"),
+        ({}, "noreply@careerperfect.localhost", "our own"),
+        ({"X-Autoreply": "yes"}, None, "auto-responder"),
+    ],
+)
+def test_automatic_mail_is_recognised(headers, sender, reason):
+    fields = {"headers": headers}
+    if sender:
+        fields["sender"] = sender
+
+    parsed = parse(raw_email(**fields))
+
+    assert reason in parsed.automatic_reason
+
+
+def test_auto_submitted_no_is_a_person_writing():
+    parsed = parse(raw_email(headers={"Auto-Submitted": "no", "Precedence": "first-class"}))
+
+    assert parsed.automatic_reason == ""
+
+
+def test_a_delivery_report_is_automatic():
+    parsed = parse((Path(__file__).parents[1] / "samples" / "06-delivery-report.eml").read_bytes())
+
+    assert parsed.automatic_reason
+
+
+def test_an_envelope_sender_reported_empty_by_the_transport_is_a_bounce():
+    assert inbound_parse(raw_email(), return_path="").automatic_reason
+    assert inbound_parse(raw_email(), return_path="jobseeker@example.com").automatic_reason == ""
+
+
+def test_the_dedupe_key_is_the_message_id_else_the_bytes():
+    first = parse(raw_email(message_id="<same@example.com>", body="one"))
+    again = parse(raw_email(message_id="<same@example.com>", body="two"))
+    bare_one = parse(raw_email(message_id=None, body="one"))
+    bare_two = parse(raw_email(message_id=None, body="two"))
+
+    assert first.dedupe_key == again.dedupe_key
+    assert bare_one.dedupe_key != bare_two.dedupe_key
+    assert len(first.dedupe_key) == 64
+
+
+def test_only_useful_headers_are_kept_as_evidence():
+    parsed = parse(raw_email(headers={"X-Spam-Score": "1", "Received": "from mx by us"}))
+
+    names = [name for name, _ in parsed.headers]
+    assert "Message-ID" in names
+    assert "Received" in names
+    assert "X-Spam-Score" not in names
+
+
+def test_the_corpus_is_present():
+    assert len(CORPUS) >= 50
+    assert len(SAMPLES) >= 9
+
+
+@pytest.mark.parametrize("path", CORPUS + SAMPLES, ids=lambda path: path.name)
+def test_real_world_messages_never_crash_the_parser(path):
+    parsed = parse(path.read_bytes())
+
+    assert isinstance(parsed.subject, str)
+    assert "\x00" not in parsed.subject
+    assert parsed.sender == "" or "@" in parsed.sender
+    # Everything stored must be encodable (PostgreSQL refuses lone surrogates).
+    for _, value in parsed.headers:
+        value.encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=2000))
+def test_arbitrary_bytes_never_crash_the_parser(raw):
+    parsed = parse(raw)
+
+    parsed.subject.encode("utf-8")
+    parsed.sender.encode("utf-8")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["Subject", "From", "Auto-Submitted", "Precedence", "Return-Path"]),
+            st.text(max_size=80),
+        ),
+        max_size=6,
+    )
+)
+def test_arbitrary_header_text_never_crashes_the_parser(headers):
+    raw = "".join(f"{name}: {value}\r\n" for name, value in headers).encode(
+        "utf-8", "surrogateescape"
+    )
+
+    parse(raw + b"\r\nbody")

@@ -1,0 +1,43 @@
+import pytest
+
+from accounts.tests.factories import UserFactory
+from consent.purposes import Purpose, Source
+from consent.selectors import consent_is_granted
+from consent.services import consent_grant
+from mail import personal_data
+from mail.models import Delivery, InboundMessage, OutboundMessage
+from mail.services import campaign_create, inbound_message_process
+from mail.tests.factories import raw_email
+
+
+@pytest.fixture
+def owner():
+    user = UserFactory(email="owner@example.com")
+    consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    inbound_message_process(raw=raw_email(sender="owner@example.com"), source="file")
+    campaign = campaign_create(kind="marketing", subject="Hi", body_markdown="Hello")
+    Delivery.objects.create(campaign=campaign, subject_id_at_queue=1, email="owner@example.com")
+    return user
+
+
+@pytest.mark.django_db
+def test_export_lists_the_remove_emails_and_campaign_mail_of_the_owner_only(owner):
+    inbound_message_process(raw=raw_email(sender="stranger@example.com"), source="file")
+
+    data = personal_data.export(owner)
+
+    assert [item["from"] for item in data["remove_emails_received"]] == ["owner@example.com"]
+    assert data["remove_emails_received"][0]["outcome"] == "opted_out"
+    assert [item["to"] for item in data["campaign_emails"]] == ["owner@example.com"]
+    assert {item["to"] for item in data["emails_sent"]} == {"owner@example.com"}
+
+
+@pytest.mark.django_db
+def test_erase_forgets_the_address_in_mail_records_but_not_the_opt_out(owner):
+    personal_data.erase(owner)
+
+    assert not InboundMessage.objects.filter(from_address="owner@example.com").exists()
+    assert not Delivery.objects.filter(email="owner@example.com").exists()
+    assert not OutboundMessage.objects.filter(to="owner@example.com").exists()
+    assert InboundMessage.objects.get().outcome == "opted_out"
+    assert not consent_is_granted(email="owner@example.com", purpose=Purpose.MARKETING)

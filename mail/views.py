@@ -1,0 +1,45 @@
+from django.core import signing
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from mail.models import Delivery, InboundMessage
+from mail.services import (
+    delivery_from_token,
+    delivery_unsubscribe,
+    removal_from_token,
+    removal_undo,
+)
+
+
+# The mail service posts "List-Unsubscribe=One-Click" with no cookie or CSRF token
+# (RFC 8058); the signed token in the URL is the authority. GET only shows a button,
+# so a link scanner that follows the URL changes nothing.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token):
+    try:
+        delivery = delivery_from_token(token=token)
+    except (signing.BadSignature, Delivery.DoesNotExist):
+        return render(request, "mail/link_invalid.html", status=404)
+    context = {"delivery": delivery, "purpose": delivery.campaign.get_kind_display().lower()}
+    if request.method == "POST":
+        context["changed"] = delivery_unsubscribe(delivery=delivery)
+        return render(request, "mail/unsubscribe_done.html", context)
+    return render(request, "mail/unsubscribe_confirm.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def keep_subscribed(request, token):
+    try:
+        inbound = removal_from_token(token=token)
+    except signing.SignatureExpired:
+        return render(request, "mail/link_invalid.html", {"expired": True}, status=410)
+    except (signing.BadSignature, InboundMessage.DoesNotExist):
+        return render(request, "mail/link_invalid.html", status=404)
+    if request.method == "POST":
+        restored = removal_undo(inbound=inbound)
+        return render(
+            request, "mail/keep_subscribed_done.html", {"inbound": inbound, "restored": restored}
+        )
+    return render(request, "mail/keep_subscribed_confirm.html", {"inbound": inbound})
