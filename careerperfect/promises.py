@@ -253,6 +253,7 @@ PROMISES = (
             "privacy/tests/test_policy.py::test_consent_events_record_the_version_in_force_when_they_happen",
             "privacy/tests/test_policy.py::test_a_published_version_cannot_be_edited_or_deleted_in_admin",
             "privacy/tests/test_policy.py::test_policy_markdown_is_sanitised",
+            "privacy/tests/test_policy.py::test_publishing_mails_a_change_notice_to_those_who_allowed_site_updates_only",
         ),
     ),
     Promise(

@@ -106,7 +106,39 @@ def policy_version_publish(*, version: PolicyVersion, published_by=None) -> Poli
         draft.published_at = timezone.now()
         draft.published_by = published_by
         draft.save(update_fields=["published_at", "published_by"])
+        policy_change_notice_queue(version=draft, created_by=published_by)
     return draft
+
+
+def policy_change_notice_queue(*, version: PolicyVersion, created_by=None):
+    """Tell everyone whose site_updates election is granted that a policy changed (P16).
+
+    A site-update campaign: the mail machinery checks each recipient's election again at
+    send time (P4), and it goes out in advance when the version takes effect later.
+    """
+    from django.urls import reverse
+
+    from mail.models import Campaign
+    from mail.services import campaign_create, campaign_schedule
+
+    document = version.get_document_display().lower()
+    changes = settings.SITE_URL + reverse(
+        "privacy:changes", args=[version.document, version.version]
+    )
+    effective = f"{version.effective_date:%-d %B %Y}"
+    body = (
+        f"We have published a new version of our {document} (version {version.version}). "
+        f"It takes effect on {effective}.\n\n"
+        f"**What changed:** {version.summary}\n\n"
+        f"Read the new text, and every change next to the old one, at <{changes}>."
+    )
+    campaign = campaign_create(
+        kind=Campaign.Kind.SITE_UPDATES,
+        subject=f"Our {document} changes on {effective}",
+        body_markdown=body,
+        created_by=created_by,
+    )
+    return campaign_schedule(campaign=campaign)
 
 
 def cookie_choices_record(*, user, choices) -> list[Purpose]:

@@ -436,3 +436,40 @@ def test_admin_changelists_query_counts(client, privacy_officer, django_assert_n
         assert client.get(versions).status_code == 200
     with django_assert_num_queries(7):
         assert client.get(providers).status_code == 200
+
+
+@pytest.mark.django_db
+def test_publishing_mails_a_change_notice_to_those_who_allowed_site_updates_only(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    from accounts.tests.factories import UserFactory
+    from consent.services import consent_withdraw
+
+    wants_news = UserFactory(email="news@example.com")
+    marketing_only = UserFactory(email="offers@example.com")
+    changed_mind = UserFactory(email="stopped@example.com")
+    consent_grant(user=wants_news, purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP)
+    consent_grant(user=marketing_only, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    consent_grant(user=changed_mind, purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP)
+    consent_withdraw(user=changed_mind, purpose=Purpose.SITE_UPDATES, source=Source.EMAIL)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        policy_version_publish(version=draft(days_from_now=14, summary="Contests explained."))
+
+    assert [message.to for message in mailoutbox] == [["news@example.com"]]
+    notice = mailoutbox[0]
+    assert "Contests explained." in notice.body
+    assert "/privacy/versions/3/changes/" in notice.body
+    assert "List-Unsubscribe" in notice.extra_headers
+
+
+@pytest.mark.django_db
+def test_a_refused_publication_sends_no_notice():
+    from mail.models import Campaign
+
+    policy_version_publish(version=draft(version=4))
+
+    with pytest.raises(PolicyPublishError):
+        policy_version_publish(version=draft(version=3))
+
+    assert Campaign.objects.count() == 1
