@@ -5,6 +5,15 @@ from privacy.cookies import REMEMBERED_EMAIL_COOKIE, cookie_set
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def is_safe_url(self, url):
+        # allauth parses a "next" address with urllib, which raises on a malformed one
+        # ("x://[" is enough): that made every sign-in page a server error. Such an
+        # address is simply not one to go to.
+        try:
+            return super().is_safe_url(url)
+        except ValueError:
+            return False
+
     def send_mail(self, template_prefix, email, context):
         # Verification and password-reset mail go through the outbound queue, so a
         # slow or failing mail service neither blocks the page nor loses the message.
