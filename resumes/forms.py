@@ -186,6 +186,7 @@ class ShareForm(forms.Form):
     )
     recipient_email = forms.EmailField(
         label="Recipient's e-mail address",
+        max_length=254,  # what the authorization stores; the form's default (320) is longer
         help_text="We e-mail them a download link; it stops working if you revoke.",
         error_messages={
             "required": "Enter the recipient's e-mail address.",
