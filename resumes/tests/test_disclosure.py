@@ -106,6 +106,19 @@ def test_a_recipient_address_longer_than_we_can_store_is_refused_clearly(
 
 
 @pytest.mark.django_db
+def test_the_longest_recipient_the_form_takes_is_recorded_in_full(workspace, allowed):
+    name = "N" * 150
+    email = "x" * 64 + "@" + ".".join(["y" * 61] * 3) + ".com"
+
+    send = share(workspace, name=name, email=email)
+
+    recorded = Disclosure.objects.get(pk=send.disclosure_id).recipient
+    assert recorded == f"{name} <{email}>"
+    # SQLite would keep a longer value than the column allows; PostgreSQL refuses it.
+    assert len(recorded) <= Disclosure._meta.get_field("recipient").max_length
+
+
+@pytest.mark.django_db
 def test_nothing_is_sent_without_an_authorization_for_that_recipient(client, workspace, allowed):
     share(workspace)
     forged = reverse("resumes:shared_file", args=["1:forged:signature"])
