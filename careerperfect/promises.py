@@ -172,6 +172,13 @@ PROMISES = (
             "resumes/tests/test_disclosure.py::test_sending_needs_the_resume_disclosure_election",
             "resumes/tests/test_disclosure.py::test_after_revocation_no_further_disclosure_to_that_recipient",
             "resumes/tests/test_personal_data.py::test_erase_removes_the_files_from_storage_and_the_content",
+            # The access walker: every URL of the site, resumes' among them.
+            "careerperfect/tests/test_access_walker.py::test_every_named_url_is_in_exactly_one_table",
+            "careerperfect/tests/test_access_walker.py::test_owned_urls_answer_another_person_with_404_and_change_nothing",
+            "careerperfect/tests/test_access_walker.py::test_owned_urls_send_a_visitor_to_sign_in_or_answer_404",
+            "careerperfect/tests/test_access_walker.py::test_capability_links_work_with_their_token_and_refuse_a_forged_one",
+            "careerperfect/tests/test_access_walker.py::test_staff_only_urls_are_refused_to_everyone_without_the_permission",
+            "careerperfect/tests/test_access_walker.py::test_signed_in_pages_show_another_person_nothing_of_alices",
         ),
     ),
     Promise(
@@ -187,6 +194,12 @@ PROMISES = (
             "assessments/tests/test_access.py::test_the_sittings_admin_shows_status_and_timing_only",
             "assessments/tests/test_results.py::test_results_are_not_cached_by_browsers_or_proxies",
             "assessments/tests/test_personal_data.py::test_the_export_holds_every_sitting_with_answers_and_results",
+            # The access walker: every URL of the site, assessments' among them.
+            "careerperfect/tests/test_access_walker.py::test_every_named_url_is_in_exactly_one_table",
+            "careerperfect/tests/test_access_walker.py::test_owned_urls_answer_another_person_with_404_and_change_nothing",
+            "careerperfect/tests/test_access_walker.py::test_owned_urls_send_a_visitor_to_sign_in_or_answer_404",
+            "careerperfect/tests/test_access_walker.py::test_staff_only_urls_are_refused_to_everyone_without_the_permission",
+            "careerperfect/tests/test_access_walker.py::test_signed_in_pages_show_another_person_nothing_of_alices",
         ),
     ),
     Promise(

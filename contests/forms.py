@@ -31,6 +31,7 @@ class ContestEntryForm(AgeConfirmationMixin, forms.Form):
     )
     email = forms.EmailField(
         label="E-mail address",
+        max_length=254,  # what the entry stores; the form's default (320) is longer
         help_text="To tell you if you win. Each address can enter once.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -18,6 +18,7 @@ class FeedbackForm(forms.Form):
     email = forms.EmailField(
         label="E-mail address",
         required=False,
+        max_length=254,  # what the model stores; the form's default (320) is longer
         help_text="Only to reply to you and, if you publish your story, to send you the link "
         "that takes it off the site.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),

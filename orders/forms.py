@@ -32,6 +32,7 @@ class CheckoutForm(forms.Form):
     )
     email = forms.EmailField(
         label="E-mail address",
+        max_length=254,  # what the order stores; the form's default (320) is longer
         help_text="We send your receipt and the private link to your order here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -158,6 +158,10 @@ def stripe_webhook_handle(*, payload: bytes, signature: str | None) -> WebhookEv
         raise WebhookRejected(f"Signature check failed: {error.user_message or error}") from error
     except (UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
         raise WebhookRejected("Not a Stripe event") from error
+    if not (_text(event_id) and _text(event_type) and isinstance(obj, dict)):
+        raise WebhookRejected("Not a Stripe event")
+    if len(event_id) > 255 or len(event_type) > 100:
+        raise WebhookRejected("Not a Stripe event")
 
     with transaction.atomic():
         try:
@@ -183,6 +187,12 @@ def stripe_webhook_handle(*, payload: bytes, signature: str | None) -> WebhookEv
     return record
 
 
+def _text(value) -> str:
+    """A string field of an event as text we can store, or "" for anything else (a
+    signed event is Stripe's, but its shape is checked rather than trusted)."""
+    return value if isinstance(value, str) and "\x00" not in value else ""
+
+
 def _stripe_payment(**lookup) -> Payment | None:
     return (
         Payment.objects.select_related("order")
@@ -192,9 +202,10 @@ def _stripe_payment(**lookup) -> Payment | None:
 
 
 def _session_paid(session: dict):
-    payment = _stripe_payment(reference=session.get("id"))
+    payment = _stripe_payment(reference=_text(session.get("id")))
     if payment is None:
         return WebhookEvent.Outcome.IGNORED, "No payment of ours has this session", None
+    amount = session.get("amount_total")
     if session.get("payment_status") != "paid":
         return (
             WebhookEvent.Outcome.IGNORED,
@@ -204,9 +215,9 @@ def _session_paid(session: dict):
     try:
         changed = payment_succeed(
             payment=payment,
-            amount_minor=session.get("amount_total"),
-            currency=session.get("currency") or "",
-            payment_reference=session.get("payment_intent") or "",
+            amount_minor=amount if type(amount) is int else None,
+            currency=_text(session.get("currency")),
+            payment_reference=_text(session.get("payment_intent")),
         )
     except PaymentMismatch as error:
         return WebhookEvent.Outcome.REJECTED, str(error), payment.order
@@ -216,7 +227,7 @@ def _session_paid(session: dict):
             f"Paid, but the order cannot take it ({error}); refund it at Stripe.",
             payment.order,
         )
-    if changed and session.get("payment_intent"):
+    if changed and _text(session.get("payment_intent")):
         from orders.tasks import payment_card_details_fetch
 
         transaction.on_commit(lambda: payment_card_details_fetch.delay(payment.pk))
@@ -225,7 +236,7 @@ def _session_paid(session: dict):
 
 
 def _session_failed(session: dict, reason: str):
-    payment = _stripe_payment(reference=session.get("id"))
+    payment = _stripe_payment(reference=_text(session.get("id")))
     if payment is None:
         return WebhookEvent.Outcome.IGNORED, "No payment of ours has this session", None
     changed = payment_fail(payment=payment, reason=reason)
@@ -234,7 +245,7 @@ def _session_failed(session: dict, reason: str):
 
 
 def _charge_refunded(charge: dict):
-    payment = _stripe_payment(payment_reference=charge.get("payment_intent") or "-")
+    payment = _stripe_payment(payment_reference=_text(charge.get("payment_intent")) or "-")
     if payment is None:
         return WebhookEvent.Outcome.IGNORED, "No payment of ours has this charge", None
     order = payment.order

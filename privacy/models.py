@@ -49,7 +49,9 @@ class Disclosure(AppendOnlyModel):
         CO_BRAND = "co-brand", "Entered on a co-branded page"
         AGGREGATE = "aggregate", "Aggregate figures only (no individual's data)"
 
-    recipient = models.CharField(max_length=200)
+    # Room for a name and an e-mail address as the forms that name recipients take them
+    # (150 + 254 characters and the brackets).
+    recipient = models.CharField(max_length=500)
     data_categories = models.JSONField(default=list)
     basis = models.CharField(max_length=30, choices=Basis.choices)
     reference = models.CharField(max_length=200, blank=True)

@@ -1,5 +1,5 @@
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -149,10 +149,12 @@ def cookie_choices_save(request):
     if request.user.is_authenticated:
         cookie_choices_record(user=request.user, choices=choices)
     target = form.cleaned_data["next"]
-    if not url_has_allowed_host_and_scheme(
+    # Only a path on this site. (redirect() would take a bare word for a view name,
+    # and fail with a server error when there is none.)
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("privacy:cookies")
-    response = redirect(target)
+    response = HttpResponseRedirect(target)
     cookie_choices_apply(response, request, choices=choices)
     return response

@@ -94,8 +94,16 @@ class EntryFormSet(forms.BaseFormSet):
         ]
 
 
+# absolute_max: a forged form count builds no more forms than a person may send
+# (Django's default would build and render a thousand more, seconds of work per request).
 WorkFormSet = forms.formset_factory(
-    WorkEntryForm, formset=EntryFormSet, extra=1, can_delete=True, max_num=30, validate_max=True
+    WorkEntryForm,
+    formset=EntryFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=30,
+    absolute_max=30,
+    validate_max=True,
 )
 EducationFormSet = forms.formset_factory(
     EducationEntryForm,
@@ -103,6 +111,7 @@ EducationFormSet = forms.formset_factory(
     extra=1,
     can_delete=True,
     max_num=20,
+    absolute_max=20,
     validate_max=True,
 )
 
@@ -177,6 +186,7 @@ class ShareForm(forms.Form):
     )
     recipient_email = forms.EmailField(
         label="Recipient's e-mail address",
+        max_length=254,  # what the authorization stores; the form's default (320) is longer
         help_text="We e-mail them a download link; it stops working if you revoke.",
         error_messages={
             "required": "Enter the recipient's e-mail address.",

@@ -220,6 +220,17 @@ def test_entering_twice_with_one_address_changes_nothing(client):
 
 
 @pytest.mark.django_db
+def test_an_address_longer_than_an_entry_can_store_is_refused_clearly(client):
+    contest = ContestFactory()
+
+    response = client.post(url(contest), entry_data(contest, email="x" * 250 + "@example.com"))
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 254 characters" in response.content.decode()
+    assert not ContestEntry.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_closed_contest_takes_no_entries(client):
     contest = ContestFactory(
         opens_at=timezone.now() - timedelta(days=10), closes_at=timezone.now() - timedelta(days=1)

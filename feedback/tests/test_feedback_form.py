@@ -126,3 +126,12 @@ def test_sending_is_rate_limited(client, settings):
 
     assert statuses == [302, 302, 429]
     assert Feedback.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_an_address_longer_than_we_can_store_is_refused_clearly(client):
+    response = client.post(URL, {"body": "Great writers.", "email": "x" * 250 + "@example.com"})
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 254 characters" in response.content.decode()
+    assert not Feedback.objects.exists()

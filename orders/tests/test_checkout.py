@@ -182,6 +182,16 @@ def test_checkout_names_the_missing_fields(client, executive):
     assert Order.objects.count() == 0
 
 
+def test_an_address_longer_than_an_order_can_store_is_refused_clearly(client, resume):
+    add(client, resume)
+
+    response = client.post(CHECKOUT, buyer(email="x" * 250 + "@example.com"))
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 254 characters" in response.content.decode()
+    assert Order.objects.count() == 0
+
+
 def test_a_signed_in_buyer_is_asked_neither_email_nor_age_again(client, resume):
     from django.utils import timezone
 

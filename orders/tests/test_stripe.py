@@ -1,10 +1,17 @@
 """Stripe Checkout: sessions created through the stripe library (its API answered
 locally), and webhooks verified with the library's signature check."""
 
+import json
+import os
 import time
+from contextlib import contextmanager
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from orders.models import Entitlement, Order, OrderEvent, Payment, WebhookEvent
 from orders.services import order_refund
@@ -400,3 +407,148 @@ def test_an_order_paid_meanwhile_at_stripe_is_not_cancelled(fake_stripe, order_a
 
     assert Order.objects.get().status == "pending"
     assert Payment.objects.get().status == "started"
+
+
+# --- Arbitrary deliveries (issue #8: never a server error) ----------------------------
+
+
+def completed(order, **session_fields) -> dict:
+    event = session_event("checkout.session.completed", "cs_test_1", amount=order.total_minor)
+    event["data"]["object"] |= session_fields
+    return event
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda event: event | {"id": ["evt_1"]},
+        lambda event: event | {"id": "evt\x00"},
+        lambda event: event | {"id": ""},
+        lambda event: event | {"id": "e" * 256},
+        lambda event: event | {"type": {"a": 1}},
+        lambda event: event | {"data": {"object": ["cs_test_1"]}},
+    ],
+    ids=["list id", "NUL in id", "empty id", "long id", "dict type", "list object"],
+)
+def test_a_signed_event_of_another_shape_is_refused(client, order_at_stripe, change):
+    response = deliver(client, change(completed(order_at_stripe)))
+
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0
+    assert Order.objects.get().status == "pending"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"currency": 840},
+        {"currency": "us\x00d"},
+        {"amount_total": "9900\x00"},
+        {"amount_total": [9900]},
+        {"id": ["cs_test_1"]},
+    ],
+)
+def test_a_session_with_fields_of_another_type_pays_nothing(client, order_at_stripe, fields):
+    response = deliver(client, completed(order_at_stripe, **fields))
+
+    assert response.status_code == 200
+    record = WebhookEvent.objects.get()
+    assert record.outcome in (WebhookEvent.Outcome.IGNORED, WebhookEvent.Outcome.REJECTED)
+    assert Order.objects.get().status == "pending"
+
+
+FUZZ = hypothesis_settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "40")),
+    deadline=None,
+    derandomize=not os.environ.get("FUZZ_RANDOM"),
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+# Header values travel as Latin-1.
+header_text = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=200)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@contextmanager
+def undone():
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def test_anything_sent_without_stripes_signature_is_answered_400(client, order_at_stripe):
+    genuine = session_event(
+        "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+    )
+
+    @FUZZ
+    @given(
+        body=st.one_of(st.binary(max_size=2_000), st.just(json.dumps(genuine).encode())),
+        signature=st.one_of(
+            st.none(),
+            header_text,
+            st.builds("t={},v1={}".format, st.integers().map(str) | header_text, header_text),
+        ),
+    )
+    def answered_400(body, signature):
+        headers = {} if signature is None else {"HTTP_STRIPE_SIGNATURE": signature}
+        with undone():
+            response = client.post(WEBHOOK, body, content_type="application/json", **headers)
+            assert response.status_code == 400
+            assert WebhookEvent.objects.count() == 0
+
+    answered_400()
+
+
+def test_a_signed_event_of_any_shape_is_never_a_server_error(client, order_at_stripe):
+    session = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.just("cs_test_1") | json_values,
+            "payment_status": st.just("paid") | json_values,
+            "amount_total": st.just(order_at_stripe.total_minor) | json_values,
+            "currency": st.just("usd") | json_values,
+            "payment_intent": st.just("pi_test_1") | json_values,
+            "refunded": st.booleans() | json_values,
+        },
+    )
+    events = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.text(max_size=300) | json_values,
+            "type": st.sampled_from(
+                [
+                    "checkout.session.completed",
+                    "checkout.session.async_payment_succeeded",
+                    "checkout.session.async_payment_failed",
+                    "checkout.session.expired",
+                    "charge.refunded",
+                ]
+            )
+            | json_values,
+            "data": st.fixed_dictionaries({}, optional={"object": session | json_values})
+            | json_values,
+        },
+    )
+
+    @FUZZ
+    @given(event=events | json_values)
+    def never_a_server_error(event):
+        with undone():
+            response = deliver(client, event)
+            assert response.status_code < 500
+
+    never_a_server_error()
+
+
+@pytest.mark.parametrize("intent", [{"id": "pi_1"}, "pi\x00"])
+def test_a_payment_intent_of_another_type_is_not_kept(client, order_at_stripe, intent):
+    response = deliver(client, completed(order_at_stripe, payment_intent=intent))
+
+    assert response.status_code == 200
+    assert Order.objects.get().status == "paid"
+    assert Payment.objects.get().payment_reference == ""

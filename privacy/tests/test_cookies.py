@@ -134,6 +134,15 @@ def test_it_never_redirects_off_site(client, target):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("target", ["0", "home", "accounts:privacy", "cookies"])
+def test_a_target_that_is_not_a_path_goes_back_to_the_cookies_page(client, target):
+    response = client.post(CHOICES_URL, {"choice": "all", "next": target})
+
+    assert response.status_code == 302
+    assert response.url == reverse("privacy:cookies")
+
+
+@pytest.mark.django_db
 def test_an_invalid_choice_shows_the_cookies_page_with_an_error(client):
     response = client.post(CHOICES_URL, {"choice": "everything"})
 

@@ -86,6 +86,39 @@ def test_the_recipient_downloads_the_final_through_their_link(client, workspace,
 
 
 @pytest.mark.django_db
+def test_a_recipient_address_longer_than_we_can_store_is_refused_clearly(
+    client, workspace, allowed
+):
+    client.force_login(workspace.owner)
+
+    response = client.post(
+        reverse("resumes:share", args=[workspace.public_id]),
+        {
+            "recipient_name": "Acme",
+            "recipient_email": "x" * 250 + "@acme.example",
+            "authorize": "on",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Ensure this value has at most 254 characters" in response.content.decode()
+    assert not DisclosureAuthorization.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_longest_recipient_the_form_takes_is_recorded_in_full(workspace, allowed):
+    name = "N" * 150
+    email = "x" * 64 + "@" + ".".join(["y" * 61] * 3) + ".com"
+
+    send = share(workspace, name=name, email=email)
+
+    recorded = Disclosure.objects.get(pk=send.disclosure_id).recipient
+    assert recorded == f"{name} <{email}>"
+    # SQLite would keep a longer value than the column allows; PostgreSQL refuses it.
+    assert len(recorded) <= Disclosure._meta.get_field("recipient").max_length
+
+
+@pytest.mark.django_db
 def test_nothing_is_sent_without_an_authorization_for_that_recipient(client, workspace, allowed):
     share(workspace)
     forged = reverse("resumes:shared_file", args=["1:forged:signature"])

@@ -186,6 +186,21 @@ def test_a_year_in_the_future_is_refused(client, workspace):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(("step", "prefix", "limit"), [(2, "work", 30), (3, "education", 20)])
+def test_a_forged_entry_count_builds_no_more_entries_than_allowed(
+    client, workspace, step, prefix, limit
+):
+    data = {**work_formset(prefix=prefix), f"{prefix}-TOTAL_FORMS": "99999999", "go": "stay"}
+
+    response = client.post(step_url(workspace, step), data)
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"Please submit at most {limit} forms." in html
+    assert html.count("<fieldset>") == limit
+
+
+@pytest.mark.django_db
 def test_education_entries_are_saved(client, workspace):
     entry = {"institution": "State University", "qualification": "BSc Biology", "year": "2016"}
 
