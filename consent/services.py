@@ -4,6 +4,7 @@ Nothing else writes ConsentEvent, Election or Subject rows.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
@@ -48,50 +49,96 @@ def subject_find(*, email: str | None = None, user=None) -> Subject | None:
     return Subject.objects.filter(email_digest=email_digest(email)).first()
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """One event written to the ledger, and what it did to the current election."""
+
+    event: ConsentEvent
+    decides: bool  # it is now the current election (no newer event overrides it)
+    was_granted: bool  # the election it found in place was granted
+
+
 def _record(
     *,
-    subject: Subject,
-    purpose: Purpose,
+    subjects: Iterable[Subject],
+    purposes: Iterable[Purpose],
     granted: bool,
     source: Source,
     occurred_at: datetime | None,
     actor,
     evidence: dict | None,
-) -> ConsentEvent:
-    from privacy.selectors import policy_version_in_force
+) -> list[Recorded]:
+    """Write one event per subject and purpose, and bring the elections up to date."""
+    from privacy.selectors import policy_versions_in_force
 
     occurred_at = occurred_at or timezone.now()
-    with transaction.atomic():
+    subjects = sorted(subjects, key=lambda subject: subject.pk)
+    purposes = list(purposes)
+    # No savepoint of its own: a failure here fails the caller's transaction anyway.
+    with transaction.atomic(savepoint=False):
         # Serialize changes per subject, so that two concurrent events cannot both
-        # believe they are the newest.
-        Subject.objects.select_for_update().filter(pk=subject.pk).first()
-        event = ConsentEvent.objects.create(
-            subject=subject,
-            purpose=purpose,
-            granted=granted,
-            source=source,
-            policy_version=policy_version_in_force(at=occurred_at),
-            occurred_at=occurred_at,
-            actor=actor,
-            evidence=evidence or {},
+        # believe they are the newest; locks are taken in one order, so two changes
+        # to overlapping subjects cannot deadlock.
+        list(
+            Subject.objects.select_for_update()
+            .filter(pk__in=[subject.pk for subject in subjects])
+            .order_by("pk")
+            .values_list("pk", flat=True)
         )
-        election = Election.objects.filter(subject=subject, purpose=purpose).first()
-        if election is None:
-            Election.objects.create(
+        # Read in a statement of its own, begun after the locks are held: one that
+        # had to wait for a lock would otherwise see what was current before the wait.
+        current = {
+            (subject_id, purpose): (pk, was_granted, at)
+            for pk, subject_id, purpose, was_granted, at in Election.objects.filter(
+                subject__in=subjects, purpose__in=purposes
+            ).values_list("pk", "subject_id", "purpose", "granted", "occurred_at")
+        }
+        version_id = policy_versions_in_force(at=occurred_at).values_list("pk", flat=True).first()
+        events = ConsentEvent.objects.bulk_create(
+            ConsentEvent(
                 subject=subject,
                 purpose=purpose,
                 granted=granted,
+                source=source,
+                policy_version_id=version_id,
                 occurred_at=occurred_at,
-                event=event,
+                actor=actor,
+                evidence=evidence or {},
             )
-        elif occurred_at >= election.occurred_at:
-            election.granted = granted
-            election.occurred_at = occurred_at
-            election.event = event
-            election.save(update_fields=["granted", "occurred_at", "event"])
-        # An event older than the current state is kept as history but changes
-        # nothing: a delayed "remove" cannot undo a newer opt-in, nor the reverse.
-    return event
+            for subject in subjects
+            for purpose in purposes
+        )
+        recorded, created, changed = [], [], []
+        for event in events:
+            election = current.get((event.subject_id, event.purpose))
+            if election is None:
+                created.append(
+                    Election(
+                        subject=event.subject,
+                        purpose=event.purpose,
+                        granted=granted,
+                        occurred_at=occurred_at,
+                        event=event,
+                    )
+                )
+                recorded.append(Recorded(event=event, decides=True, was_granted=False))
+                continue
+            pk, was_granted, at = election
+            decides = occurred_at >= at
+            # An event older than the current state is kept as history but changes
+            # nothing: a delayed "remove" cannot undo a newer opt-in, nor the reverse.
+            recorded.append(Recorded(event=event, decides=decides, was_granted=was_granted))
+            if decides:
+                changed.append((pk, event))
+        if created:
+            Election.objects.bulk_create(created)
+        # One plain UPDATE each: a batch holds a handful, for which bulk_update's CASE
+        # expressions cost more to build than the round trips they save.
+        for pk, event in changed:
+            Election.objects.filter(pk=pk).update(
+                granted=granted, occurred_at=occurred_at, event=event
+            )
+    return recorded
 
 
 def consent_grant(
@@ -106,14 +153,14 @@ def consent_grant(
 ) -> ConsentEvent:
     subject = subject_get_or_create(email=email, user=user)
     return _record(
-        subject=subject,
-        purpose=purpose,
+        subjects=[subject],
+        purposes=[purpose],
         granted=True,
         source=source,
         occurred_at=occurred_at,
         actor=actor,
         evidence=evidence,
-    )
+    )[0].event
 
 
 def consent_withdraw(
@@ -128,14 +175,14 @@ def consent_withdraw(
 ) -> ConsentEvent:
     subject = subject_get_or_create(email=email, user=user)
     return _record(
-        subject=subject,
-        purpose=purpose,
+        subjects=[subject],
+        purposes=[purpose],
         granted=False,
         source=source,
         occurred_at=occurred_at,
         actor=actor,
         evidence=evidence,
-    )
+    )[0].event
 
 
 def consent_withdraw_for_address(
@@ -145,7 +192,7 @@ def consent_withdraw_for_address(
     source: Source,
     occurred_at: datetime | None = None,
     evidence: dict | None = None,
-) -> list[ConsentEvent]:
+) -> list[Recorded]:
     """Withdraw for an address and for every account having it as a verified address.
 
     An address nobody has an account for still gets a subject with withdrawn
@@ -154,28 +201,24 @@ def consent_withdraw_for_address(
     from allauth.account.models import EmailAddress
 
     normalized = email_normalize(email)
-    subjects = {subject_get_or_create(email=normalized)}
-    verified_users = EmailAddress.objects.filter(
-        email__iexact=normalized, verified=True
-    ).select_related("user")
+    address_subject = subject_get_or_create(email=normalized)
+    subjects = {address_subject}
+    # allauth keeps addresses in lower case, as email_normalize does.
+    verified_users = EmailAddress.objects.filter(email=normalized, verified=True).select_related(
+        "user"
+    )
     for address in verified_users:
-        subjects.add(subject_get_or_create(user=address.user))
-    events = []
-    with transaction.atomic():
-        for subject in sorted(subjects, key=lambda s: s.pk):
-            for purpose in purposes:
-                events.append(
-                    _record(
-                        subject=subject,
-                        purpose=purpose,
-                        granted=False,
-                        source=source,
-                        occurred_at=occurred_at,
-                        actor=None,
-                        evidence=evidence,
-                    )
-                )
-    return events
+        if address.user_id != address_subject.user_id:
+            subjects.add(subject_get_or_create(user=address.user))
+    return _record(
+        subjects=subjects,
+        purposes=purposes,
+        granted=False,
+        source=source,
+        occurred_at=occurred_at,
+        actor=None,
+        evidence=evidence,
+    )
 
 
 def subject_erase(*, subject: Subject) -> None:
@@ -187,15 +230,15 @@ def subject_erase(*, subject: Subject) -> None:
     """
     with transaction.atomic():
         current = {e.purpose: e.granted for e in Election.objects.filter(subject=subject)}
-        for purpose in COMMUNICATION_PURPOSES:
-            if current.get(purpose, True):
-                _record(
-                    subject=subject,
-                    purpose=purpose,
-                    granted=False,
-                    source=Source.ACCOUNT_DELETION,
-                    occurred_at=None,
-                    actor=None,
-                    evidence=None,
-                )
+        purposes = [purpose for purpose in COMMUNICATION_PURPOSES if current.get(purpose, True)]
+        if purposes:
+            _record(
+                subjects=[subject],
+                purposes=purposes,
+                granted=False,
+                source=Source.ACCOUNT_DELETION,
+                occurred_at=None,
+                actor=None,
+                evidence=None,
+            )
         Subject.objects.filter(pk=subject.pk).update(email=None, user=None)

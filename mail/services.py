@@ -28,10 +28,8 @@ from django.utils import timezone
 from careerperfect.queueing import enqueue_on_commit
 from consent.purposes import COMMUNICATION_PURPOSES, ELECTION_TEXT, Source
 from consent.selectors import (
-    consent_elections,
     consent_granted_subject_ids,
     consent_granted_subjects,
-    consent_history,
     consent_is_granted,
 )
 from consent.services import consent_grant, consent_withdraw_for_address
@@ -257,10 +255,13 @@ def inbound_message_process(
     else:
         outcome, reason = InboundMessage.Outcome.OPTED_OUT, ""
     try:
-        with transaction.atomic():
-            inbound = InboundMessage.objects.create(**fields, outcome=outcome, reason=reason)
-            if outcome == InboundMessage.Outcome.OPTED_OUT:
+        if outcome == InboundMessage.Outcome.OPTED_OUT:
+            with transaction.atomic():
+                inbound = InboundMessage.objects.create(**fields, outcome=outcome, reason=reason)
                 _inbound_opt_out(inbound=inbound, parsed=parsed)
+        else:
+            # A record and nothing else: one statement, its own transaction.
+            inbound = InboundMessage.objects.create(**fields, outcome=outcome, reason=reason)
     except IntegrityError:
         first = InboundMessage.objects.filter(
             dedupe_key=parsed.dedupe_key, outcome__in=EFFECTIVE_OUTCOMES
@@ -284,39 +285,20 @@ def _inbound_opt_out(*, inbound: InboundMessage, parsed: ParsedMessage) -> None:
         "received_by": inbound.source,
         "headers": parsed.headers,
     }
-    events = consent_withdraw_for_address(
+    recorded = consent_withdraw_for_address(
         email=parsed.sender,
         purposes=COMMUNICATION_PURPOSES,
         source=Source.EMAIL,
         occurred_at=inbound.received_at,
         evidence=evidence,
     )
-    # What this message actually stopped: elections that were granted just before it
+    # What this message actually stopped: elections that were granted until it came
     # and that it now decides (a newer event, e.g. an opt-in after the e-mail was
-    # sent, still decides instead). Two reads per subject, usually one subject.
-    withdrawn = []
-    by_subject: dict[int, list] = {}
-    for event in events:
-        by_subject.setdefault(event.subject_id, []).append(event)
-    for subject_events in by_subject.values():
-        subject = subject_events[0].subject
-        current = consent_elections(subject=subject)
-        earlier = (
-            consent_history(subject=subject)
-            .filter(
-                purpose__in=[event.purpose for event in subject_events],
-                occurred_at__lte=inbound.received_at,
-            )
-            .exclude(pk__in=[event.pk for event in subject_events])
-        )
-        previous: dict[str, bool] = {}
-        for purpose, granted in earlier.values_list("purpose", "granted"):
-            previous.setdefault(purpose, granted)  # Newest first: keep the first seen.
-        for event in subject_events:
-            if previous.get(event.purpose) and current[event.purpose].event_id == event.pk:
-                withdrawn.append(
-                    {"email": subject.email, "user": subject.user_id, "purpose": event.purpose}
-                )
+    # sent, still decides instead).
+    withdrawn = [
+        {"email": event.subject.email, "user": event.subject.user_id, "purpose": event.purpose}
+        for event in (r.event for r in recorded if r.decides and r.was_granted)
+    ]
     inbound.withdrawn = withdrawn
     inbound.save(update_fields=["withdrawn"])
     if withdrawn:

@@ -8,17 +8,20 @@ from django.utils import timezone
 from privacy.models import DailyCount, Disclosure, PolicyVersion, ServiceProvider
 
 
+def policy_versions_in_force(
+    *, at: datetime, document: str = PolicyVersion.Document.PRIVACY_POLICY
+) -> QuerySet[PolicyVersion]:
+    """The published versions of a document in effect by a moment, the one in force first."""
+    return PolicyVersion.objects.filter(
+        document=document, published_at__isnull=False, effective_date__lte=at.date()
+    ).order_by("-effective_date", "-version")
+
+
 def policy_version_in_force(
     *, at: datetime, document: str = PolicyVersion.Document.PRIVACY_POLICY
 ) -> PolicyVersion | None:
     """The published version of a document that was in effect at a moment."""
-    return (
-        PolicyVersion.objects.filter(
-            document=document, published_at__isnull=False, effective_date__lte=at.date()
-        )
-        .order_by("-effective_date", "-version")
-        .first()
-    )
+    return policy_versions_in_force(at=at, document=document).first()
 
 
 def policy_version_current(

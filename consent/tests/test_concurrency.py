@@ -1,0 +1,68 @@
+"""Concurrent changes to one person's consent, on PostgreSQL's real row locks."""
+
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.utils import timezone
+
+from consent.models import ConsentEvent, Subject
+from consent.purposes import Purpose, Source
+from consent.selectors import consent_is_granted
+from consent.services import consent_grant, consent_withdraw_for_address
+
+EMAIL = "racer@example.com"
+
+
+def _wait_for_a_blocked_lock(timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the other change never waited for the lock")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_change_that_waited_for_the_lock_sees_what_was_decided_meanwhile():
+    now = timezone.now()
+    consent_grant(
+        email=EMAIL,
+        purpose=Purpose.MARKETING,
+        source=Source.SIGNUP,
+        occurred_at=now - timedelta(hours=2),
+    )
+    subject = Subject.objects.get(email=EMAIL)
+    errors = []
+
+    def remove_sent_an_hour_ago():
+        try:
+            consent_withdraw_for_address(
+                email=EMAIL,
+                purposes=[Purpose.MARKETING],
+                source=Source.EMAIL,
+                occurred_at=now - timedelta(hours=1),
+            )
+        except Exception as error:  # Reported below, from the test's own thread.
+            errors.append(error)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=remove_sent_an_hour_ago)
+    with transaction.atomic():
+        Subject.objects.select_for_update().get(pk=subject.pk)
+        other.start()
+        _wait_for_a_blocked_lock()
+        # While the "remove" waits, the person opts in again, later than it was sent.
+        consent_grant(email=EMAIL, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+    other.join(timeout=30)
+
+    assert not other.is_alive()
+    assert errors == []
+    assert ConsentEvent.objects.filter(subject=subject).count() == 3
+    assert consent_is_granted(email=EMAIL, purpose=Purpose.MARKETING)
