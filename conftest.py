@@ -75,6 +75,8 @@ def pytest_runtest_setup(item):
 def _fast_and_isolated(settings, tmp_path):
     # A fast hasher, and a cache of its own per test (rate limits, counters).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Usage counts go straight to the shared buffer, where the tests look for them.
+    settings.ANALYTICS_PUSH_SECONDS = 0
     caches = {name: dict(config) for name, config in settings.CACHES.items()}
     for name, config in caches.items():
         config["KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"

@@ -256,6 +256,10 @@ IMAP_DONE_FOLDER = env("IMAP_DONE_FOLDER")
 MAIL_INBOUND_WEBHOOKS = envlist("MAIL_INBOUND_WEBHOOKS")
 # The "this wasn't me" link of a confirmation works for this many days.
 MAIL_UNDO_MAX_AGE_DAYS = envint("MAIL_UNDO_MAX_AGE_DAYS", 30)
+# Aggregate usage counting (P1) can be switched off, e.g. to measure what it costs.
+ANALYTICS_ENABLED = envbool("ANALYTICS_ENABLED", True)
+# A web process adds its counts to the shared buffer this often (and when it exits).
+ANALYTICS_PUSH_SECONDS = envint("ANALYTICS_PUSH_SECONDS", 5)
 CELERY_BEAT_SCHEDULE: dict = {
     "outbound-messages-sweep": {"task": "mail.tasks.outbound_messages_sweep", "schedule": 60.0},
     "privacy-analytics-flush": {

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from consent.models import ConsentEvent, Election, Subject, email_digest
 from consent.purposes import Purpose
@@ -23,15 +23,22 @@ def consent_elections(*, subject: Subject | None) -> dict[str, Election]:
         return {}
     return {
         election.purpose: election
-        for election in Election.objects.filter(subject=subject).select_related("event")
+        for election in Election.objects.filter(subject=subject)
+        .select_related("event")
+        .defer("event__evidence")
     }
 
 
 def consent_history(*, subject: Subject | None) -> QuerySet[ConsentEvent]:
-    """Every event of a subject, newest occurrence first."""
+    """Every event of a subject, newest occurrence first, as the person is shown it:
+    what, when, how and under which policy version (its number), not the evidence."""
     if subject is None:
         return ConsentEvent.objects.none()
-    return ConsentEvent.objects.filter(subject=subject).select_related("policy_version", "actor")
+    return (
+        ConsentEvent.objects.filter(subject=subject)
+        .only("subject", "purpose", "granted", "source", "occurred_at")
+        .annotate(policy_version_number=F("policy_version__version"))
+    )
 
 
 def subjects_for_user(*, user) -> QuerySet[Subject]:

@@ -5,22 +5,30 @@ a service), site (main site or a partner's co-branded site) and the area or serv
 Nothing about the visitor goes into the counter: no user, address, browser, session
 or cookie. Counters live in the "analytics" cache, shared by the web and worker
 processes, and a beat task moves them into DailyCount rows: a request never writes to
-the database.
+the database. A web process adds its counts to that cache every few seconds rather than
+on every request, so that counting costs a request no round trip to Redis.
 """
 
+import atexit
 import fcntl
+import logging
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
 from django.urls import URLResolver, get_resolver
 
 from privacy.models import DailyCount
+
+logger = logging.getLogger(__name__)
 
 BUFFER_ALIAS = "analytics"
 # Counters not flushed within this many days are dropped: beat runs every few minutes.
@@ -142,13 +150,76 @@ def _exclusive(cache):
 
 
 def buffer_add(key: str, amount: int = 1) -> None:
+    buffer_add_many({key: amount})
+
+
+def buffer_add_many(counts: dict[str, int]) -> None:
     cache = caches[BUFFER_ALIAS]
+    if isinstance(cache, RedisCache):
+        # One round trip: create each counter with its lifetime unless it exists, then
+        # add. (Django's incr() would first ask whether the key exists, key by key.)
+        keys = {key: cache.make_and_validate_key(key) for key in counts}
+        client = cache._cache.get_client(write=True)
+        with client.pipeline(transaction=False) as pipe:
+            for key, amount in counts.items():
+                pipe.set(keys[key], 0, ex=_BUFFER_SECONDS, nx=True)
+                pipe.incrby(keys[key], amount)
+            pipe.execute()
+        return
     with _exclusive(cache):
-        try:
-            cache.incr(key, amount)
-        except ValueError:
-            if not cache.add(key, amount, timeout=_BUFFER_SECONDS):
+        for key, amount in counts.items():
+            try:
                 cache.incr(key, amount)
+            except ValueError:
+                if not cache.add(key, amount, timeout=_BUFFER_SECONDS):
+                    cache.incr(key, amount)
+
+
+class _ProcessCounts:
+    """Counts this process has made and not yet added to the shared buffer.
+
+    They are added every ANALYTICS_PUSH_SECONDS (with the request that finds the time
+    has come) and when the process exits; a push that fails keeps them for the next.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._counts: Counter[str] = Counter()
+        self._pushed_at = time.monotonic()
+
+    def add(self, key: str) -> None:
+        with self._lock:
+            self._counts[key] += 1
+            due = time.monotonic() - self._pushed_at >= settings.ANALYTICS_PUSH_SECONDS
+        if due:
+            self.push()
+
+    def push(self) -> None:
+        with self._lock:
+            counts, self._counts = self._counts, Counter()
+            self._pushed_at = time.monotonic()
+        if not counts:
+            return
+        try:
+            buffer_add_many(dict(counts))
+        except Exception:
+            logger.exception("Analytics: counts kept in the process until the next push")
+            with self._lock:
+                self._counts.update(counts)
+
+
+_process_counts = _ProcessCounts()
+atexit.register(_process_counts.push)
+
+
+def usage_count(key: str) -> None:
+    """Count one visit or use under this key (see buffer_key)."""
+    _process_counts.add(key)
+
+
+def usage_counts_push() -> None:
+    """Add this process's pending counts to the shared buffer now."""
+    _process_counts.push()
 
 
 def buffer_take(keys: list[str]) -> dict[str, int]:
@@ -163,8 +234,7 @@ def buffer_take(keys: list[str]) -> dict[str, int]:
 
 
 def buffer_return(taken: dict[str, int]) -> None:
-    for key, value in taken.items():
-        buffer_add(key, value)
+    buffer_add_many(taken)
 
 
 @contextmanager

@@ -1,8 +1,10 @@
 import logging
 
+from django.conf import settings
+from django.core.exceptions import MiddlewareNotUsed
 from django.utils import timezone
 
-from privacy.analytics import buffer_add, buffer_key, usage_of
+from privacy.analytics import buffer_key, usage_count, usage_of
 
 logger = logging.getLogger(__name__)
 
@@ -15,6 +17,8 @@ class AnalyticsMiddleware:
     """
 
     def __init__(self, get_response):
+        if not settings.ANALYTICS_ENABLED:
+            raise MiddlewareNotUsed
         self.get_response = get_response
 
     def __call__(self, request):
@@ -24,7 +28,7 @@ class AnalyticsMiddleware:
             if usage is not None:
                 partner = request.partner
                 kind, name = usage
-                buffer_add(
+                usage_count(
                     buffer_key(timezone.now().date(), kind, partner.slug if partner else "", name)
                 )
         except Exception:

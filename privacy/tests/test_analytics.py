@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -55,6 +56,42 @@ def test_a_page_visit_is_counted_per_area_in_the_buffer_not_the_database(client)
 
 
 @pytest.mark.django_db
+def test_counting_can_be_switched_off(settings):
+    settings.ANALYTICS_ENABLED = False
+    client = Client()  # A new client loads the middleware under the setting.
+
+    assert client.get(reverse("home")).status_code == 200
+    assert buffered(VISIT, "home") == 0
+
+
+@pytest.mark.django_db
+def test_a_process_adds_its_counts_to_the_shared_buffer_every_few_seconds(client, settings):
+    settings.ANALYTICS_PUSH_SECONDS = 3600
+    for _ in range(3):
+        client.get(reverse("home"))
+
+    assert buffered(VISIT, "home") == 0
+    analytics.usage_counts_push()
+    assert buffered(VISIT, "home") == 3
+
+
+@pytest.mark.django_db
+def test_counts_that_could_not_be_pushed_wait_for_the_next_push(client, monkeypatch):
+    real_add_many = analytics.buffer_add_many
+
+    def down(counts):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(analytics, "buffer_add_many", down)
+    assert client.get(reverse("home")).status_code == 200
+    assert buffered(VISIT, "home") == 0
+
+    monkeypatch.setattr(analytics, "buffer_add_many", real_add_many)
+    analytics.usage_counts_push()
+    assert buffered(VISIT, "home") == 1
+
+
+@pytest.mark.django_db
 def test_a_request_never_writes_a_count_to_the_database(client, alice):
     client.force_login(alice)
 
@@ -70,9 +107,9 @@ def test_a_request_never_writes_a_count_to_the_database(client, alice):
 @pytest.mark.django_db
 def test_nothing_that_identifies_a_visitor_is_kept(client, alice, monkeypatch):
     seen = []
-    real_add = analytics.buffer_add
+    real_count = analytics.usage_count
     monkeypatch.setattr(
-        "privacy.middleware.buffer_add", lambda key: seen.append(key) or real_add(key)
+        "privacy.middleware.usage_count", lambda key: seen.append(key) or real_count(key)
     )
     client.force_login(alice)
     identity = {"HTTP_USER_AGENT": "UniqueAgent/4.2", "REMOTE_ADDR": "203.0.113.77"}
@@ -141,7 +178,7 @@ def test_a_counting_failure_never_breaks_the_page(client, monkeypatch):
     def broken(key):
         raise ConnectionError("cache down")
 
-    monkeypatch.setattr("privacy.middleware.buffer_add", broken)
+    monkeypatch.setattr("privacy.middleware.usage_count", broken)
 
     assert client.get(reverse("home")).status_code == 200
 
