@@ -206,6 +206,7 @@ def main() -> int:
         for _name, path, signed_in in pages:
             # Every worker compiles its templates and opens its connections first.
             wrk(base + path, cookie if signed_in else None, seconds=2)
+        wrk(base_off + MINIMAL[1], None, seconds=2)
         rows = []
         for name, path, signed_in in pages:
             url = base + path
@@ -262,8 +263,8 @@ def main() -> int:
             f"{non2xx:>9}{f'{small}/{large}':>10}  {'ok' if ok else 'MISSED'}"
         )
     print(
-        f"\nreq/s and ratio: medians of {ROUNDS} runs of the page, each after a run of the "
-        "minimal page (ratio = page / that minimal run)"
+        f"\nreq/s and ratio: medians of {ROUNDS} runs of the page, each paired with a run of "
+        "the minimal page just before or after it, in turn (ratio = page / that minimal run)"
     )
     print("\nqueries: with the demo data / after adding 50 more rows of each kind")
     cost = 1 - statistics.median(analytics)

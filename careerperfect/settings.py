@@ -190,6 +190,8 @@ CACHES["analytics"] = (
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cp-analytics",
+        # A Redis that does not answer costs a push one second, never a hang.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
     if REDIS_URL
     else {

@@ -11,6 +11,7 @@ For other apps (e.g. a notice when a policy version is published):
     campaign_schedule(campaign=campaign, send_at=when)   # or later, by the beat schedule
 """
 
+import contextlib
 import hashlib
 import logging
 from datetime import datetime, timedelta
@@ -254,14 +255,17 @@ def inbound_message_process(
         outcome, reason = InboundMessage.Outcome.ERROR, parsed.sender_problem
     else:
         outcome, reason = InboundMessage.Outcome.OPTED_OUT, ""
+    # A record and nothing else is one statement, its own transaction, unless a caller's
+    # transaction is open: then it needs a savepoint, so that a duplicate's failed
+    # INSERT spoils nothing of the caller's.
+    own_transaction = (
+        outcome == InboundMessage.Outcome.OPTED_OUT or transaction.get_connection().in_atomic_block
+    )
     try:
-        if outcome == InboundMessage.Outcome.OPTED_OUT:
-            with transaction.atomic():
-                inbound = InboundMessage.objects.create(**fields, outcome=outcome, reason=reason)
-                _inbound_opt_out(inbound=inbound, parsed=parsed)
-        else:
-            # A record and nothing else: one statement, its own transaction.
+        with transaction.atomic() if own_transaction else contextlib.nullcontext():
             inbound = InboundMessage.objects.create(**fields, outcome=outcome, reason=reason)
+            if outcome == InboundMessage.Outcome.OPTED_OUT:
+                _inbound_opt_out(inbound=inbound, parsed=parsed)
     except IntegrityError:
         first = InboundMessage.objects.filter(
             dedupe_key=parsed.dedupe_key, outcome__in=EFFECTIVE_OUTCOMES

@@ -158,9 +158,10 @@ def buffer_add_many(counts: dict[str, int]) -> None:
     if isinstance(cache, RedisCache):
         # One round trip: create each counter with its lifetime unless it exists, then
         # add. (Django's incr() would first ask whether the key exists, key by key.)
+        # MULTI/EXEC: the whole batch counts, or none of it does.
         keys = {key: cache.make_and_validate_key(key) for key in counts}
         client = cache._cache.get_client(write=True)
-        with client.pipeline(transaction=False) as pipe:
+        with client.pipeline(transaction=True) as pipe:
             for key, amount in counts.items():
                 pipe.set(keys[key], 0, ex=_BUFFER_SECONDS, nx=True)
                 pipe.incrby(keys[key], amount)
@@ -178,8 +179,10 @@ def buffer_add_many(counts: dict[str, int]) -> None:
 class _ProcessCounts:
     """Counts this process has made and not yet added to the shared buffer.
 
-    They are added every ANALYTICS_PUSH_SECONDS (with the request that finds the time
-    has come) and when the process exits; a push that fails keeps them for the next.
+    They are added by the first request after ANALYTICS_PUSH_SECONDS have passed, and
+    when the process exits; a push that fails keeps them for the next. A process killed
+    outright loses what it had not pushed: counts are aggregate statistics, and this
+    is what keeps Redis out of every request.
     """
 
     def __init__(self):

@@ -122,6 +122,22 @@ def test_the_same_message_processed_twice_has_one_effect_and_a_duplicate_record(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("subject", "outcome"), [("Question", "no_match"), ("Automatic reply: remove", "ignored")]
+)
+def test_mail_that_changes_nothing_processed_twice_is_recorded_as_a_duplicate(subject, outcome):
+    raw = raw_email(subject=subject, message_id="<again@mail.example.com>")
+    if outcome == "ignored":
+        raw = b"Auto-Submitted: auto-replied\n" + raw
+
+    # Inside a transaction of the caller's (the test's): the duplicate spoils nothing.
+    outcomes = [process(raw).outcome, process(raw).outcome]
+
+    assert outcomes == [outcome, "duplicate"]
+    assert InboundMessage.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_a_message_without_message_id_is_recognised_again_by_its_bytes():
     opted_in()
     raw = raw_email(message_id=None)
