@@ -28,7 +28,7 @@ def _wait_for_a_blocked_lock(timeout: float = 10.0) -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_change_that_waited_for_the_lock_sees_what_was_decided_meanwhile():
     now = timezone.now()
     consent_grant(
