@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from consent.models import ConsentEvent, Election, Subject, email_digest, email_normalize
@@ -58,6 +59,16 @@ class Recorded:
     was_granted: bool  # the election it found in place was granted
 
 
+def _subjects_lock(condition: Q) -> list[Subject]:
+    """Lock the subjects matching condition until the transaction ends, and return them.
+
+    Serializes changes per subject, so that two concurrent events cannot both believe
+    they are the newest; locks are taken in pk order, so two changes to overlapping
+    subjects cannot deadlock.
+    """
+    return list(Subject.objects.select_for_update().filter(condition).order_by("pk"))
+
+
 def _record(
     *,
     subjects: Iterable[Subject],
@@ -67,8 +78,13 @@ def _record(
     occurred_at: datetime | None,
     actor,
     evidence: dict | None,
+    locked: bool = False,
 ) -> list[Recorded]:
-    """Write one event per subject and purpose, and bring the elections up to date."""
+    """Write one event per subject and purpose, and bring the elections up to date.
+
+    locked: the caller holds the subjects' locks already, taken in this transaction
+    with _subjects_lock.
+    """
     from privacy.selectors import policy_versions_in_force
 
     occurred_at = occurred_at or timezone.now()
@@ -76,15 +92,8 @@ def _record(
     purposes = list(purposes)
     # No savepoint of its own: a failure here fails the caller's transaction anyway.
     with transaction.atomic(savepoint=False):
-        # Serialize changes per subject, so that two concurrent events cannot both
-        # believe they are the newest; locks are taken in one order, so two changes
-        # to overlapping subjects cannot deadlock.
-        list(
-            Subject.objects.select_for_update()
-            .filter(pk__in=[subject.pk for subject in subjects])
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        if not locked:
+            _subjects_lock(Q(pk__in=[subject.pk for subject in subjects]))
         # Read in a statement of its own, begun after the locks are held: one that
         # had to wait for a lock would otherwise see what was current before the wait.
         current = {
@@ -199,26 +208,38 @@ def consent_withdraw_for_address(
     elections: a suppression that keeps it out of every later campaign.
     """
     from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
 
     normalized = email_normalize(email)
-    address_subject = subject_get_or_create(email=normalized)
-    subjects = {address_subject}
+    digest = email_digest(normalized)
     # allauth keeps addresses in lower case, as email_normalize does.
-    verified_users = EmailAddress.objects.filter(email=normalized, verified=True).select_related(
-        "user"
+    user_ids = set(
+        EmailAddress.objects.filter(email=normalized, verified=True).values_list(
+            "user_id", flat=True
+        )
     )
-    for address in verified_users:
-        if address.user_id != address_subject.user_id:
-            subjects.add(subject_get_or_create(user=address.user))
-    return _record(
-        subjects=subjects,
-        purposes=purposes,
-        granted=False,
-        source=source,
-        occurred_at=occurred_at,
-        actor=None,
-        evidence=evidence,
-    )
+    arguments = {
+        "purposes": purposes,
+        "granted": False,
+        "source": source,
+        "occurred_at": occurred_at,
+        "actor": None,
+        "evidence": evidence,
+    }
+    with transaction.atomic(savepoint=False):
+        # Usually every subject exists already: one statement finds and locks them all.
+        subjects = _subjects_lock(Q(email_digest=digest) | Q(user_id__in=user_ids))
+        complete = any(
+            subject.email_digest == digest and subject.email for subject in subjects
+        ) and user_ids <= {subject.user_id for subject in subjects}
+        if complete:
+            return _record(subjects=subjects, locked=True, **arguments)
+        # A new suppression, an erased address given again, or an account without a
+        # subject yet: create or complete them, then lock.
+        subjects = {subject_get_or_create(email=normalized)}
+        for user in get_user_model().objects.filter(pk__in=user_ids):
+            subjects.add(subject_get_or_create(user=user))
+        return _record(subjects=subjects, **arguments)
 
 
 def subject_erase(*, subject: Subject) -> None:

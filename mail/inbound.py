@@ -10,6 +10,7 @@ import email
 import email.header
 import email.policy
 import email.utils
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -109,21 +110,29 @@ def dedupe_key_for(*, message_id: str, raw: bytes) -> str:
     return hashlib.sha256(basis).hexdigest()
 
 
-def own_addresses() -> set[str]:
+def own_addresses() -> frozenset[str]:
+    return _own_addresses(
+        (
+            settings.CONTACT_EMAIL,
+            settings.DEFAULT_FROM_EMAIL,
+            settings.SERVER_EMAIL,
+            *settings.OWN_EMAIL_ADDRESSES,
+        )
+    )
+
+
+@functools.cache
+def _own_addresses(values: tuple[str, ...]) -> frozenset[str]:
+    # Keyed by the settings' values: computed once per configuration, not per message.
     addresses = set()
-    for value in (
-        settings.CONTACT_EMAIL,
-        settings.DEFAULT_FROM_EMAIL,
-        settings.SERVER_EMAIL,
-        *settings.OWN_EMAIL_ADDRESSES,
-    ):
+    for value in values:
         _, address = email.utils.parseaddr(value)
         if address:
             try:
                 addresses.add(email_normalize(address))
             except ValueError:
                 continue
-    return addresses
+    return frozenset(addresses)
 
 
 def _sender(message: Message) -> tuple[str, str]:

@@ -187,6 +187,53 @@ def test_withdraw_for_an_unknown_address_leaves_a_suppression():
 
 
 @pytest.mark.django_db
+def test_withdraw_for_address_when_every_subject_exists(django_assert_max_num_queries):
+    owner = UserFactory(email="main@example.com")
+    EmailAddress.objects.create(user=owner, email="shared@example.com", verified=True)
+    consent_grant(user=owner, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    consent_grant(email="shared@example.com", purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+
+    with django_assert_max_num_queries(7):
+        recorded = consent_withdraw_for_address(
+            email="Shared@Example.com", purposes=[Purpose.MARKETING], source=Source.EMAIL
+        )
+
+    assert {r.event.subject.email for r in recorded} == {"main@example.com", "shared@example.com"}
+    assert all(r.decides and r.was_granted for r in recorded)
+    assert recorded[0].event.policy_version == policy_version_current()
+    assert not consent_is_granted(user=owner, purpose=Purpose.MARKETING)
+    assert not consent_is_granted(email="shared@example.com", purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_withdraw_for_address_gives_an_account_without_a_subject_its_own():
+    user = UserFactory(email="new@example.com")  # verified
+    assert not Subject.objects.exists()
+
+    consent_withdraw_for_address(
+        email="new@example.com", purposes=[Purpose.MARKETING], source=Source.EMAIL
+    )
+
+    subject = Subject.objects.get()
+    assert subject.user == user
+    assert subject.elections.get().granted is False
+
+
+@pytest.mark.django_db
+def test_withdraw_for_an_erased_address_knows_it_again():
+    subject = subject_get_or_create(email="gone@example.com")
+    Subject.objects.filter(pk=subject.pk).update(email=None)
+
+    consent_withdraw_for_address(
+        email="gone@example.com", purposes=[Purpose.SITE_UPDATES], source=Source.EMAIL
+    )
+
+    subject.refresh_from_db()
+    assert subject.email == "gone@example.com"
+    assert subject.elections.get().granted is False
+
+
+@pytest.mark.django_db
 def test_history_lists_every_event_newest_first(now):
     subject = subject_get_or_create(email=EMAIL)
     first = consent_grant(
