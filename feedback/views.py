@@ -16,6 +16,7 @@ from feedback.services import (
 )
 
 STORIES_PER_PAGE = 20
+STORIES_CACHE_SECONDS = 600
 
 
 def _feedback_for_author(request, public_id) -> Feedback:
@@ -72,7 +73,21 @@ def feedback_withdraw_by_link(request, token):
 
 
 def success_stories(request):
-    page = Paginator(success_stories_published(), STORIES_PER_PAGE).get_page(
+    published = success_stories_published()
+    page = Paginator(published.values_list("pk", flat=True), STORIES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    return render(request, "feedback/success_stories.html", {"page": page})
+    ids = list(page.object_list)
+    # A published story cannot change (staff cannot edit it; its author can only take
+    # it down), so which stories a page holds says all of what it shows: the rendered
+    # page is cached under that, and a story taken down changes the key at once.
+    return render(
+        request,
+        "feedback/success_stories.html",
+        {
+            "page": page,
+            "stories": published.filter(pk__in=ids),  # Read only if not cached.
+            "stories_key": f"{page.paginator.count}:{page.number}:{ids}",
+            "cache_seconds": STORIES_CACHE_SECONDS,
+        },
+    )

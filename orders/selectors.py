@@ -1,6 +1,8 @@
 """Reads of the catalog and of orders, and the one place an order's access is checked."""
 
 from django.core import signing
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -17,6 +19,39 @@ def product_list_active() -> QuerySet[Product]:
 
 def product_get_active(*, slug: str) -> Product:
     return get_object_or_404(product_list_active(), slug=slug)
+
+
+# The catalog as shown to visitors is cached this long at most (the shop's and product
+# pages' templates cache their fragments for as long). A change in the admin clears it
+# at once; this only bounds how long a change can go unseen if that clearing is lost
+# (the cache unreachable at that moment). Carts and checkout always read the database.
+CATALOG_CACHE_SECONDS = 60
+
+
+def _product_cache_key(slug: str) -> str:
+    return f"orders:product:{slug}"
+
+
+def product_get_active_for_display(*, slug: str) -> Product:
+    """An active product with its parts, from the cache when it is there: for pages
+    that only show it."""
+    key = _product_cache_key(slug)
+    product = cache.get(key)
+    if product is None:
+        product = product_get_active(slug=slug)
+        list(product.components.all())  # Fetched now, so they are cached with it.
+        cache.set(key, product, CATALOG_CACHE_SECONDS)
+    return product
+
+
+def catalog_cache_clear() -> None:
+    """Forget every cached catalog page and product."""
+    slugs = Product.objects.values_list("slug", flat=True)
+    cache.delete_many(
+        [make_template_fragment_key("shop_list")]
+        + [_product_cache_key(slug) for slug in slugs]
+        + [make_template_fragment_key("product_facts", [slug]) for slug in slugs]
+    )
 
 
 def order_list_for_user(*, user) -> QuerySet[Order]:

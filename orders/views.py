@@ -28,11 +28,13 @@ from orders.payments import (
 )
 from orders.providers import PaymentProviderError, sandbox_payment_from_token
 from orders.selectors import (
+    CATALOG_CACHE_SECONDS,
     order_access_path,
     order_get_by_token,
     order_get_for_user,
     order_list_for_user,
     product_get_active,
+    product_get_active_for_display,
     product_list_active,
 )
 from orders.services import ADDRESS_FIELDS, OrderTransitionError, order_cancel, order_create
@@ -40,13 +42,25 @@ from partners.selectors import partner_of_request
 
 
 def product_list(request):
-    return render(request, "orders/product_list.html", {"products": product_list_active()})
+    return render(
+        request,
+        "orders/product_list.html",
+        {"products": product_list_active(), "cache_seconds": CATALOG_CACHE_SECONDS},
+    )
 
 
 def product_detail(request, slug):
-    product = product_get_active(slug=slug)
+    product = product_get_active_for_display(slug=slug)
     form = AddToCartForm(needs_computer_type=product_needs_computer_type(product))
-    return render(request, "orders/product_detail.html", {"product": product, "form": form})
+    return _product_page(request, product, form)
+
+
+def _product_page(request, product, form):
+    return render(
+        request,
+        "orders/product_detail.html",
+        {"product": product, "form": form, "cache_seconds": CATALOG_CACHE_SECONDS},
+    )
 
 
 @require_POST
@@ -65,7 +79,7 @@ def cart_add_view(request, slug):
             return redirect("orders:product", slug=product.slug)
         messages.success(request, f"{product.name} is in your cart.")
         return redirect("orders:cart")
-    return render(request, "orders/product_detail.html", {"product": product, "form": form})
+    return _product_page(request, product, form)
 
 
 def cart_view(request):

@@ -133,10 +133,33 @@ def test_query_count_does_not_grow_with_stories(client, django_assert_num_querie
     for _ in range(stories):
         story()
 
-    # partner for the host (cold cache), count for the pager, one page of stories
-    with django_assert_num_queries(3):
-        response = client.get(URL)
-    assert response.status_code == 200
+    # partner for the host (cold cache), count for the pager, the page's story ids,
+    # and the stories themselves
+    with django_assert_num_queries(4):
+        first = client.get(URL)
+    # The page's stories come from the cache while the same ones are published.
+    with django_assert_num_queries(2):
+        again = client.get(URL)
+    assert again.status_code == 200
+    assert again.content.decode().count("<figure") == min(stories, 20)
+    assert first.content.decode().count("<figure") == min(stories, 20)
+
+
+@pytest.mark.django_db
+def test_staff_taking_a_story_down_unpublishes_it_at_once(client):
+    from feedback.services import feedback_moderate
+
+    kept = story(body="A story that stays.")
+    taken_down = story(body="A story staff archive.")
+    assert "A story staff archive." in client.get(URL).content.decode()
+
+    feedback_moderate(
+        feedback=taken_down, status=Feedback.Status.ARCHIVED, by=UserFactory(is_staff=True)
+    )
+
+    html = client.get(URL).content.decode()
+    assert "A story staff archive." not in html
+    assert kept.body in html
 
 
 @pytest.mark.django_db

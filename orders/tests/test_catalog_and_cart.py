@@ -103,12 +103,59 @@ def test_products_in_another_currency_are_refused(client, resume):
 @pytest.mark.parametrize("count", [1, 50])
 def test_product_list_query_count_is_constant(client, django_assert_num_queries, count):
     ProductFactory.create_batch(count)
-    client.get(PRODUCTS)  # Warm the per-host partner cache, as on a running site.
+    client.get(reverse("home"))  # Warm the per-host partner cache, as on a running site.
 
     # products, bundle components
     with django_assert_num_queries(2):
         response = client.get(PRODUCTS)
     assert response.content.decode().count('class="card product-card"') == count
+    # Then from the cache, until the catalog changes.
+    with django_assert_num_queries(0):
+        response = client.get(PRODUCTS)
+    assert response.content.decode().count('class="card product-card"') == count
+
+
+@pytest.mark.django_db
+def test_a_product_page_comes_from_the_cache_until_the_product_changes(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(name="Interview coaching", slug="coaching")
+    page = reverse("orders:product", args=["coaching"])
+    client.get(page)
+
+    with django_assert_num_queries(0):
+        assert "Interview coaching" in client.get(page).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product.name = "Interview coaching, two sessions"
+        product.save()
+    assert "Interview coaching, two sessions" in client.get(page).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        product.active = False
+        product.save()
+    assert client.get(page).status_code == 404
+
+
+@pytest.mark.django_db
+def test_catalog_changes_show_at_once(client, django_capture_on_commit_callbacks):
+    resume = ProductFactory(name="Resume: Essentials")
+    bundle = ProductFactory(kind=Product.Kind.BUNDLE, name="Starter bundle", slug="starter")
+    client.get(PRODUCTS)
+    client.get(reverse("orders:product", args=["starter"]))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle.components.add(resume)
+        ProductFactory(name="Salary negotiation guide")
+
+    assert "Includes: Resume: Essentials" in client.get(PRODUCTS).content.decode()
+    assert "Salary negotiation guide" in client.get(PRODUCTS).content.decode()
+    detail = client.get(reverse("orders:product", args=["starter"])).content.decode()
+    assert "Resume: Essentials</a>" in detail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resume.delete()
+    assert "Resume: Essentials" not in client.get(PRODUCTS).content.decode()
 
 
 @pytest.mark.django_db
