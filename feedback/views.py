@@ -1,14 +1,17 @@
 from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from feedback.forms import FeedbackForm
 from feedback.models import Feedback
-from feedback.selectors import feedback_for_user, success_stories_published
+from feedback.selectors import (
+    feedback_for_user,
+    success_stories_page,
+    success_stories_published,
+)
 from feedback.services import (
     feedback_from_withdraw_token,
     feedback_publication_withdraw,
@@ -73,11 +76,11 @@ def feedback_withdraw_by_link(request, token):
 
 
 def success_stories(request):
-    published = success_stories_published()
-    page = Paginator(published.values_list("pk", flat=True), STORIES_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    ids = list(page.object_list)
+    try:
+        number = int(request.GET.get("page", 1))
+    except ValueError:
+        number = 1
+    page = success_stories_page(number=number, per_page=STORIES_PER_PAGE)
     # A published story cannot change (staff cannot edit it; its author can only take
     # it down), so which stories a page holds says all of what it shows: the rendered
     # page is cached under that, and a story taken down changes the key at once.
@@ -86,8 +89,9 @@ def success_stories(request):
         "feedback/success_stories.html",
         {
             "page": page,
-            "stories": published.filter(pk__in=ids),  # Read only if not cached.
-            "stories_key": f"{page.paginator.count}:{page.number}:{ids}",
+            # Read only when the page is not in the cache.
+            "stories": success_stories_published().filter(pk__in=page.ids),
+            "stories_key": f"{page.number}/{page.num_pages}:{page.ids}",
             "cache_seconds": STORIES_CACHE_SECONDS,
         },
     )

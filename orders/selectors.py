@@ -50,7 +50,7 @@ def catalog_cache_clear() -> None:
     cache.delete_many(
         [make_template_fragment_key("shop_list")]
         + [_product_cache_key(slug) for slug in slugs]
-        + [make_template_fragment_key("product_facts", [slug]) for slug in slugs]
+        + [make_template_fragment_key("product_page", [slug]) for slug in slugs]
     )
 
 

@@ -133,16 +133,47 @@ def test_query_count_does_not_grow_with_stories(client, django_assert_num_querie
     for _ in range(stories):
         story()
 
-    # partner for the host (cold cache), count for the pager, the page's story ids,
-    # and the stories themselves
-    with django_assert_num_queries(4):
+    # partner for the host (cold cache), the page's story ids with the number of
+    # stories, and the stories themselves
+    with django_assert_num_queries(3):
         first = client.get(URL)
     # The page's stories come from the cache while the same ones are published.
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         again = client.get(URL)
     assert again.status_code == 200
     assert again.content.decode().count("<figure") == min(stories, 20)
     assert first.content.decode().count("<figure") == min(stories, 20)
+
+
+@pytest.mark.django_db
+def test_stories_are_paged_newest_first_and_a_page_past_the_end_is_the_last(client):
+    for n in range(45):
+        story(body=f"Story number {n}.")
+
+    first = client.get(URL).content.decode()
+    third = client.get(URL, {"page": 3}).content.decode()
+    past_the_end = client.get(URL, {"page": 9}).content.decode()
+    not_a_number = client.get(URL, {"page": "two"}).content.decode()
+
+    assert first.count("<figure") == 20
+    assert "Story number 44." in first
+    assert "Page 1 of 3" in first
+    assert "Older stories" in first and "Newer stories" not in first
+    assert third.count("<figure") == 5
+    assert "Story number 0." in third
+    assert "Page 3 of 3" in third
+    assert "Newer stories" in third and "Older stories" not in third
+    assert "Story number 0." in past_the_end
+    assert "Page 3 of 3" in past_the_end
+    assert "Page 1 of 3" in not_a_number
+
+
+@pytest.mark.django_db
+def test_no_stories(client):
+    html = client.get(URL, {"page": 2}).content.decode()
+
+    assert "No stories yet." in html
+    assert "Page " not in html
 
 
 @pytest.mark.django_db
