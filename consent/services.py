@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from consent.models import ConsentEvent, Election, Subject, email_digest, email_normalize
@@ -141,11 +141,14 @@ def _record(
                 changed.append((pk, event))
         if created:
             Election.objects.bulk_create(created)
-        # One plain UPDATE each: a batch holds a handful, for which bulk_update's CASE
-        # expressions cost more to build than the round trips they save.
-        for pk, event in changed:
-            Election.objects.filter(pk=pk).update(
-                granted=granted, occurred_at=occurred_at, event=event
+        if changed:
+            # One UPDATE for all: each election gets its own event, the rest is common.
+            Election.objects.filter(pk__in=[pk for pk, _ in changed]).update(
+                granted=granted,
+                occurred_at=occurred_at,
+                event_id=Case(*(When(pk=pk, then=Value(event.pk)) for pk, event in changed))
+                if len(changed) > 1
+                else changed[0][1].pk,
             )
     return recorded
 

@@ -13,6 +13,10 @@ def success_stories_published() -> QuerySet[Feedback]:
     )
 
 
+def success_stories_with_ids(*, ids: list[int]) -> list[Feedback]:
+    return list(success_stories_published().filter(pk__in=ids))
+
+
 @dataclass(frozen=True)
 class StoriesPage:
     """Which published stories one page of success stories holds."""

@@ -1,3 +1,5 @@
+import functools
+
 from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +12,7 @@ from feedback.models import Feedback
 from feedback.selectors import (
     feedback_for_user,
     success_stories_page,
-    success_stories_published,
+    success_stories_with_ids,
 )
 from feedback.services import (
     feedback_from_withdraw_token,
@@ -89,8 +91,8 @@ def success_stories(request):
         "feedback/success_stories.html",
         {
             "page": page,
-            # Read only when the page is not in the cache.
-            "stories": success_stories_published().filter(pk__in=page.ids),
+            # Called (and the stories read) only when the page is not in the cache.
+            "stories": functools.partial(success_stories_with_ids, ids=page.ids),
             "stories_key": f"{page.number}/{page.num_pages}:{page.ids}",
             "cache_seconds": STORIES_CACHE_SECONDS,
         },

@@ -303,9 +303,9 @@ def _inbound_opt_out(*, inbound: InboundMessage, parsed: ParsedMessage) -> None:
         {"email": event.subject.email, "user": event.subject.user_id, "purpose": event.purpose}
         for event in (r.event for r in recorded if r.decides and r.was_granted)
     ]
-    inbound.withdrawn = withdrawn
-    inbound.save(update_fields=["withdrawn"])
-    if withdrawn:
+    if withdrawn:  # Otherwise it stays [], as created.
+        inbound.withdrawn = withdrawn
+        inbound.save(update_fields=["withdrawn"])
         _removal_confirmation_queue(inbound=inbound)
 
 

@@ -193,7 +193,7 @@ def test_withdraw_for_address_when_every_subject_exists(django_assert_max_num_qu
     consent_grant(user=owner, purpose=Purpose.MARKETING, source=Source.SIGNUP)
     consent_grant(email="shared@example.com", purpose=Purpose.MARKETING, source=Source.PREFERENCES)
 
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         recorded = consent_withdraw_for_address(
             email="Shared@Example.com", purposes=[Purpose.MARKETING], source=Source.EMAIL
         )
