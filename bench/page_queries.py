@@ -1,4 +1,4 @@
-# Run by bench/load.py inside `manage.py shell`: prints {path: [queries with demo data,
+# Run by bench/load.py inside `manage.py shell`: prints {page name: [queries with demo data,
 # queries after adding 50 more rows of each kind]} as JSON on the last line.
 import json
 
@@ -43,7 +43,7 @@ def main(pages):
     user = User.objects.get(email="jobseeker@example.com")
     clients = {False: Client(), True: Client()}
     clients[True].force_login(user)
-    before = {path: count(clients[signed_in], path) for _, path, signed_in in pages}
+    before = {name: count(clients[signed_in], path) for name, path, signed_in in pages}
     grow(user)
-    after = {path: count(clients[signed_in], path) for _, path, signed_in in pages}
-    print(json.dumps({path: [before[path], after[path]] for path in before}))
+    after = {name: count(clients[signed_in], path) for name, path, signed_in in pages}
+    print(json.dumps({name: [before[name], after[name]] for name in before}))
