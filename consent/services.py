@@ -238,7 +238,8 @@ def consent_withdraw_for_address(
         if complete:
             return _record(subjects=subjects, locked=True, **arguments)
         # A new suppression, an erased address given again, or an account without a
-        # subject yet: create or complete them, then lock.
+        # subject yet: create or complete them, then lock. (Rare; should two such
+        # requests deadlock, PostgreSQL fails one, and its message is processed again.)
         subjects = {subject_get_or_create(email=normalized)}
         for user in get_user_model().objects.filter(pk__in=user_ids):
             subjects.add(subject_get_or_create(user=user))

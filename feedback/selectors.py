@@ -49,7 +49,8 @@ class StoriesPage:
 def success_stories_page(*, number: int, per_page: int) -> StoriesPage:
     """A page of published stories' ids and the number of pages, in one query; a page
     past the last is the last page."""
-    number = max(number, 1)
+    # Beyond any real page, and small enough for the database's OFFSET.
+    number = min(max(number, 1), 1_000_000)
     published = success_stories_published()
     rows = list(
         published.annotate(total=Window(Count("pk"))).values_list("pk", "total")[

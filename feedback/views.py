@@ -21,7 +21,8 @@ from feedback.services import (
 )
 
 STORIES_PER_PAGE = 20
-STORIES_CACHE_SECONDS = 600
+# Short: a page no longer asked for (a story taken down) leaves the cache soon.
+STORIES_CACHE_SECONDS = 60
 
 
 def _feedback_for_author(request, public_id) -> Feedback:

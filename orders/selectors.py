@@ -44,9 +44,10 @@ def product_get_active_for_display(*, slug: str) -> Product:
     return product
 
 
-def catalog_cache_clear() -> None:
-    """Forget every cached catalog page and product."""
-    slugs = Product.objects.values_list("slug", flat=True)
+def catalog_cache_clear(*, also: tuple[str, ...] = ()) -> None:
+    """Forget every cached catalog page and product: those of every product there is,
+    and of the slugs in `also` (a product just deleted, or its slug before a rename)."""
+    slugs = {*Product.objects.values_list("slug", flat=True), *also}
     cache.delete_many(
         [make_template_fragment_key("shop_list")]
         + [_product_cache_key(slug) for slug in slugs]

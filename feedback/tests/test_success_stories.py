@@ -154,6 +154,7 @@ def test_stories_are_paged_newest_first_and_a_page_past_the_end_is_the_last(clie
     third = client.get(URL, {"page": 3}).content.decode()
     past_the_end = client.get(URL, {"page": 9}).content.decode()
     not_a_number = client.get(URL, {"page": "two"}).content.decode()
+    huge = client.get(URL, {"page": "9" * 30}).content.decode()
 
     assert first.count("<figure") == 20
     assert "Story number 44." in first
@@ -166,6 +167,7 @@ def test_stories_are_paged_newest_first_and_a_page_past_the_end_is_the_last(clie
     assert "Story number 0." in past_the_end
     assert "Page 3 of 3" in past_the_end
     assert "Page 1 of 3" in not_a_number
+    assert "Page 3 of 3" in huge
 
 
 @pytest.mark.django_db

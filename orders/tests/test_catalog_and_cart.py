@@ -159,6 +159,22 @@ def test_catalog_changes_show_at_once(client, django_capture_on_commit_callbacks
 
 
 @pytest.mark.django_db
+def test_a_deleted_or_renamed_product_page_is_gone_at_once(client):
+    kept = ProductFactory(slug="kept")
+    deleted = ProductFactory(slug="deleted")
+    for slug in ("kept", "deleted"):
+        assert client.get(reverse("orders:product", args=[slug])).status_code == 200
+
+    deleted.delete()
+    kept.slug = "renamed"
+    kept.save()
+
+    assert client.get(reverse("orders:product", args=["deleted"])).status_code == 404
+    assert client.get(reverse("orders:product", args=["kept"])).status_code == 404
+    assert client.get(reverse("orders:product", args=["renamed"])).status_code == 200
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 50])
 def test_cart_query_count_is_constant(client, django_assert_num_queries, count):
     products = ProductFactory.create_batch(count)
