@@ -1,7 +1,7 @@
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 
 from feedback.models import Feedback
 
@@ -22,20 +22,16 @@ class StoriesPage:
     """Which published stories one page of success stories holds."""
 
     number: int
-    num_pages: int
     ids: list[int]
+    has_next: bool
 
     @property
     def has_previous(self) -> bool:
         return self.number > 1
 
     @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
-
-    @property
     def has_other_pages(self) -> bool:
-        return self.num_pages > 1
+        return self.has_previous or self.has_next
 
     @property
     def previous_page_number(self) -> int:
@@ -47,21 +43,17 @@ class StoriesPage:
 
 
 def success_stories_page(*, number: int, per_page: int) -> StoriesPage:
-    """A page of published stories' ids and the number of pages, in one query; a page
-    past the last is the last page."""
+    """A page of published stories' ids, in one query (one more row tells whether
+    there is a next page); a page past the last is the last page."""
     # Beyond any real page, and small enough for the database's OFFSET.
     number = min(max(number, 1), 1_000_000)
     published = success_stories_published()
-    rows = list(
-        published.annotate(total=Window(Count("pk"))).values_list("pk", "total")[
-            (number - 1) * per_page : number * per_page
-        ]
-    )
-    total = rows[0][1] if rows else published.count()
-    num_pages = max(math.ceil(total / per_page), 1)
-    if number > num_pages:
-        return success_stories_page(number=num_pages, per_page=per_page)
-    return StoriesPage(number=number, num_pages=num_pages, ids=[pk for pk, _ in rows])
+    offset = (number - 1) * per_page
+    ids = list(published.values_list("pk", flat=True)[offset : offset + per_page + 1])
+    if not ids and number > 1:
+        last = max(math.ceil(published.count() / per_page), 1)
+        return success_stories_page(number=last, per_page=per_page)
+    return StoriesPage(number=number, ids=ids[:per_page], has_next=len(ids) > per_page)
 
 
 def feedback_for_user(*, user) -> QuerySet[Feedback]:

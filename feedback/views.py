@@ -94,7 +94,7 @@ def success_stories(request):
             "page": page,
             # Called (and the stories read) only when the page is not in the cache.
             "stories": functools.partial(success_stories_with_ids, ids=page.ids),
-            "stories_key": f"{page.number}/{page.num_pages}:{page.ids}",
+            "stories_key": f"{page.number}:{page.has_next}:{page.ids}",
             "cache_seconds": STORIES_CACHE_SECONDS,
         },
     )

@@ -133,8 +133,7 @@ def test_query_count_does_not_grow_with_stories(client, django_assert_num_querie
     for _ in range(stories):
         story()
 
-    # partner for the host (cold cache), the page's story ids with the number of
-    # stories, and the stories themselves
+    # partner for the host (cold cache), the page's story ids, and the stories
     with django_assert_num_queries(3):
         first = client.get(URL)
     # The page's stories come from the cache while the same ones are published.
@@ -158,16 +157,16 @@ def test_stories_are_paged_newest_first_and_a_page_past_the_end_is_the_last(clie
 
     assert first.count("<figure") == 20
     assert "Story number 44." in first
-    assert "Page 1 of 3" in first
+    assert "Page 1<" in first
     assert "Older stories" in first and "Newer stories" not in first
     assert third.count("<figure") == 5
     assert "Story number 0." in third
-    assert "Page 3 of 3" in third
+    assert "Page 3<" in third
     assert "Newer stories" in third and "Older stories" not in third
     assert "Story number 0." in past_the_end
-    assert "Page 3 of 3" in past_the_end
-    assert "Page 1 of 3" in not_a_number
-    assert "Page 3 of 3" in huge
+    assert "Page 3<" in past_the_end
+    assert "Page 1<" in not_a_number
+    assert "Page 3<" in huge
 
 
 @pytest.mark.django_db
