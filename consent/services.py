@@ -146,9 +146,7 @@ def _record(
             Election.objects.filter(pk__in=[pk for pk, _ in changed]).update(
                 granted=granted,
                 occurred_at=occurred_at,
-                event_id=Case(*(When(pk=pk, then=Value(event.pk)) for pk, event in changed))
-                if len(changed) > 1
-                else changed[0][1].pk,
+                event_id=Case(*(When(pk=pk, then=Value(event.pk)) for pk, event in changed)),
             )
     return recorded
 

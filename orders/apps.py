@@ -10,17 +10,21 @@ def _attach_guest_orders(sender, request=None, user=None, email_address=None, **
     orders_attach_to_user(user=email_address.user if email_address is not None else user)
 
 
-def _catalog_changed(sender, instance=None, **kwargs):
+def _catalog_forget(*, also: tuple[str, ...] = ()) -> None:
     from django.db import transaction
 
-    from orders.models import Product
     from orders.selectors import catalog_cache_clear
 
-    also = (instance.slug,) if isinstance(instance, Product) else ()
     # Now, and again once the change is committed: a page rendered in between could
     # otherwise cache what was there before.
     catalog_cache_clear(also=also)
     transaction.on_commit(lambda: catalog_cache_clear(also=also))
+
+
+def _catalog_changed(sender, instance=None, **kwargs):
+    from orders.models import Product
+
+    _catalog_forget(also=(instance.slug,) if isinstance(instance, Product) else ())
 
 
 def _product_renaming(sender, instance, **kwargs):
@@ -31,7 +35,7 @@ def _product_renaming(sender, instance, **kwargs):
         return
     old = Product.objects.filter(pk=instance.pk).values_list("slug", flat=True).first()
     if old is not None and old != instance.slug:
-        _catalog_changed(sender, instance=Product(slug=old))
+        _catalog_forget(also=(old,))
 
 
 class OrdersConfig(AppConfig):
