@@ -202,6 +202,14 @@ CACHES["analytics"] = (
     }
 )
 
+# Rendered fragments whose cache key names everything they show (a page of success
+# stories by the ids of its stories, which cannot change once published): nothing
+# needs clearing across processes, so each process keeps its own, in memory.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+}
+
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 # How long a task taken by a worker that died stays invisible before Redis hands it
 # out again. Tasks are idempotent, so a retry countdown longer than this only costs
