@@ -23,8 +23,7 @@ from accounts.services import (
     user_sessions_end_others,
 )
 from consent.purposes import Purpose
-from consent.selectors import consent_elections, consent_history
-from consent.services import subject_find
+from consent.selectors import consent_history
 from privacy.selectors import disclosures_shown_to
 
 
@@ -44,8 +43,8 @@ def privacy_dashboard(request):
             else:
                 messages.info(request, "Nothing changed.")
             return redirect("accounts:privacy")
-    subject = subject_find(user=request.user)
-    elections = consent_elections(subject=subject)
+    history = consent_history(user=request.user)
+    elections = {event.purpose: event for event in history if event.is_current}
     form = ElectionsForm(
         initial={purpose: election.granted for purpose, election in elections.items()}
     )
@@ -56,8 +55,8 @@ def privacy_dashboard(request):
         {
             "form": form,
             "rows": rows,
-            "history": consent_history(subject=subject),
-            "disclosures": disclosures_shown_to(subject=subject),
+            "history": history,
+            "disclosures": disclosures_shown_to(user=request.user),
             **privacy_dashboard_data_rights(
                 user=request.user, session_key=request.session.session_key
             ),

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from consent.models import ConsentEvent, Election, Subject, email_digest
 from consent.purposes import Purpose
@@ -29,15 +29,18 @@ def consent_elections(*, subject: Subject | None) -> dict[str, Election]:
     }
 
 
-def consent_history(*, subject: Subject | None) -> QuerySet[ConsentEvent]:
-    """Every event of a subject, newest occurrence first, as the person is shown it:
-    what, when, how and under which policy version (its number), not the evidence."""
-    if subject is None:
-        return ConsentEvent.objects.none()
-    return (
-        ConsentEvent.objects.filter(subject=subject)
+def consent_history(*, user) -> list[ConsentEvent]:
+    """Every event of an account's subject, newest occurrence first, as the person is
+    shown it: what, when, how and under which policy version (its number), not the
+    evidence. An event that is now its purpose's current election has is_current set,
+    so that My privacy reads both from one query."""
+    return list(
+        ConsentEvent.objects.filter(subject__user=user)
         .only("subject", "purpose", "granted", "source", "occurred_at")
-        .annotate(policy_version_number=F("policy_version__version"))
+        .annotate(
+            policy_version_number=F("policy_version__version"),
+            is_current=Exists(Election.objects.filter(event=OuterRef("pk"))),
+        )
     )
 
 

@@ -5,7 +5,6 @@ is never erased: it is the record of what left the company, and its link to the
 person goes through their consent subject, which erasure keeps only as a hash.
 """
 
-from consent.services import subject_find
 from privacy.selectors import disclosures_shown_to
 
 
@@ -19,6 +18,6 @@ def export(user) -> dict:
                 "basis": disclosure.get_basis_display(),
                 "reference": disclosure.reference,
             }
-            for disclosure in disclosures_shown_to(subject=subject_find(user=user))
+            for disclosure in disclosures_shown_to(user=user)
         ]
     }

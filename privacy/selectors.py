@@ -54,11 +54,9 @@ def service_providers_listed() -> QuerySet[ServiceProvider]:
     return ServiceProvider.objects.filter(listed=True)
 
 
-def disclosures_shown_to(*, subject) -> QuerySet[Disclosure]:
-    """Disclosures of a person's data they may see (P7), newest first."""
-    if subject is None:
-        return Disclosure.objects.none()
-    return Disclosure.objects.filter(subjects=subject, shown_to_subject=True)
+def disclosures_shown_to(*, user) -> QuerySet[Disclosure]:
+    """Disclosures of an account holder's data they may see (P7), newest first."""
+    return Disclosure.objects.filter(subjects__user=user, shown_to_subject=True)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
+import re
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from consent.models import ConsentEvent
@@ -33,6 +37,29 @@ def test_it_shows_current_elections_ticked(client, alice):
 
     assert 'name="site_updates" id="id_site_updates" checked' in html
     assert 'name="marketing" id="id_marketing" checked' not in html
+
+
+@pytest.mark.django_db
+def test_each_election_says_its_state_since_when_and_how(client, alice):
+    now = timezone.now()
+    consent_withdraw(user=alice, purpose=Purpose.MARKETING, source=Source.EMAIL, occurred_at=now)
+    # An older grant that arrives later is history, not the current state.
+    consent_grant(
+        user=alice,
+        purpose=Purpose.MARKETING,
+        source=Source.SIGNUP,
+        occurred_at=now - timedelta(days=3),
+    )
+
+    states = [
+        " ".join(p.split())
+        for p in re.findall(
+            r'<p class="help election-state">(.*?)</p>', client.get(URL).content.decode(), re.S
+        )
+    ]
+
+    assert f"Stopped since {now:%-d %b %Y} (E-mail with “remove” in the subject)." in states
+    assert states.count("Not allowed: you have never ticked this.") == len(states) - 1
 
 
 @pytest.mark.django_db
@@ -96,8 +123,8 @@ def test_query_count_does_not_grow_with_history(client, alice, django_assert_num
         record(user=alice, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
 
     client.get(URL)  # Warm the per-host partner cache, as on a running site.
-    # session, user, subject, elections (+events), history (+versions, actors),
+    # session, user, history (+ policy versions, which events are current elections),
     # disclosures shown to the person, signed-in sessions, recent data exports
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         response = client.get(URL)
     assert response.status_code == 200

@@ -234,13 +234,25 @@ def test_withdraw_for_an_erased_address_knows_it_again():
 
 
 @pytest.mark.django_db
-def test_history_lists_every_event_newest_first(now):
-    subject = subject_get_or_create(email=EMAIL)
+def test_history_lists_every_event_newest_first_and_marks_the_current_elections(now):
+    user = UserFactory(email=EMAIL)
+    subject_get_or_create(user=user)
     first = consent_grant(
-        email=EMAIL, purpose=Purpose.MARKETING, source=Source.SIGNUP, occurred_at=now
+        user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP, occurred_at=now
     )
     second = consent_withdraw(
-        email=EMAIL, purpose=Purpose.MARKETING, source=Source.EMAIL, occurred_at=now + timedelta(1)
+        user=user, purpose=Purpose.MARKETING, source=Source.EMAIL, occurred_at=now + timedelta(1)
     )
+    # Arrives last but happened first: recorded, yet not the current election.
+    late = consent_grant(
+        user=user, purpose=Purpose.MARKETING, source=Source.EMAIL, occurred_at=now - timedelta(1)
+    )
+    updates = consent_grant(
+        user=user, purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP, occurred_at=now
+    )
+    consent_grant(email="someone.else@example.com", purpose=Purpose.MARKETING, source=Source.SIGNUP)
 
-    assert list(consent_history(subject=subject)) == [second, first]
+    history = consent_history(user=user)
+
+    assert history == [second, updates, first, late]
+    assert [event.is_current for event in history] == [True, True, False, False]

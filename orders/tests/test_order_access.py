@@ -9,7 +9,7 @@ from django.urls import URLPattern, get_resolver, reverse
 from accounts.tests.factories import UserFactory
 from orders.models import Order
 from orders.selectors import order_access_token
-from orders.tests.factories import placed_order, sandbox_paid
+from orders.tests.factories import ProductFactory, placed_order, sandbox_paid
 
 ORDER_LINK = re.compile(r'href="/orders/[0-9a-f-]{36}/"')
 
@@ -134,6 +134,17 @@ def test_my_orders_lists_only_my_orders(client, alice, bob, alices_order, resume
     assert len(ORDER_LINK.findall(html)) == 1
 
 
+def test_my_orders_names_each_orders_products_in_the_order_added(client, alice, resume):
+    placed_order(resume, ProductFactory(name="Career Planner"), user=alice)
+    placed_order(ProductFactory(name="Interview Kit"), user=alice)
+    client.force_login(alice)
+
+    html = client.get(reverse("orders:list")).content.decode()
+
+    assert "Resume: Essentials, Career Planner" in html
+    assert "Interview Kit<" in html
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 50])
 def test_my_orders_query_count_is_constant(client, alice, resume, django_assert_num_queries, count):
@@ -142,7 +153,7 @@ def test_my_orders_query_count_is_constant(client, alice, resume, django_assert_
     client.force_login(alice)
     client.get(reverse("orders:list"))
 
-    # session, user, orders (+partner), their lines
-    with django_assert_num_queries(4):
+    # session, user, orders (with their partners and product names)
+    with django_assert_num_queries(3):
         response = client.get(reverse("orders:list"))
     assert len(ORDER_LINK.findall(response.content.decode())) == count

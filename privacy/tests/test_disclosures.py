@@ -208,10 +208,10 @@ def test_my_privacy_query_count_does_not_grow_with_disclosures(
     client.force_login(alice)
     client.get(MY_PRIVACY)
 
-    # session, user, subject, elections (+events), history (+versions, actors),
-    # disclosures, signed-in sessions, recent data exports (the partner for the host
-    # is cached by the first request)
-    with django_assert_num_queries(8):
+    # session, user, history (with the current elections), disclosures, signed-in
+    # sessions, recent data exports (the partner for the host is cached by the first
+    # request)
+    with django_assert_num_queries(6):
         response = client.get(MY_PRIVACY)
     assert response.content.decode().count("<td>Acme Staffing</td>") == entries
 
