@@ -277,7 +277,7 @@ def main() -> int:
             f"{name:<18}{peak_rps:>9.0f}{ratio:>8.2f}"
             f"{(f'{target:.1f}' if target else '-'):>8}{half['p99_ms']:>8.1f}ms"
             f"{non2xx:>9}{f'{small}/{large}':>10}  {'ok' if ok else 'MISSED':<8}"
-            f"{(f'{signed_in_ratio:.2f}' if signed_in_ratio else ''):>27}"
+            f"{(f'{signed_in_ratio:.2f}' if signed_in_ratio is not None else ''):>27}"
         )
     print(
         f"\nreq/s and ratio: medians of {ROUNDS} runs of the page, each paired with a run of "

@@ -34,6 +34,8 @@ def consent_history(*, user) -> list[ConsentEvent]:
     shown it: what, when, how and under which policy version (its number), not the
     evidence. An event that is now its purpose's current election has is_current set,
     so that My privacy reads both from one query."""
+    if user.pk is None:  # Never the events of every subject without an account.
+        return []
     return list(
         ConsentEvent.objects.filter(subject__user=user)
         .only("subject", "purpose", "granted", "source", "occurred_at")

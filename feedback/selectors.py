@@ -19,7 +19,8 @@ def success_stories_published() -> QuerySet[Feedback]:
 def _published_ids_sql() -> tuple[str, tuple]:
     """The SQL that reads the published stories' ids, compiled from the queryset above
     once per process: on the success stories page, building and compiling the query
-    cost the web process more than the database spends running it."""
+    cost the web process more than the database spends running it. Its parameters
+    are frozen with it: the rule must not compare with the current time."""
     return success_stories_published().values_list("pk", flat=True).query.sql_with_params()
 
 

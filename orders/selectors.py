@@ -74,6 +74,8 @@ def order_list_for_user(*, user) -> QuerySet[Order]:
                 ),
             )
         )
+        # A grouped query drops the model's default order: say it again.
+        .order_by("-created_at", "-id")
     )
 
 

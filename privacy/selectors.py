@@ -56,6 +56,8 @@ def service_providers_listed() -> QuerySet[ServiceProvider]:
 
 def disclosures_shown_to(*, user) -> QuerySet[Disclosure]:
     """Disclosures of an account holder's data they may see (P7), newest first."""
+    if user.pk is None:  # Never the disclosures of every subject without an account.
+        return Disclosure.objects.none()
     return Disclosure.objects.filter(subjects__user=user, shown_to_subject=True)
 
 

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
@@ -256,3 +257,10 @@ def test_history_lists_every_event_newest_first_and_marks_the_current_elections(
 
     assert history == [second, updates, first, late]
     assert [event.is_current for event in history] == [True, True, False, False]
+
+
+@pytest.mark.django_db
+def test_no_account_has_no_history():
+    consent_grant(email=EMAIL, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+
+    assert consent_history(user=AnonymousUser()) == []

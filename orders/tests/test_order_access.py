@@ -2,9 +2,11 @@
 Anyone else gets 404 on every order URL."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from orders.models import Order
@@ -134,6 +136,19 @@ def test_my_orders_lists_only_my_orders(client, alice, bob, alices_order, resume
     assert len(ORDER_LINK.findall(html)) == 1
 
 
+def test_my_orders_lists_the_newest_first(client, alice, resume):
+    older = placed_order(resume, user=alice)
+    Order.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=5))
+    newer = placed_order(resume, user=alice)
+    client.force_login(alice)
+
+    html = client.get(reverse("orders:list")).content.decode()
+
+    assert html.index(newer.reference) < html.index(older.reference)
+
+
+# The order of the names is the database's to keep on PostgreSQL and on SQLite 3.44 or
+# newer; older SQLite cannot be told, and this passes there only by its habit.
 def test_my_orders_names_each_orders_products_in_the_order_added(client, alice, resume):
     placed_order(resume, ProductFactory(name="Career Planner"), user=alice)
     placed_order(ProductFactory(name="Interview Kit"), user=alice)
