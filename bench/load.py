@@ -243,7 +243,9 @@ def main() -> int:
             every_run = [run for kind_runs in runs.values() for run in kind_runs] + [half]
             rows.append((name, signed_in, ratios, peak_rps, every_run, half))
         analytics = []
-        for round_ in range(ROUNDS):
+        # The cost sought is a few per cent, about the spread of single runs: twice as
+        # many pairs as for a page, and the report shows their spread.
+        for round_ in range(2 * ROUNDS):
             rps = {}
             order = (True, False) if round_ % 2 == 0 else (False, True)
             for counting in order:
@@ -289,10 +291,13 @@ def main() -> int:
         "job seeker's session, for what a signed-in page costs beyond its session and user"
     )
     print("\nqueries: with the demo data / after adding 50 more rows of each kind")
-    cost = 1 - statistics.median(analytics)
+    costs = [1 - ratio for ratio in analytics]
+    cost = statistics.median(costs)
+    low, _median, high = statistics.quantiles(costs, n=4)
     print(
-        f"\nanalytics middleware: the minimal page counting vs not, median of {ROUNDS} "
-        f"alternating pairs of runs: cost {cost:.1%}, target <= {ANALYTICS_TARGET:.0%}  "
+        f"\nanalytics middleware: the minimal page counting vs not, median of {len(costs)} "
+        f"alternating pairs of runs: cost {cost:.1%} (middle half of the pairs "
+        f"{low:.1%} to {high:.1%}), target <= {ANALYTICS_TARGET:.0%}  "
         f"{'ok' if cost <= ANALYTICS_TARGET else 'MISSED'}"
     )
     return 0
