@@ -1,8 +1,31 @@
+import logging
+
 from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
+logger = logging.getLogger(__name__)
+
 hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Use a colour like #0b5cab.")
+LOGO_TYPES = (".svg", ".png", ".webp")
+
+
+def static_logo(path: str) -> None:
+    """A logo is one of the site's own static files: served from our host, so that no
+    visitor's browser asks the partner (or anyone else) for it."""
+    if (
+        "://" in path
+        or path.startswith("/")
+        or not path.lower().endswith(LOGO_TYPES)
+        or finders.find(path) is None
+    ):
+        raise ValidationError(
+            "Give the path of an SVG, PNG or WebP image among the site's static files, "
+            "such as partners/acme.svg."
+        )
 
 
 class Partner(models.Model):
@@ -12,7 +35,12 @@ class Partner(models.Model):
     slug = models.SlugField(unique=True)
     privacy_policy_url = models.URLField()
     logo_url = models.CharField(
-        max_length=300, blank=True, help_text="A static path or https URL of the logo."
+        "logo",
+        max_length=300,
+        blank=True,
+        validators=[static_logo],
+        help_text="The path of the logo among the site's static files, such as "
+        "partners/acme.svg; it is shown beside the partner's name in the page header.",
     )
     primary_colour = models.CharField(max_length=7, default="#0b5cab", validators=[hex_colour])
     # Raised whenever the co-brand notice shown on this partner's pages changes, so
@@ -28,6 +56,20 @@ class Partner(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def logo_src(self) -> str:
+        """The logo's address, or "" if there is none or its file has gone: a page
+        never fails for want of a logo."""
+        if not self.logo_url:
+            return ""
+        try:
+            return staticfiles_storage.url(self.logo_url)
+        except ValueError:
+            logger.warning(
+                "Partner %s: logo %s is not among the static files", self.slug, self.logo_url
+            )
+            return ""
 
 
 class PartnerHost(models.Model):
