@@ -334,6 +334,8 @@ ACCOUNT_RATE_LIMITS = {
     # Our own public forms, through allauth's rate limiter.
     "feedback": "10/h/ip",
     "contest_entry": "20/h/ip",
+    # New links to guest orders are e-mailed: few per address, and per sender.
+    "order_links": "10/h/ip,3/h/key",
     "data_export": "5/d/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -396,6 +398,9 @@ CONTACT_PHONE = env("CONTACT_PHONE", "1-800-555-0142")
 # this directory (a shared volume when they run on several machines).
 DATA_EXPORT_DIR = Path(env("DATA_EXPORT_DIR", str(VAR_DIR / "data-exports")))
 DATA_EXPORT_EXPIRY_DAYS = envint("DATA_EXPORT_EXPIRY_DAYS", 7)
+# How long a guest order's private link (in the receipt) shows the order; after that
+# the buyer asks for a new one, e-mailed to the order's address.
+ORDER_LINK_DAYS = envint("ORDER_LINK_DAYS", 30)
 # --- Assessments ----------------------------------------------------------------
 # Who scores a submitted assessment (P11): "local" scores in the Celery worker; "http"
 # posts to a scoring partner only a random sitting token, the instrument code and the

@@ -97,3 +97,15 @@ def _address_field(label, autocomplete, help_text="", required=True, max_length=
 
 class SandboxPaymentForm(forms.Form):
     outcome = forms.ChoiceField(choices=[(choice, choice) for choice in SandboxOutcome.CHOICES])
+
+
+class OrderFindForm(forms.Form):
+    """A guest's way back to their orders when the e-mailed link is lost or too old."""
+
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="The address you gave at checkout. We e-mail it new links; we never "
+        "show orders on this page.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -1,5 +1,9 @@
 """Reads of the catalog and of orders, and the one place an order's access is checked."""
 
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
@@ -12,6 +16,8 @@ from django.urls import reverse
 from orders.models import Entitlement, Order, OrderEvent, OrderLine, Payment, Product
 
 ORDER_LINK_SALT = "orders.order-link"
+# One "find my orders" e-mail lists this many at most (the newest).
+GUEST_ORDERS_SENT_AT_MOST = 20
 
 
 def product_list_active() -> QuerySet[Product]:
@@ -104,18 +110,50 @@ def order_get_for_user(*, user, public_id) -> Order:
     return get_object_or_404(_order_with_details(), public_id=public_id, user=user)
 
 
+def _order_link_signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=ORDER_LINK_SALT)
+
+
 def order_access_token(order: Order) -> str:
-    """The signed token of an order's private link (the guest's way in)."""
-    return signing.Signer(salt=ORDER_LINK_SALT).sign(order.public_id.hex)
+    """The signed token of an order's private link (the guest's way in). It carries
+    the time it was made: a link works for ORDER_LINK_DAYS days, then the buyer asks
+    for a new one."""
+    return _order_link_signer().sign(order.public_id.hex)
 
 
-def order_get_by_token(*, token: str) -> Order:
-    """The order a signed link points to; 404 for a tampered or unknown token."""
+@dataclass(frozen=True)
+class OrderLink:
+    order: Order
+    expired: bool
+
+
+def order_link_resolve(*, token: str) -> OrderLink:
+    """The order a signed link points to, and whether the link is too old to show it;
+    404 for a tampered or unknown token."""
+    signer = _order_link_signer()
+    expired = False
     try:
-        public_hex = signing.Signer(salt=ORDER_LINK_SALT).unsign(token)
-    except signing.BadSignature:
+        public_hex = signer.unsign(token, max_age=timedelta(days=settings.ORDER_LINK_DAYS))
+    except signing.SignatureExpired:
+        # Genuine but old: it may still ask for a new link to the order's address.
+        public_hex = signer.unsign(token)
+        expired = True
+    except (signing.BadSignature, ValueError):
+        # ValueError: a genuine signature without a time, from before links expired.
         raise Http404("No such order.") from None
-    return get_object_or_404(_order_with_details(), public_id=public_hex)
+    # An anonymised order (its account erased) has no one left to show it to.
+    order = get_object_or_404(_order_with_details().exclude(email=""), public_id=public_hex)
+    return OrderLink(order, expired)
+
+
+def guest_orders_for_address(*, email: str) -> list[Order]:
+    """Orders placed without an account with this address, newest first (the ones a
+    private link is the way into)."""
+    return list(
+        Order.objects.filter(user__isnull=True, email__iexact=email.strip()).order_by(
+            "-created_at", "-id"
+        )[:GUEST_ORDERS_SENT_AT_MOST]
+    )
 
 
 def order_access_path(order: Order) -> str:

@@ -244,6 +244,7 @@ def order_receipt_queue(*, order: Order):
         "lines": list(order.lines.all()),
         "payment": order.payments.filter(status=Payment.Status.SUCCEEDED).first(),
         "order_url": settings.SITE_URL + order_access_path(order),
+        "link_days": settings.ORDER_LINK_DAYS,
         "contact_email": settings.CONTACT_EMAIL,
         "contact_phone": settings.CONTACT_PHONE,
     }
@@ -252,6 +253,33 @@ def order_receipt_queue(*, order: Order):
         subject=f"Your CareerPerfect receipt, order {order.reference}",
         text=render_to_string("orders/email/receipt.txt", context),
         html=render_to_string("orders/email/receipt.html", context),
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
+def order_links_queue(*, orders: list[Order]):
+    """E-mail fresh private links to guest orders, all placed with one address: the
+    way back in once an earlier link has expired or its e-mail is lost. Nothing is sent
+    for no orders. Transactional, like the receipt."""
+    from orders.selectors import order_access_path
+
+    if not orders:
+        return None
+    context = {
+        "orders": [(order, settings.SITE_URL + order_access_path(order)) for order in orders],
+        "link_days": settings.ORDER_LINK_DAYS,
+        "contact_email": settings.CONTACT_EMAIL,
+    }
+    subject = (
+        f"Your link to CareerPerfect order {orders[0].reference}"
+        if len(orders) == 1
+        else "Your links to your CareerPerfect orders"
+    )
+    return email_queue(
+        to=orders[0].email,
+        subject=subject,
+        text=render_to_string("orders/email/order_links.txt", context),
+        html=render_to_string("orders/email/order_links.html", context),
         headers={"Auto-Submitted": "auto-generated"},
     )
 

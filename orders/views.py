@@ -1,3 +1,5 @@
+from allauth.core.ratelimit import consume_or_429
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -18,7 +20,7 @@ from orders.cart import (
     checkout_reasons,
     product_needs_computer_type,
 )
-from orders.forms import AddToCartForm, CheckoutForm, SandboxPaymentForm
+from orders.forms import AddToCartForm, CheckoutForm, OrderFindForm, SandboxPaymentForm
 from orders.models import Order, OrderEvent, Payment
 from orders.payments import (
     WebhookRejected,
@@ -29,15 +31,22 @@ from orders.payments import (
 from orders.providers import PaymentProviderError, sandbox_payment_from_token
 from orders.selectors import (
     CATALOG_CACHE_SECONDS,
+    guest_orders_for_address,
     order_access_path,
-    order_get_by_token,
     order_get_for_user,
+    order_link_resolve,
     order_list_for_user,
     product_get_active,
     product_get_active_for_display,
     product_list_active,
 )
-from orders.services import ADDRESS_FIELDS, OrderTransitionError, order_cancel, order_create
+from orders.services import (
+    ADDRESS_FIELDS,
+    OrderTransitionError,
+    order_cancel,
+    order_create,
+    order_links_queue,
+)
 from partners.selectors import partner_of_request
 
 
@@ -185,6 +194,7 @@ def _order_page(request, order: Order, link_token: str = ""):
             "payment_returned": request.GET.get("payment"),
             "payment": next(iter(order.settled_payments), None),
             "can_pay": order.status in (Order.Status.PENDING, Order.Status.PAYMENT_FAILED),
+            "link_days": settings.ORDER_LINK_DAYS,
         },
     )
 
@@ -194,25 +204,82 @@ def order_detail(request, public_id):
     return _order_page(request, order_get_for_user(user=request.user, public_id=public_id))
 
 
+def _to_account(request, order: Order):
+    # Once an order is in an account, the account guards it, not the link.
+    messages.info(request, "This order is now in an account: sign in to see it.")
+    return redirect("orders:detail", public_id=order.public_id)
+
+
 def order_link(request, token):
-    return _order_page(request, order_get_by_token(token=token), link_token=token)
+    link = order_link_resolve(token=token)
+    if link.order.user_id:
+        return _to_account(request, link.order)
+    if link.expired:
+        return render(
+            request,
+            "orders/link_expired.html",
+            {"token": token, "link_days": settings.ORDER_LINK_DAYS},
+            status=410,
+        )
+    return _order_page(request, link.order, link_token=token)
 
 
-def _order_for(request, public_id=None, token=None) -> Order:
+@require_POST
+def order_link_renew(request, token):
+    """From an expired link: a new one, e-mailed to the address the order was placed
+    with (never shown here, so an old link in someone else's hands gains nothing)."""
+    link = order_link_resolve(token=token)
+    if link.order.user_id:
+        return _to_account(request, link.order)
+    limited = consume_or_429(request, action="order_links", key=link.order.email.lower())
+    if limited:
+        return limited
+    order_links_queue(orders=[link.order])
+    return redirect("orders:links_sent")
+
+
+@require_http_methods(["GET", "POST"])
+def order_find(request):
+    """Guest orders' links, e-mailed to the address typed; the answer is the same
+    whether or not there are any, so the page tells no one who has ordered."""
+    form = OrderFindForm(request.POST or None)
+    if request.method == "POST":
+        address = request.POST.get("email", "").strip().lower()
+        limited = consume_or_429(request, action="order_links", key=address)
+        if limited:
+            return limited
+        if form.is_valid():
+            order_links_queue(orders=guest_orders_for_address(email=form.cleaned_data["email"]))
+            return redirect("orders:links_sent")
+    return render(request, "orders/order_find.html", {"form": form})
+
+
+def order_links_sent(request):
+    return render(request, "orders/links_sent.html", {"link_days": settings.ORDER_LINK_DAYS})
+
+
+def _order_for(request, public_id=None, token=None) -> Order | None:
+    """The order a pay or cancel button acts on; None when its link no longer gives
+    access (expired, or the order is now in an account)."""
     if token is not None:
-        return order_get_by_token(token=token)
+        link = order_link_resolve(token=token)
+        return None if link.expired or link.order.user_id else link.order
     return order_get_for_user(user=request.user, public_id=public_id)
 
 
 @require_POST
 def order_pay(request, public_id=None, token=None):
     order = _order_for(request, public_id, token)
+    if order is None:
+        return redirect("orders:link", token=token)
     return _pay(request, order, actor=request.user if request.user.is_authenticated else None)
 
 
 @require_POST
 def order_cancel_view(request, public_id=None, token=None):
     order = _order_for(request, public_id, token)
+    if order is None:
+        return redirect("orders:link", token=token)
     try:
         order_cancel(
             order=order,

@@ -28,7 +28,7 @@ from careerperfect.tests.belongings import Belongings, belongings_create, privat
 from consent.purposes import Purpose
 from consent.selectors import consent_is_granted
 from feedback.models import Feedback
-from mail.models import InboundMessage
+from mail.models import InboundMessage, OutboundMessage
 from orders.models import Order, Payment
 from privacy.models import PolicyVersion, StaffAccess
 from privacy.selectors import policy_versions_published
@@ -340,6 +340,13 @@ CAPABILITY: dict[str, Capability] = {
         post=lambda b: {},
         effect=lambda b: _status(Order, b.guest_order.pk),
     ),
+    "orders:link_renew": Capability(
+        "the expired guest order link's button: a new link goes to the order's address",
+        lambda b: {"token": b.order_link_token},
+        get=None,
+        post=lambda b: {},
+        effect=lambda b: OutboundMessage.objects.filter(to=b.guest_order.email).count(),
+    ),
     "orders:sandbox_pay": Capability(
         "the sandbox provider's signed payment page, reached from checkout",
         lambda b: {"token": b.sandbox_token},
@@ -482,6 +489,8 @@ OPEN: dict[str, int] = {
     "contests:list": 200,
     "orders:products": 200,
     "orders:cart": 200,
+    "orders:find": 200,
+    "orders:links_sent": 200,
     "orders:checkout": 302,  # an empty cart: back to the cart
     "orders:stripe_webhook": 405,  # Stripe's signed POST
 }

@@ -5,13 +5,18 @@ accessibility violations."""
 import json
 import re
 import subprocess
+import time
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import User
 from careerperfect.testing import site_crawl
+from orders.models import Order
+from orders.selectors import order_access_token
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "tools" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
@@ -26,9 +31,20 @@ def demo(db, capsys):
     return User.objects.get(email="jobseeker@example.com")
 
 
-def crawl_as(client, user, *, secure=False):
+@pytest.fixture
+def expired_link(demo) -> str:
+    """A guest order's link made longer ago than links work (its page answers 410)."""
+    guest_order = Order.objects.filter(user__isnull=True).earliest("created_at")
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - 400 * 86400):
+        return reverse("orders:link", args=[order_access_token(guest_order)])
+
+
+def crawl_as(client, user, expired_link, *, secure=False):
     if user is None:
-        return site_crawl(client, secure=secure)
+        # With the pages no link leads to: where a form's answer goes, and a link to
+        # an order that is too old to show it.
+        start = ("/", reverse("orders:links_sent"), expired_link)
+        return site_crawl(client, start=start, secure=secure)
     client.force_login(user)
     return site_crawl(client, start=SIGNED_IN_START, secure=secure)
 
@@ -37,22 +53,22 @@ def html_pages(pages: dict) -> dict:
     return {
         url: response
         for url, response in pages.items()
-        if response.status_code == 200 and "text/html" in response["Content-Type"]
+        if response.status_code in (200, 410) and "text/html" in response["Content-Type"]
     }
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "job-seeker"])
-def test_every_linked_page_answers_without_error(client, demo, signed_in):
-    pages = crawl_as(client, demo if signed_in else None)
+def test_every_linked_page_answers_without_error(client, demo, expired_link, signed_in):
+    pages = crawl_as(client, demo if signed_in else None, expired_link)
 
     failures = {url: r.status_code for url, r in pages.items() if r.status_code >= 400}
-    assert failures == {}
+    assert failures == ({} if signed_in else {expired_link: 410})
     assert len(html_pages(pages)) >= 5
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "job-seeker"])
-def test_every_page_carries_the_security_headers(client, demo, signed_in):
-    pages = html_pages(crawl_as(client, demo if signed_in else None, secure=True))
+def test_every_page_carries_the_security_headers(client, demo, expired_link, signed_in):
+    pages = html_pages(crawl_as(client, demo if signed_in else None, expired_link, secure=True))
 
     for url, response in pages.items():
         headers = response.headers
@@ -73,10 +89,10 @@ def test_every_page_carries_the_security_headers(client, demo, signed_in):
 
 
 @pytest.mark.a11y_tools
-def test_every_page_is_valid_html(client, demo, tmp_path):
+def test_every_page_is_valid_html(client, demo, expired_link, tmp_path):
     pages = {}
     for persona in (None, demo):
-        pages |= html_pages(crawl_as(client, persona))
+        pages |= html_pages(crawl_as(client, persona, expired_link))
         client.logout()
     files = {}
     folder = tmp_path / "pages"
@@ -108,12 +124,14 @@ def test_every_page_is_valid_html(client, demo, tmp_path):
 
 @pytest.mark.browser
 @pytest.mark.a11y_tools
-def test_every_page_has_no_serious_accessibility_violation(client, demo, chromium, live_server):
+def test_every_page_has_no_serious_accessibility_violation(
+    client, demo, expired_link, chromium, live_server
+):
     from django.conf import settings
 
     problems = []
     for persona in (None, demo):
-        urls = list(html_pages(crawl_as(client, persona)))
+        urls = list(html_pages(crawl_as(client, persona, expired_link)))
         context = chromium.new_context(bypass_csp=True)
         if persona is not None:
             context.add_cookies(

@@ -67,6 +67,7 @@ EXPECTED_FORMS = {
         "orders:link_pay",
         "orders:link_cancel",
         "orders:sandbox_pay",
+        "orders:find",
     },
     "job seeker": {
         "account_logout",
@@ -89,6 +90,7 @@ EXPECTED_FORMS = {
         "orders:checkout",
         "orders:pay",
         "orders:cancel",
+        "orders:find",
         "assessments:start",
         "assessments:page",
         "assessments:retry",

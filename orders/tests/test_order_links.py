@@ -1,0 +1,219 @@
+"""A guest order's private link works for ORDER_LINK_DAYS days; after that, or when the
+e-mail is lost, the buyer has a new one sent to the order's address. The pages that
+ask never show the order, nor say whether an address has any."""
+
+import re
+import time
+import uuid
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+
+from accounts.tests.factories import UserFactory
+from orders.models import Order, Payment
+from orders.selectors import order_access_token
+from orders.services import order_receipt_queue
+from orders.tests.factories import placed_order
+
+LINK = re.compile(r"http://\S+(/orders/link/\S+/)")
+
+
+def later(days: float):
+    """Signing as if this many days had passed (links carry the time they were made)."""
+    return mock.patch("django.core.signing.time.time", return_value=time.time() + days * 86400)
+
+
+def unvarying(html: bytes) -> bytes:
+    """A page without what differs on every response (CSP nonce, CSRF token)."""
+    return re.sub(rb'(nonce|value)="[^"]*"', b"", html)
+
+
+@pytest.fixture
+def guest_order(db, settings):
+    settings.ORDER_LINK_DAYS = 30
+    return placed_order(email="gina@example.com", name="Gina Guest", phone="555 0100")
+
+
+@pytest.fixture
+def link(guest_order):
+    return reverse("orders:link", args=[order_access_token(guest_order)])
+
+
+@pytest.fixture
+def no_rate_limits(settings):
+    settings.ACCOUNT_RATE_LIMITS = False
+
+
+def sent_links(mailoutbox, to: str) -> list[str]:
+    return [
+        path
+        for message in mailoutbox
+        if [address.lower() for address in message.to] == [to]
+        for path in LINK.findall(message.body)
+    ]
+
+
+def test_a_link_shows_its_order_until_it_is_too_old(client, guest_order, link):
+    with later(29.9):
+        assert b"Gina Guest" in client.get(link).content
+
+    with later(30.1):
+        response = client.get(link)
+
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "This order link has expired" in html
+    for detail in ("Gina Guest", "gina@example.com", "555 0100", guest_order.reference):
+        assert detail not in html
+
+
+def test_an_expired_link_cannot_pay_or_cancel(client, guest_order):
+    token = order_access_token(guest_order)
+
+    with later(31):
+        for name in ("orders:link_pay", "orders:link_cancel"):
+            response = client.post(reverse(name, args=[token]))
+            assert response.status_code == 302
+            assert response.url == reverse("orders:link", args=[token])
+
+    guest_order.refresh_from_db()
+    assert guest_order.status == Order.Status.PENDING
+    assert not Payment.objects.filter(order=guest_order).exists()
+
+
+def test_an_expired_link_sends_a_new_one_to_the_orders_address(
+    client, guest_order, mailoutbox, django_capture_on_commit_callbacks
+):
+    token = order_access_token(guest_order)
+
+    with later(40), django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("orders:link_renew", args=[token]))
+
+    assert response.url == reverse("orders:links_sent")
+    [fresh] = sent_links(mailoutbox, "gina@example.com")
+    assert fresh != reverse("orders:link", args=[token])
+    assert mailoutbox[0].extra_headers["Auto-Submitted"] == "auto-generated"
+    with later(40):
+        assert b"Gina Guest" in client.get(fresh).content
+    with later(71):
+        assert client.get(fresh).status_code == 410
+
+
+def test_the_receipt_says_how_long_its_link_works(guest_order, settings):
+    settings.ORDER_LINK_DAYS = 12
+
+    message = order_receipt_queue(order=guest_order)
+
+    assert "It works for\n12 days" in message.text
+    assert "It works for 12 days" in message.html
+
+
+def test_a_tampered_or_unknown_link_is_404_whatever_its_age(client, guest_order, link):
+    with later(40):
+        assert client.get(link[:-3] + "xx/").status_code == 404
+        assert client.post(link[:-3] + "xx/renew/").status_code == 404
+    no_such_order = Order(public_id=uuid.uuid4())
+    assert (
+        client.get(reverse("orders:link", args=[order_access_token(no_such_order)])).status_code
+        == 404
+    )
+
+
+def test_a_link_made_before_links_expired_is_refused(client, guest_order):
+    from django.core import signing
+
+    from orders.selectors import ORDER_LINK_SALT
+
+    untimed = signing.Signer(salt=ORDER_LINK_SALT).sign(guest_order.public_id.hex)
+
+    assert client.get(reverse("orders:link", args=[untimed])).status_code == 404
+
+
+def test_find_an_order_sends_links_to_every_guest_order_of_the_address(
+    client, guest_order, mailoutbox, django_capture_on_commit_callbacks, no_rate_limits
+):
+    second = placed_order(email="GINA@example.com")
+    placed_order(email="someone.else@example.com")
+    placed_order(user=UserFactory(email="gina.account@example.com"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("orders:find"), {"email": " Gina@Example.com "})
+
+    assert response.url == reverse("orders:links_sent")
+    assert len(mailoutbox) == 1
+    body = mailoutbox[0].body
+    assert guest_order.reference in body and second.reference in body
+    sent = sent_links(mailoutbox, "gina@example.com")
+    assert len(sent) == 2
+    assert all(client.get(path).status_code == 200 for path in sent)
+
+
+def test_find_an_order_answers_the_same_for_an_address_with_no_orders(
+    client, guest_order, mailoutbox, django_capture_on_commit_callbacks, no_rate_limits
+):
+    answers = []
+    for address in ("gina@example.com", "nobody@example.com"):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("orders:find"), {"email": address}, follow=True)
+        answers.append(response.content)
+
+    assert unvarying(answers[0]) == unvarying(answers[1])
+    assert [message.to for message in mailoutbox] == [["gina@example.com"]]
+
+
+def test_find_an_order_says_what_is_wrong_with_the_address(client, db, no_rate_limits):
+    response = client.post(reverse("orders:find"), {"email": "not an address"})
+
+    assert response.status_code == 200
+    assert b"Enter a valid email address" in response.content
+    assert b'value="not an address"' in response.content
+
+
+def test_an_account_holders_or_erased_orders_get_no_links(
+    client, db, mailoutbox, django_capture_on_commit_callbacks, no_rate_limits
+):
+    placed_order(user=UserFactory(email="ada@example.com"))
+    erased = placed_order(email="ed@example.com")
+    Order.objects.filter(pk=erased.pk).update(email="", name="")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("orders:find"), {"email": "ada@example.com"})
+    assert mailoutbox == []
+    assert client.get(reverse("orders:link", args=[order_access_token(erased)])).status_code == 404
+
+
+def test_asking_for_links_is_rate_limited_per_address(
+    client, guest_order, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "order_links": "100/h/ip,2/h/key",
+    }
+    token = order_access_token(guest_order)
+    with later(40), django_capture_on_commit_callbacks(execute=True):
+        statuses = [
+            client.post(reverse("orders:find"), {"email": "gina@example.com"}).status_code,
+            client.post(reverse("orders:link_renew", args=[token])).status_code,
+            client.post(reverse("orders:find"), {"email": "GINA@example.com"}).status_code,
+        ]
+
+    assert statuses == [302, 302, 429]
+    assert len(mailoutbox) == 2
+
+
+def test_a_link_to_an_order_now_in_an_account_sends_its_holder_to_sign_in(
+    client, guest_order, link
+):
+    owner = UserFactory(email="gina@example.com")
+    Order.objects.filter(pk=guest_order.pk).update(user=owner)
+
+    response = client.get(link)
+
+    assert response.status_code == 302
+    assert response.url == reverse("orders:detail", args=[guest_order.public_id])
+    assert client.get(response.url).url.startswith(reverse("account_login"))
+    client.force_login(owner)
+    assert b"Gina Guest" in client.get(response.url).content
+    client.force_login(UserFactory())
+    assert client.get(response.url).status_code == 404
