@@ -7,7 +7,6 @@ reason, never an exception.
 
 import contextlib
 import email
-import email.header
 import email.policy
 import email.utils
 import functools
@@ -15,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email.errors import HeaderParseError
+from email.header import decode_header
 from email.message import Message
 from email.parser import BytesParser
 
@@ -31,6 +31,12 @@ REMOVE_WORD = re.compile(r"(?<!\w)(?:remove|unsubscribe)(?!\w)", re.IGNORECASE)
 
 AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list"}
 AUTOMATIC_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
+# What the subscriber and inbound tables can hold (RFC 5321's limit on a path).
+MAX_ADDRESS_CHARS = 254
+# The <address> at the end of a From whose display name is not quoted as RFC 5322
+# wants, as in `john@example.com <john@example.com>` (some mail programs send that).
+TRAILING_ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s]+)\s*>\s*$")
+COMMENT = re.compile(r"\([^()]*\)")
 REPORT_TYPES = {"multipart/report", "message/delivery-status", "message/disposition-notification"}
 # Kept in the inbound record and the consent evidence; the rest of the header is noise.
 EVIDENCE_HEADERS = (
@@ -86,12 +92,28 @@ def _decode_header_value(value: str | None) -> str:
         return ""
     text = _from_8bit(str(value))
     if "=?" in text:
-        # An undecodable encoded word stays as it came.
-        with contextlib.suppress(LookupError, UnicodeError, ValueError, HeaderParseError):
-            text = str(email.header.make_header(email.header.decode_header(text)))
+        # Unfolded first: the line break before an encoded word is not space between
+        # words when plain text comes before it.
+        unfolded = re.sub(r"\r?\n(?=[ \t])", "", text)
+        with contextlib.suppress(HeaderParseError, ValueError):
+            text = "".join(_decode_word(part, charset) for part, charset in decode_header(unfolded))
     # Neither NUL nor a lone surrogate can be stored as text.
     text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     return " ".join(text.replace("\r", " ").replace("\n", " ").split())
+
+
+def _decode_word(part: bytes | str, charset: str | None) -> str:
+    """One piece of a header: each encoded word decoded on its own, so that one with
+    bad bytes or an unknown charset spoils only itself."""
+    if isinstance(part, str):
+        return part
+    if charset is None:
+        # Text between encoded words, which decode_header hands back escaped.
+        return part.decode("raw-unicode-escape")
+    try:
+        return part.decode(charset, errors="replace")
+    except LookupError:
+        return part.decode("utf-8", errors="replace")
 
 
 def _raw(message: Message, name: str) -> str | None:
@@ -143,7 +165,13 @@ def _sender(message: Message) -> tuple[str, str]:
     from_value = " ".join(_from_8bit(raw_from).split()) if raw_from is not None else ""
     if not from_value:
         return "", "no From header"
-    for _, address in email.utils.getaddresses([from_value]):
+    candidates = [address for _, address in email.utils.getaddresses([from_value])]
+    trailing = TRAILING_ANGLE_ADDRESS.search(from_value)
+    if trailing:
+        # Where the strict parser finds nothing, as with an unquoted "@" in the display
+        # name: the address in angle brackets is the sender's, the name is ignored.
+        candidates.append(trailing.group(1))
+    for address in candidates:
         if not address or "@" not in address:
             continue
         try:
@@ -151,15 +179,28 @@ def _sender(message: Message) -> tuple[str, str]:
             validate_email(normalized)
         except (ValueError, ValidationError):
             continue
+        if len(normalized) > MAX_ADDRESS_CHARS:
+            continue
         return normalized, ""
     return "", f"no valid address in From: {from_value[:200]}"
 
 
+def _from_local_part(message: Message) -> str:
+    """The local part of From's address even where it is no valid address, as in
+    `Mail Delivery System <MAILER-DAEMON>`."""
+    raw_from = _raw(message, "From") or ""
+    trailing = TRAILING_ANGLE_ADDRESS.search(" ".join(raw_from.split()))
+    address = trailing.group(1) if trailing else raw_from.strip()
+    return address.split("@")[0].lower()
+
+
 def _automatic_reason(message: Message, sender: str, return_path: str | None) -> str:
-    auto_submitted = _header(message, "Auto-Submitted").split(";")[0].strip().lower()
+    # Both may carry comments, as in "no (typed by a person)" (RFC 3834).
+    auto_submitted = COMMENT.sub("", _header(message, "Auto-Submitted"))
+    auto_submitted = auto_submitted.split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         return f"Auto-Submitted: {auto_submitted}"
-    precedence = _header(message, "Precedence").strip().lower()
+    precedence = COMMENT.sub("", _header(message, "Precedence")).strip().lower()
     if precedence in AUTOMATIC_PRECEDENCE:
         return f"Precedence: {precedence}"
     if _raw(message, "X-Autoreply") is not None or _raw(message, "X-Autorespond") is not None:
@@ -171,11 +212,11 @@ def _automatic_reason(message: Message, sender: str, return_path: str | None) ->
     content_type = message.get_content_type()
     if content_type in REPORT_TYPES:
         return f"delivery or read report ({content_type})"
-    if sender:
-        if sender.split("@")[0] in AUTOMATIC_LOCAL_PARTS:
-            return f"sent by {sender.split('@')[0]}"
-        if sender in own_addresses():
-            return "sent by one of our own addresses"
+    local_part = sender.split("@")[0] if sender else _from_local_part(message)
+    if local_part in AUTOMATIC_LOCAL_PARTS:
+        return f"sent by {local_part}"
+    if sender in own_addresses():
+        return "sent by one of our own addresses"
     return ""
 
 

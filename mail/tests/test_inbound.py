@@ -332,6 +332,47 @@ def test_the_command_reads_mbox_and_maildir(tmp_path, capsys):
 
 
 @pytest.mark.django_db
+def test_a_message_that_fails_does_not_stop_the_others_and_fails_the_command(tmp_path, capsys):
+    from mail import services
+
+    (tmp_path / "1.eml").write_bytes(raw_email(subject="remove", sender="one@example.com"))
+    (tmp_path / "2.eml").write_bytes(raw_email(subject="remove", sender="two@example.com"))
+    process = services.inbound_message_process
+
+    def failing_for_the_first(*, raw, **kwargs):
+        if b"one@example.com" in raw:
+            raise RuntimeError("database said no")
+        return process(raw=raw, **kwargs)
+
+    with (
+        mock.patch(
+            "mail.management.commands.process_remove_mail.inbound_message_process",
+            failing_for_the_first,
+        ),
+        pytest.raises(CommandError, match=r"1 message\(s\) not processed: 1.eml"),
+    ):
+        call_command("process_remove_mail", str(tmp_path / "1.eml"), str(tmp_path / "2.eml"))
+
+    assert capsys.readouterr().out.splitlines() == ["1.eml\tnot processed", "2.eml\topted_out"]
+    assert list(InboundMessage.objects.values_list("from_address", flat=True)) == [
+        "two@example.com"
+    ]
+
+
+@pytest.mark.django_db
+def test_a_sender_too_long_to_store_is_recorded_as_an_error(tmp_path, capsys):
+    long_address = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".example"
+    (tmp_path / "long.eml").write_bytes(
+        f"From: {long_address}\r\nSubject: remove\r\nMessage-ID: <l@x>\r\n\r\nhi".encode()
+    )
+
+    call_command("process_remove_mail", str(tmp_path / "long.eml"))
+
+    assert capsys.readouterr().out.splitlines() == ["long.eml\terror"]
+    assert InboundMessage.objects.get().reason.startswith("no valid address in From")
+
+
+@pytest.mark.django_db
 def test_the_command_refuses_a_missing_path_before_processing_anything():
     with pytest.raises(CommandError, match="No such file"):
         call_command("process_remove_mail", str(SAMPLES / "01-remove-from-jobseeker.eml"), "nope")

@@ -115,6 +115,45 @@ def test_an_international_domain_in_raw_utf8_is_normalized_to_ascii():
     assert ("From", "Jürgen <juergen@Bücher.example>") in parsed.headers
 
 
+def test_one_undecodable_encoded_word_does_not_hide_the_others():
+    for subject in (
+        b"=?utf-8?q?Re=3A_caf=E9?= please\r\n =?utf-8?b?cmVtb3ZlIG1l?=",
+        b"=?x-unknown?q?hi?= there =?utf-8?b?cmVtb3ZlIG1l?=",
+    ):
+        parsed = parse(b"From: a@example.com\r\nSubject: " + subject + b"\r\n\r\nhi")
+
+        assert "remove" in parsed.subject
+        assert parsed.asks_removal
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "john@example.com <JOHN@example.com>",
+        "'john@example.com' <john@example.com>",
+        "John Smith john@example.com <john@example.com>",
+    ],
+)
+def test_an_address_as_an_unquoted_display_name_still_gives_the_sender(sender):
+    raw = f"From: {sender}\r\nSubject: remove\r\n\r\nhi".encode()
+
+    assert parse(raw).sender == "john@example.com"
+
+
+def test_the_address_in_brackets_wins_over_one_in_an_unquoted_display_name():
+    raw = b"From: victim@example.com <attacker@example.net>\r\nSubject: remove\r\n\r\nhi"
+
+    assert parse(raw).sender == "attacker@example.net"
+
+
+def test_an_address_longer_than_we_can_store_is_no_usable_sender():
+    address = "a" * 64 + "@" + ".".join(["b" * 60] * 4) + ".example"
+    parsed = parse(f"From: {address}\r\nSubject: remove\r\n\r\nhi".encode())
+
+    assert parsed.sender == ""
+    assert parsed.sender_problem
+
+
 @pytest.mark.parametrize("sender", ["", "Undisclosed recipients:;", "not an address"])
 def test_a_message_without_a_usable_from_address_says_why(sender):
     parsed = parse(raw_email(sender=sender))
@@ -134,6 +173,8 @@ def test_a_message_without_a_usable_from_address_says_why(sender):
         ({"Return-Path": "<>"}, None, "empty return path"),
         ({}, "MAILER-DAEMON@mx.example.com", "mailer-daemon"),
         ({}, "Postmaster <postmaster@example.org>", "postmaster"),
+        ({}, "Mail Delivery System <MAILER-DAEMON>", "mailer-daemon"),
+        ({"Precedence": "list (a mailing list)"}, None, "Precedence: list"),
         ({}, "CareerPerfect <admin@careerperfect.localhost>", "our own"),
         ({}, "noreply@careerperfect.localhost", "our own"),
         ({"X-Autoreply": "yes"}, None, "auto-responder"),
@@ -149,8 +190,9 @@ def test_automatic_mail_is_recognised(headers, sender, reason):
     assert reason in parsed.automatic_reason
 
 
-def test_auto_submitted_no_is_a_person_writing():
-    parsed = parse(raw_email(headers={"Auto-Submitted": "no", "Precedence": "first-class"}))
+@pytest.mark.parametrize("value", ["no", "No", "no (typed by a person)"])
+def test_auto_submitted_no_is_a_person_writing(value):
+    parsed = parse(raw_email(headers={"Auto-Submitted": value, "Precedence": "first-class"}))
 
     assert parsed.automatic_reason == ""
 

@@ -1,3 +1,4 @@
+import logging
 import mailbox
 from collections.abc import Iterator
 from pathlib import Path
@@ -6,6 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from mail.models import InboundMessage
 from mail.services import inbound_message_process
+
+logger = logging.getLogger(__name__)
 
 
 def _is_maildir(path: Path) -> bool:
@@ -57,14 +60,26 @@ class Command(BaseCommand):
         for path in checked:
             if not path.exists():
                 raise CommandError(f"No such file or folder: {path}")
+        failed = []
         for path in checked:
             for name, raw in _messages(path):
                 if raw is None:
                     outcome = InboundMessage.Outcome.ERROR
                     self.stderr.write(f"{name}: could not be read")
-                else:
+                    self.stdout.write(f"{name}\t{outcome}")
+                    continue
+                try:
                     inbound = inbound_message_process(raw=raw, source=InboundMessage.Source.FILE)
-                    outcome = inbound.outcome
-                    if inbound.reason:
-                        self.stderr.write(f"{name}: {inbound.reason}")
-                self.stdout.write(f"{name}\t{outcome}")
+                except Exception as error:
+                    # Nothing was recorded for it; the others still go through, and the
+                    # command fails at the end so that the file is fed again.
+                    logger.exception("%s could not be processed", name)
+                    failed.append(name)
+                    self.stderr.write(f"{name}: not processed: {type(error).__name__}: {error}")
+                    self.stdout.write(f"{name}\tnot processed")
+                    continue
+                if inbound.reason:
+                    self.stderr.write(f"{name}: {inbound.reason}")
+                self.stdout.write(f"{name}\t{inbound.outcome}")
+        if failed:
+            raise CommandError(f"{len(failed)} message(s) not processed: {', '.join(failed)}")
