@@ -3,6 +3,7 @@
 Nothing else writes ConsentEvent, Election or Subject rows.
 """
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -195,6 +196,16 @@ def consent_withdraw(
     )[0].event
 
 
+def _stored_forms(normalized: str) -> set[str]:
+    """The forms allauth may hold a normalized address in: lower case, as here, but
+    with an international domain as typed (Unicode), not in its ASCII form."""
+    local, _, domain = normalized.rpartition("@")
+    forms = {normalized}
+    with contextlib.suppress(UnicodeError):
+        forms.add(f"{local}@{domain.encode('ascii').decode('idna')}".lower())
+    return forms
+
+
 def consent_withdraw_for_address(
     *,
     email: str,
@@ -213,9 +224,8 @@ def consent_withdraw_for_address(
 
     normalized = email_normalize(email)
     digest = email_digest(normalized)
-    # allauth keeps addresses in lower case, as email_normalize does.
     user_ids = set(
-        EmailAddress.objects.filter(email=normalized, verified=True).values_list(
+        EmailAddress.objects.filter(email__in=_stored_forms(normalized), verified=True).values_list(
             "user_id", flat=True
         )
     )

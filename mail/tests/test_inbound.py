@@ -67,6 +67,17 @@ def test_it_withdraws_for_every_account_with_that_verified_address():
 
 
 @pytest.mark.django_db
+def test_an_account_address_with_an_international_domain_is_found():
+    # allauth keeps the domain as typed; the sender is normalized to its ASCII form.
+    owner = opted_in("primary@example.com")
+    EmailAddress.objects.create(user=owner, email="juergen@bücher.example", verified=True)
+
+    process(raw_email(sender="Jürgen <juergen@xn--bcher-kva.example>"))
+
+    assert not consent_is_granted(user=owner, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
 def test_an_unknown_address_becomes_a_suppression():
     process(raw_email(sender="stranger@example.org"))
 
