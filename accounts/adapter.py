@@ -1,9 +1,35 @@
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from django import forms
+from django.conf import settings
 
 from mail.services import email_queue_from
 from privacy.cookies import REMEMBERED_EMAIL_COOKIE, cookie_set
+
+SITE_NAME = "CareerPerfect"
+
+
+@dataclass(frozen=True)
+class MailSite:
+    """What allauth's e-mail templates read as `current_site`: a name and a domain.
+
+    django.contrib.sites is not installed (one site, many hosts), so allauth's own
+    lookup has no name to give.
+    """
+
+    name: str
+    domain: str
+
+
+def mail_site(request) -> MailSite:
+    # The host the person used, like the links allauth builds into the same mail;
+    # SITE_URL's when the mail is rendered outside a request.
+    domain = request.get_host() if request is not None else urlsplit(settings.SITE_URL).netloc
+    return MailSite(name=SITE_NAME, domain=domain)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,6 +56,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         # Verification and password-reset mail go through the outbound queue, so a
         # slow or failing mail service neither blocks the page nor loses the message.
+        # The context allauth's own send_mail would add comes first: without it the
+        # templates say "Hello from !" and leave out the address they are about.
+        request = allauth_context.request
+        context = {
+            "request": request,
+            "email": email,
+            "current_site": mail_site(request),
+            **context,
+        }
         email_queue_from(self.render_mail(template_prefix, email, context))
 
     def post_login(self, request, user, **kwargs):
