@@ -20,7 +20,12 @@ from accounts.personal_data_registry import personal_data_modules
 from consent.models import email_digest
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_elections
-from consent.services import consent_grant, consent_withdraw, subject_get_or_create
+from consent.services import (
+    consent_grant,
+    consent_withdraw,
+    consent_withdraw_for_own_addresses,
+    subject_get_or_create,
+)
 from mail.services import email_queue
 
 logger = logging.getLogger(__name__)
@@ -53,6 +58,13 @@ def account_elections_update(*, user, wanted: dict[Purpose, bool]) -> list[Purpo
         record = consent_grant if granted else consent_withdraw
         record(user=user, purpose=purpose, source=Source.PREFERENCES)
         changed.append(purpose)
+    stopped = [purpose for purpose, granted in wanted.items() if not granted]
+    if stopped:
+        for recorded in consent_withdraw_for_own_addresses(
+            user=user, purposes=stopped, source=Source.PREFERENCES
+        ):
+            if recorded.was_granted and recorded.event.purpose not in changed:
+                changed.append(Purpose(recorded.event.purpose))
     return changed
 
 

@@ -32,7 +32,7 @@ class ConsentEventInline(ReadOnlyInline):
 class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "user", "created_at"]
     search_fields = ["email", "user__email"]
-    readonly_fields = ["email", "email_digest", "user", "created_at"]
+    readonly_fields = ["email", "email_digest", "user", "merged_into", "created_at"]
     inlines = [ElectionInline, ConsentEventInline]
     list_select_related = ["user"]
 

@@ -37,7 +37,8 @@ class Subject(models.Model):
 
     # Null once the person's data has been erased; the digest keeps "remove" in force.
     email = models.EmailField(unique=True, null=True, blank=True)
-    email_digest = models.CharField(max_length=64, unique=True)
+    # Null only once merged into another subject, which now answers for the address.
+    email_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -45,12 +46,19 @@ class Subject(models.Model):
         on_delete=models.SET_NULL,
         related_name="consent_subject",
     )
+    # Set when this address turned out to be an account's (it became the account's
+    # address): its history stays here, its current elections went to that subject.
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["email"]
 
     def __str__(self):
+        if self.merged_into_id:
+            return f"subject merged into #{self.merged_into_id}"
         return self.email or f"erased subject {self.email_digest[:12]}"
 
 

@@ -39,3 +39,4 @@ class Source(models.TextChoices):
     COOKIE_BANNER = "cookie-banner", "Cookie banner"
     CONTEST = "contest", "Contest entry form"
     ACCOUNT_DELETION = "account-deletion", "Account deletion"
+    ADDRESS_CHANGE = "address-change", "Carried over from another address of yours"

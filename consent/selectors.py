@@ -37,7 +37,7 @@ def consent_history(*, user) -> list[ConsentEvent]:
     if user.pk is None:  # Never the events of every subject without an account.
         return []
     return list(
-        ConsentEvent.objects.filter(subject__user=user)
+        ConsentEvent.objects.filter(Q(subject__user=user) | Q(subject__merged_into__user=user))
         .only("subject", "purpose", "granted", "source", "occurred_at")
         .annotate(
             policy_version_number=F("policy_version__version"),
@@ -47,8 +47,9 @@ def consent_history(*, user) -> list[ConsentEvent]:
 
 
 def subjects_for_user(*, user) -> QuerySet[Subject]:
-    """The subjects that are this person: their account's, and those of each verified
-    address of theirs that has consent on record without being linked to it."""
+    """The subjects that are this person: their account's, those merged into it, and
+    those of each verified address of theirs that has consent on record without being
+    linked to it."""
     from allauth.account.models import EmailAddress
 
     addresses = EmailAddress.objects.filter(user=user, verified=True).values_list(
@@ -56,7 +57,7 @@ def subjects_for_user(*, user) -> QuerySet[Subject]:
     )
     digests = {email_digest(address) for address in [user.email, *addresses]}
     return Subject.objects.filter(
-        Q(user=user) | Q(email_digest__in=digests, user__isnull=True)
+        Q(user=user) | Q(merged_into__user=user) | Q(email_digest__in=digests, user__isnull=True)
     ).order_by("pk")
 
 

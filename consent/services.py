@@ -206,6 +206,39 @@ def _stored_forms(normalized: str) -> set[str]:
     return forms
 
 
+def consent_withdraw_for_own_addresses(
+    *, user, purposes: Iterable[Purpose], source: Source, actor=None
+) -> list[Recorded]:
+    """Withdraw where it is still granted for the person's other addresses: verified
+    addresses of their account that have consent on record of their own (a guest
+    order placed with one before it was added). A "stop" on My privacy covers them."""
+    from consent.selectors import subjects_for_user
+
+    purposes = list(purposes)
+    with transaction.atomic():
+        subject_ids = [
+            subject.pk
+            for subject in subjects_for_user(user=user)
+            if subject.user_id is None and subject.merged_into_id is None
+        ]
+        recorded = []
+        for purpose in purposes:
+            granted = Subject.objects.filter(
+                pk__in=subject_ids, elections__purpose=purpose, elections__granted=True
+            )
+            if granted:
+                recorded += _record(
+                    subjects=granted,
+                    purposes=[purpose],
+                    granted=False,
+                    source=source,
+                    occurred_at=None,
+                    actor=actor,
+                    evidence=None,
+                )
+        return recorded
+
+
 def consent_withdraw_for_address(
     *,
     email: str,
@@ -252,6 +285,59 @@ def consent_withdraw_for_address(
         for user in get_user_model().objects.filter(pk__in=user_ids):
             subjects.add(subject_get_or_create(user=user))
         return _record(subjects=subjects, **arguments)
+
+
+def subject_address_follow(*, user) -> None:
+    """Keep an account's subject on the account's address when that address changes.
+
+    The person's consent follows them: their elections and history stay on their
+    subject, which now answers for the new address, so campaigns go there. The old
+    address keeps nothing of theirs (whoever uses it next starts with no consent).
+    When the new address had consent on record of its own (a guest order, a "remove"
+    e-mail), that subject is merged in: each of its elections newer than the
+    account's is carried over, the later occurrence deciding as always, and its
+    history stays with it, shown as the person's.
+    """
+    new_email = email_normalize(user.email)
+    new_digest = email_digest(new_email)
+    # Most saves of an account change something else: one read, and nothing to do.
+    digest = Subject.objects.filter(user=user).values_list("email_digest", flat=True).first()
+    if digest is None or digest == new_digest:
+        return
+    with transaction.atomic():
+        subjects = _subjects_lock(Q(user=user) | Q(email_digest=new_digest))
+        subject = next((s for s in subjects if s.user_id == user.pk), None)
+        if subject is None or subject.email_digest == new_digest:
+            return
+        other = next((s for s in subjects if s.pk != subject.pk), None)
+        if other is not None:
+            if other.user_id is not None:
+                # Addresses are unique to an account, so this cannot happen; should it,
+                # one person's consent must never become another's.
+                raise ValueError(f"{new_email} is the consent subject of another account")
+            _subject_merge(source=other, into=subject)
+        Subject.objects.filter(pk=subject.pk).update(email=new_email, email_digest=new_digest)
+
+
+def _subject_merge(*, source: Subject, into: Subject) -> None:
+    """Merge a subject into another (both locked by the caller)."""
+    ours = {e.purpose: e for e in Election.objects.filter(subject=into)}
+    for theirs in Election.objects.filter(subject=source):
+        if theirs.purpose in ours and ours[theirs.purpose].occurred_at >= theirs.occurred_at:
+            continue
+        _record(
+            subjects=[into],
+            purposes=[Purpose(theirs.purpose)],
+            granted=theirs.granted,
+            source=Source.ADDRESS_CHANGE,
+            occurred_at=theirs.occurred_at,
+            actor=None,
+            evidence={"carried_from": {"subject": source.pk, "event": theirs.event_id}},
+            locked=True,
+        )
+    Election.objects.filter(subject=source).delete()
+    Subject.objects.filter(merged_into=source).update(merged_into=into)
+    Subject.objects.filter(pk=source.pk).update(email=None, email_digest=None, merged_into=into)
 
 
 def subject_erase(*, subject: Subject) -> None:
