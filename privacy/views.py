@@ -1,10 +1,13 @@
+from urllib.parse import urlsplit
+
+from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from careerperfect.navigation import local_path
 from privacy.cookies import (
     CATEGORY_TEXT,
     COOKIES,
@@ -107,9 +110,28 @@ def policy_changes(request, document: str, version: int):
     )
 
 
-def cookies(request, form: CookieChoicesForm | None = None, status: int = 200):
+def _cookies_return_path(request, next_url: str | None) -> str | None:
+    """The page to go back to once cookie choices are saved, if it is one of ours.
+
+    Only the address the banner sent along (see careerperfect.navigation): a Referer
+    could be a page shown in answer to a POST, at an address that answers POST only.
+    """
+    path = local_path(request, next_url)
+    cookie_pages = {reverse("privacy:cookies"), reverse("privacy:cookie_choices")}
+    if path is None or urlsplit(path).path in cookie_pages:
+        return None
+    return path
+
+
+def cookies(
+    request,
+    form: CookieChoicesForm | None = None,
+    status: int = 200,
+    return_path: str | None = None,
+):
     choices = cookie_choices(request)
     if form is None:
+        return_path = _cookies_return_path(request, request.GET.get("next"))
         form = CookieChoicesForm(
             initial={
                 category.value: choices is not None and choices.allows(category)
@@ -134,6 +156,7 @@ def cookies(request, form: CookieChoicesForm | None = None, status: int = 200):
             "allowed": [
                 c.label.lower() for c in categories_offered() if choices and choices.allows(c)
             ],
+            "return_path": return_path or reverse("privacy:cookies"),
         },
         status=status,
     )
@@ -143,18 +166,15 @@ def cookies(request, form: CookieChoicesForm | None = None, status: int = 200):
 def cookie_choices_save(request):
     """The banner and the cookies page post here; works without JavaScript."""
     form = CookieChoicesForm(request.POST)
+    # Only a path on this site. (redirect() would take a bare word for a view name,
+    # and fail with a server error when there is none.)
+    return_path = _cookies_return_path(request, request.POST.get("next"))
     if not form.is_valid():
-        return cookies(request, form=form, status=400)
+        return cookies(request, form=form, status=400, return_path=return_path)
     choices = form.choices()
     if request.user.is_authenticated:
         cookie_choices_record(user=request.user, choices=choices)
-    target = form.cleaned_data["next"]
-    # Only a path on this site. (redirect() would take a bare word for a view name,
-    # and fail with a server error when there is none.)
-    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("privacy:cookies")
-    response = HttpResponseRedirect(target)
+    messages.success(request, "Your cookie choices are saved.")
+    response = HttpResponseRedirect(return_path or reverse("privacy:cookies"))
     cookie_choices_apply(response, request, choices=choices)
     return response

@@ -9,6 +9,8 @@ from accounts.tests.factories import PASSWORD
 from consent.models import ConsentEvent
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
+from orders.models import Product
+from orders.tests.factories import ProductFactory
 from privacy.cookies import (
     CATEGORY_PURPOSE,
     CHOICES_COOKIE,
@@ -74,7 +76,7 @@ def test_banner_is_shown_until_a_choice_is_made_and_works_as_plain_forms(client)
     assert f'<form method="post" action="{CHOICES_URL}"' in html
     assert 'name="choice" value="all"' in html
     assert 'name="choice" value="necessary"' in html
-    assert f'href="{reverse("privacy:cookies")}#choose"' in html
+    assert f'action="{reverse("privacy:cookies")}#choose"' in html
     assert "<script" not in html
 
     client.post(CHOICES_URL, {"choice": "necessary", "next": "/"})
@@ -154,6 +156,117 @@ def test_an_invalid_choice_shows_the_cookies_page_with_an_error(client):
 @pytest.mark.django_db
 def test_only_post_is_accepted(client):
     assert client.get(CHOICES_URL).status_code == 405
+
+
+# --- Coming back to where the visitor was ------------------------------------------------
+
+
+def banner_next(html: str) -> str:
+    form = re.search(r'<section class="cookie-banner".*?</section>', html, re.S).group(0)
+    return re.search(r'<input type="hidden" name="next" value="([^"]*)"', form).group(1)
+
+
+@pytest.mark.django_db
+def test_the_banner_brings_the_visitor_back_to_the_page_they_are_on(client):
+    html = client.get(reverse("contact"), {"topic": "orders"}).content.decode()
+
+    assert banner_next(html) == "/contact/?topic=orders"
+
+
+@pytest.mark.django_db
+def test_a_form_shown_again_after_a_post_sends_the_banner_back_to_the_page_it_came_from(client):
+    software = ProductFactory(kind=Product.Kind.SOFTWARE, slug="career-starter-bundle")
+    product_page = reverse("orders:product", args=[software.slug])
+
+    # "Add to cart" without a computer: the product page again, at the POST-only address.
+    response = client.post(
+        reverse("orders:cart_add", args=[software.slug]),
+        {},
+        headers={"referer": f"http://testserver{product_page}"},
+    )
+    assert response.status_code == 200
+    target = banner_next(response.content.decode())
+
+    accepted = client.post(CHOICES_URL, {"choice": "all", "next": target})
+
+    assert target == product_page
+    assert accepted.url == product_page
+    assert client.get(accepted.url).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "referer",
+    [None, "https://evil.example/shop/", "http://testserver/cart/add/career-starter-bundle/"],
+)
+def test_without_a_page_of_ours_to_go_back_to_the_banner_sends_the_visitor_home(client, referer):
+    software = ProductFactory(kind=Product.Kind.SOFTWARE, slug="career-starter-bundle")
+
+    response = client.post(
+        reverse("orders:cart_add", args=[software.slug]),
+        {},
+        headers={"referer": referer} if referer else {},
+    )
+
+    assert banner_next(response.content.decode()) == reverse("home")
+
+
+@pytest.mark.django_db
+def test_choose_in_the_banner_opens_the_cookies_page_remembering_the_page(client):
+    html = client.get(reverse("contact")).content.decode()
+
+    assert f'method="get" action="{reverse("privacy:cookies")}#choose"' in html
+    page = client.get(reverse("privacy:cookies"), {"next": "/contact/"}).content.decode()
+    form = re.search(
+        rf'<form method="post" action="{CHOICES_URL}" novalidate>.*?</form>', page, re.S
+    )
+    assert '<input type="hidden" name="next" value="/contact/">' in form.group(0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/cookies/"])
+def test_the_cookies_page_keeps_only_a_page_of_ours_to_go_back_to(client, target):
+    page = client.get(reverse("privacy:cookies"), {"next": target}).content.decode()
+
+    form = re.search(
+        rf'<form method="post" action="{CHOICES_URL}" novalidate>.*?</form>', page, re.S
+    )
+    assert f'<input type="hidden" name="next" value="{reverse("privacy:cookies")}">' in form.group(
+        0
+    )
+
+
+@pytest.mark.django_db
+def test_saving_choices_says_so_on_the_page_the_visitor_goes_back_to(client):
+    response = client.post(
+        CHOICES_URL, {"choice": "custom", "preferences": "on", "next": "/contact/"}, follow=True
+    )
+
+    assert response.redirect_chain == [("/contact/", 302)]
+    assert "Your cookie choices are saved." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_saving_choices_without_a_page_to_go_back_to_stays_on_the_cookies_page(client):
+    response = client.post(CHOICES_URL, {"choice": "necessary", "next": ""}, follow=True)
+
+    assert response.redirect_chain == [(reverse("privacy:cookies"), 302)]
+    html = response.content.decode()
+    assert "Your cookie choices are saved." in html
+    assert "You have allowed necessary cookies." in html
+
+
+@pytest.mark.django_db
+def test_an_invalid_choice_keeps_the_page_to_go_back_to(client):
+    response = client.post(CHOICES_URL, {"choice": "everything", "next": "/contact/"})
+
+    assert response.status_code == 400
+    form = re.search(
+        rf'<form method="post" action="{CHOICES_URL}" novalidate>.*?</form>',
+        response.content.decode(),
+        re.S,
+    )
+    assert '<input type="hidden" name="next" value="/contact/">' in form.group(0)
 
 
 # --- Ledger events for signed-in people ------------------------------------------------
