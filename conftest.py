@@ -86,13 +86,15 @@ def _fast_and_isolated(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _data_exports_in_tmp(settings, tmp_path):
-    # "Download my data" ZIPs are real files: each test keeps its own.
+def _private_files_in_tmp(settings, tmp_path):
+    # "Download my data" ZIPs, resumes and software builds are real files: each test
+    # keeps its own.
     storages = {name: dict(config) for name, config in settings.STORAGES.items()}
-    storages["data_exports"]["OPTIONS"] = {
-        **storages["data_exports"]["OPTIONS"],
-        "location": str(tmp_path / "data-exports"),
-    }
+    for name, folder in (("data_exports", "data-exports"), ("private", "private")):
+        storages[name]["OPTIONS"] = {
+            **storages[name]["OPTIONS"],
+            "location": str(tmp_path / folder),
+        }
     settings.STORAGES = storages
 
 

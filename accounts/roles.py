@@ -35,6 +35,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "orders.cancel_order",
             "orders.fulfil_order",
             "orders.view_product",
+            "orders.view_softwarerelease",
             "orders.view_entitlement",
             "orders.view_webhookevent",
             "partners.view_partner",
@@ -64,6 +65,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "orders.view_product",
             "orders.add_product",
             "orders.change_product",
+            # The builds of the software buyers download.
+            "orders.view_softwarerelease",
+            "orders.add_softwarerelease",
+            "orders.change_softwarerelease",
             "mail.view_campaign",
             "mail.add_campaign",
             "mail.change_campaign",

@@ -35,6 +35,13 @@ def private_file_save(*, folder: str, content: bytes) -> str:
     return private_storage().save(f"{folder}/{secrets.token_hex(16)}", ContentFile(content))
 
 
+def private_file_store(*, folder: str, file) -> str:
+    """Store an uploaded file under a random name in folder, streaming it rather than
+    reading it whole (it may be large); return the storage name."""
+    file.seek(0)
+    return private_storage().save(f"{folder}/{secrets.token_hex(16)}", file)
+
+
 def private_file_delete(*, name: str) -> None:
     private_storage().delete(name)
 

@@ -135,6 +135,9 @@ def site_crawl(client, *, start=("/",), limit: int = 400, secure: bool = False) 
         if url in seen:
             continue
         response = client.get(url, secure=secure)
+        if response.streaming:
+            # A download: read to the end, which closes its file.
+            response.body = b"".join(response.streaming_content)
         seen[url] = response
         targets = []
         if response.status_code in (301, 302, 303, 307, 308):

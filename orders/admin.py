@@ -4,9 +4,24 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
 from careerperfect.admin_mixins import ReadOnlyAdminMixin, ReadOnlyInline
-from orders.models import Entitlement, Order, OrderEvent, OrderLine, Payment, Product, WebhookEvent
+from orders.models import (
+    Entitlement,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Product,
+    SoftwareRelease,
+    WebhookEvent,
+)
 from orders.providers import PaymentProviderError
-from orders.services import OrderTransitionError, order_cancel, order_fulfil, order_refund
+from orders.services import (
+    OrderTransitionError,
+    order_cancel,
+    order_fulfil,
+    order_refund,
+    software_release_file_set,
+)
 from orders.templatetags.money import money_format
 
 
@@ -34,6 +49,51 @@ class ProductAdmin(admin.ModelAdmin):
     @admin.display(description="price", ordering="price_minor")
     def price(self, product):
         return money_format(product.price_minor, product.currency)
+
+
+class SoftwareReleaseAddForm(forms.ModelForm):
+    file = forms.FileField(help_text="The installer or archive buyers download, as is.")
+
+    class Meta:
+        model = SoftwareRelease
+        fields = ["product", "computer_type", "version", "download_name", "published"]
+
+
+@admin.register(SoftwareRelease)
+class SoftwareReleaseAdmin(admin.ModelAdmin):
+    """Builds are added with their file, which then never changes: a new build is a
+    new release. Unpublishing one stops handing it out."""
+
+    list_display = ["product", "computer_type", "version", "published", "size", "created_at"]
+    list_filter = ["product", "computer_type", "published"]
+    readonly_fields = ["size", "sha256", "created_at"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = SoftwareReleaseAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [*SoftwareReleaseAddForm.Meta.fields, "file"]
+        return [
+            "product",
+            "computer_type",
+            "version",
+            "download_name",
+            "published",
+            *self.readonly_fields,
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return ["product", "computer_type", "version", *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            software_release_file_set(release=obj, file=form.cleaned_data["file"])
+        super().save_model(request, obj, form, change)
 
 
 class OrderLineInline(ReadOnlyInline):

@@ -1,6 +1,10 @@
 """Demo catalog, and paid orders for the demo job seeker so that resume work and
 assessments can be tried at once."""
 
+import io
+import zipfile
+
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.demo import JOB_SEEKER_EMAIL
@@ -9,7 +13,7 @@ from orders.cart import CartLine
 from orders.models import ComputerType, Order, Product
 from orders.payments import payment_succeed
 from orders.providers import SandboxProvider
-from orders.services import order_create
+from orders.services import order_create, software_release_add
 from partners.models import Partner
 
 PARTNER_GUEST_EMAIL = "casey.guest@example.com"
@@ -131,6 +135,30 @@ def _partner_guest_order(product: Product) -> None:
     _pay(order)
 
 
+def _demo_builds(software: Product) -> None:
+    """Stand-ins for the software's builds, one per kind of computer: small ZIP files
+    that say what they are (in production staff upload the real builds in the admin)."""
+    if software.releases.exists():
+        return
+    for computer_type, label in ComputerType.choices:
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zip_file:
+            zip_file.writestr(
+                "README.txt",
+                f"CareerPerfect Planner, demo build for {label}.\n\n"
+                "This archive stands in for the installer on the demo site. On the real "
+                "site, staff upload each build in the admin (Orders > Software releases) "
+                "and buyers download the one for the computer they named at checkout.\n",
+            )
+        software_release_add(
+            product=software,
+            computer_type=computer_type,
+            version="1.0-demo",
+            download_name=f"careerperfect-planner-1.0-demo-{computer_type}.zip",
+            file=ContentFile(archive.getvalue(), name="build.zip"),
+        )
+
+
 def _pay(order: Order) -> None:
     payment, _ = SandboxProvider().start(order=order, return_url="", cancel_url="")
     payment_succeed(payment=payment, amount_minor=order.total_minor, currency=order.currency)
@@ -141,6 +169,8 @@ def seed() -> list[tuple[str, str]]:
     bundle = _product(BUNDLE)
     if not bundle.components.exists():
         bundle.components.set([products[slug] for slug in BUNDLE_PARTS])
+
+    _demo_builds(products["career-planner"])
 
     seeker = User.objects.get(email=JOB_SEEKER_EMAIL)
     _paid_order(seeker, products["resume-professional"])

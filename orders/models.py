@@ -186,6 +186,39 @@ class Entitlement(models.Model):
         return self.revoked_at is None
 
 
+class SoftwareRelease(models.Model):
+    """A build of a software product for one kind of computer. Buyers of the product
+    download the newest published build for the computer they named at checkout; the
+    file is private (no URL), served only to them."""
+
+    product = models.ForeignKey(
+        Product,
+        on_delete=models.PROTECT,
+        related_name="releases",
+        limit_choices_to={"kind": Product.Kind.SOFTWARE},
+    )
+    computer_type = models.CharField(max_length=20, choices=ComputerType.choices)
+    version = models.CharField(max_length=40)
+    download_name = models.CharField(
+        max_length=200,
+        help_text="The file name buyers' browsers save it as, e.g. careerperfect-planner-2.1.dmg.",
+    )
+    published = models.BooleanField(
+        default=True, help_text="Unpublished builds are kept but no longer handed out."
+    )
+    # Set from the uploaded file, never typed.
+    storage_name = models.CharField(max_length=200, editable=False)
+    size = models.PositiveBigIntegerField(editable=False)
+    sha256 = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.product.name} {self.version} for {self.get_computer_type_display()}"
+
+
 class Payment(models.Model):
     """One attempt to pay an order at the payment provider's hosted page (P12).
 

@@ -13,7 +13,15 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from orders.models import Entitlement, Order, OrderEvent, OrderLine, Payment, Product
+from orders.models import (
+    Entitlement,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Product,
+    SoftwareRelease,
+)
 
 ORDER_LINK_SALT = "orders.order-link"
 # One "find my orders" e-mail lists this many at most (the newest).
@@ -154,6 +162,28 @@ def guest_orders_for_address(*, email: str) -> list[Order]:
             "-created_at", "-id"
         )[:GUEST_ORDERS_SENT_AT_MOST]
     )
+
+
+def order_software_releases(*, order: Order) -> dict[int, SoftwareRelease | None]:
+    """For each line of the order whose download is unlocked (paid, not refunded), the
+    newest published build for the computer named at checkout, or None while there is
+    no such build. Uses the order's prefetched lines and entitlements."""
+    lines = [
+        line
+        for line in order.lines.all()
+        if any(
+            entitlement.kind == Entitlement.Kind.SOFTWARE_DOWNLOAD and entitlement.is_active
+            for entitlement in line.entitlements.all()
+        )
+    ]
+    if not lines:
+        return {}
+    newest = {}
+    for release in SoftwareRelease.objects.filter(
+        published=True, product_id__in={line.product_id for line in lines}
+    ):  # newest first
+        newest.setdefault((release.product_id, release.computer_type), release)
+    return {line.pk: newest.get((line.product_id, line.computer_type)) for line in lines}
 
 
 def order_access_path(order: Order) -> str:

@@ -4,6 +4,7 @@ An order's status changes only through order_transition, which writes the audit
 entry (who, when, from, to, why) that admin and the buyer's timeline show.
 """
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime
@@ -14,12 +15,21 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from careerperfect.private_files import private_file_store
 from consent.purposes import Purpose
 from consent.purposes import Source as ConsentSource
 from consent.services import consent_grant
 from mail.services import email_queue
 from orders.cart import CartLine
-from orders.models import Entitlement, Order, OrderEvent, OrderLine, Payment, Product
+from orders.models import (
+    Entitlement,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    Product,
+    SoftwareRelease,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +82,47 @@ def entitlements_revoke(*, order: Order) -> int:
     return Entitlement.objects.filter(order_line__order=order, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+SOFTWARE_FOLDER = "software"
+
+
+def software_release_file_set(*, release: SoftwareRelease, file) -> None:
+    """Store a build's file privately and take its size and SHA-256 from it (buyers
+    see the checksum to verify what they downloaded). The release is not saved."""
+    digest, size = hashlib.sha256(), 0
+    file.seek(0)
+    for chunk in file.chunks():
+        digest.update(chunk)
+        size += len(chunk)
+    release.storage_name = private_file_store(folder=SOFTWARE_FOLDER, file=file)
+    release.size = size
+    release.sha256 = digest.hexdigest()
+
+
+def software_release_add(
+    *,
+    product: Product,
+    computer_type: str,
+    version: str,
+    download_name: str,
+    file,
+    published: bool = True,
+) -> SoftwareRelease:
+    """A new build of a software product, handed out from now on to its buyers with
+    that kind of computer."""
+    if product.kind != Product.Kind.SOFTWARE:
+        raise ValueError(f"{product} is not software: it has no builds to download.")
+    release = SoftwareRelease(
+        product=product,
+        computer_type=computer_type,
+        version=version,
+        download_name=download_name,
+        published=published,
+    )
+    software_release_file_set(release=release, file=file)
+    release.save()
+    return release
 
 
 def order_create(

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careerperfect.private_files import private_file_response
 from consent.purposes import COMMUNICATION_PURPOSES
 from consent.selectors import consent_is_granted
 from orders.cart import (
@@ -36,6 +37,7 @@ from orders.selectors import (
     order_get_for_user,
     order_link_resolve,
     order_list_for_user,
+    order_software_releases,
     product_get_active,
     product_get_active_for_display,
     product_list_active,
@@ -185,6 +187,10 @@ def order_list(request):
 
 
 def _order_page(request, order: Order, link_token: str = ""):
+    releases = order_software_releases(order=order)
+    for line in order.lines.all():
+        line.unlocks_download = line.pk in releases
+        line.release = releases.get(line.pk)
     return render(
         request,
         "orders/order_detail.html",
@@ -265,6 +271,29 @@ def _order_for(request, public_id=None, token=None) -> Order | None:
         link = order_link_resolve(token=token)
         return None if link.expired or link.order.user_id else link.order
     return order_get_for_user(user=request.user, public_id=public_id)
+
+
+def _download(order: Order, line_id: int):
+    release = order_software_releases(order=order).get(line_id)
+    if release is None:
+        raise Http404("No download for this order line.")
+    return private_file_response(
+        name=release.storage_name,
+        filename=release.download_name,
+        content_type="application/octet-stream",
+    )
+
+
+@login_required
+def order_download(request, public_id, line_id):
+    return _download(order_get_for_user(user=request.user, public_id=public_id), line_id)
+
+
+def order_link_download(request, token, line_id):
+    order = _order_for(request, token=token)
+    if order is None:
+        return redirect("orders:link", token=token)
+    return _download(order, line_id)
 
 
 @require_POST

@@ -11,6 +11,7 @@ from allauth.account.utils import user_pk_to_url_str
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.core import signing
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -38,11 +39,12 @@ from mail.services import (
     delivery_unsubscribe_url,
     inbound_message_process,
 )
-from orders.models import Entitlement, Order, Payment, Product
+from orders.models import ComputerType, Entitlement, Order, Payment, Product
 from orders.payments import payment_start
 from orders.providers import sandbox_token
 from orders.selectors import order_access_token
-from orders.tests.factories import ProductFactory, paid_entitlement, placed_order
+from orders.services import software_release_add
+from orders.tests.factories import ProductFactory, paid_entitlement, placed_order, sandbox_paid
 from resumes.models import DisclosureAuthorization, ResumeFile, ResumeSend, ResumeWorkspace
 from resumes.services import (
     SHARE_LINK_SALT,
@@ -59,6 +61,7 @@ from resumes.tests.factories import workspace_with_draft as resume_with_draft
 ALICE_EMAIL = "alice@example.com"
 # Shown on the pages of her things: a response that carries it shows her data.
 ALICE_NAME = "Alice Avery"
+SOFTWARE_BUILD = b"planner build 1.0 for Windows"
 
 
 @dataclass
@@ -75,6 +78,10 @@ class Belongings:
     order: Order
     order_payment: Payment
     guest_order: Order
+    # Paid software orders whose build can be downloaded: alice's, her guest one, bob's.
+    software_order: Order
+    guest_software_order: Order
+    bob_software_order: Order
     resume_open: ResumeWorkspace
     resume_with_draft: ResumeWorkspace
     resume_delivered: ResumeWorkspace
@@ -95,6 +102,10 @@ class Belongings:
     @property
     def order_link_token(self) -> str:
         return order_access_token(self.guest_order)
+
+    @property
+    def guest_software_link_token(self) -> str:
+        return order_access_token(self.guest_software_order)
 
     @property
     def sandbox_token(self) -> str:
@@ -176,6 +187,18 @@ def belongings_create() -> Belongings:
     order = placed_order(product, user=alice)
     payment_start(order=order, return_url="", cancel_url="", actor=alice)
     guest_order = placed_order(product, email="alice.guest@example.com", name=ALICE_NAME)
+    software_release_add(
+        product=software,
+        computer_type=ComputerType.WINDOWS,
+        version="1.0",
+        download_name="planner-1.0.exe",
+        file=ContentFile(SOFTWARE_BUILD, name="build"),
+    )
+    software_order = placed_order(software, user=alice)
+    guest_software_order = placed_order(software, email="alice.guest@example.com")
+    bob_software_order = placed_order(software, user=bob)
+    for paid in (software_order, guest_software_order, bob_software_order):
+        sandbox_paid(paid)
 
     feedback = feedback_submit(
         user=alice, body="My writer was great.", publish=True, display_name="Alice, Leeds"
@@ -227,6 +250,9 @@ def belongings_create() -> Belongings:
         order=order,
         order_payment=order.payments.get(),
         guest_order=guest_order,
+        software_order=software_order,
+        guest_software_order=guest_software_order,
+        bob_software_order=bob_software_order,
         resume_open=resume_open,
         resume_with_draft=resume_draft,
         resume_delivered=resume_delivered,

@@ -24,7 +24,12 @@ from django.urls import URLResolver, get_resolver, reverse
 from accounts.roles import MARKETING, PRIVACY_OFFICER, RESUME_WRITER, SUPPORT
 from assessments.models import Answer, Sitting
 from assessments.selectors import sitting_page
-from careerperfect.tests.belongings import Belongings, belongings_create, private_storage_in
+from careerperfect.tests.belongings import (
+    SOFTWARE_BUILD,
+    Belongings,
+    belongings_create,
+    private_storage_in,
+)
 from consent.purposes import Purpose
 from consent.selectors import consent_is_granted
 from feedback.models import Feedback
@@ -125,6 +130,10 @@ def _answers(sitting: Sitting) -> dict:
     return dict(Answer.objects.filter(sitting=sitting).values_list("item_id", "value"))
 
 
+def _line(order: Order) -> int:
+    return order.lines.get().pk
+
+
 def _status(model, pk):
     return model.objects.filter(pk=pk).values_list("status", flat=True).get()
 
@@ -171,6 +180,13 @@ OWNED: dict[str, Owned] = {
         get=None,
         post=lambda b: {},
         effect=lambda b: _status(Order, b.order.pk),
+    ),
+    "orders:download": Owned(
+        lambda b: {"public_id": b.software_order.public_id, "line_id": _line(b.software_order)},
+        crossed=lambda b: {
+            "public_id": b.bob_software_order.public_id,
+            "line_id": _line(b.software_order),
+        },
     ),
     "resumes:workspace": Owned(lambda b: {"public_id": b.resume_delivered.public_id}),
     "resumes:questionnaire": Owned(
@@ -346,6 +362,19 @@ CAPABILITY: dict[str, Capability] = {
         get=None,
         post=lambda b: {},
         effect=lambda b: OutboundMessage.objects.filter(to=b.guest_order.email).count(),
+    ),
+    "orders:link_download": Capability(
+        "the guest order link's download of the software bought with it",
+        lambda b: {"token": b.guest_software_link_token, "line_id": _line(b.guest_software_order)},
+        shows=lambda b: SOFTWARE_BUILD,
+        forged=lambda b: [
+            {"token": token, "line_id": _line(b.guest_software_order)}
+            for token in [
+                _flipped(b.guest_software_link_token, -1),
+                _flipped(b.guest_software_link_token, 0),
+                *_tokens(b).values(),
+            ]
+        ],
     ),
     "orders:sandbox_pay": Capability(
         "the sandbox provider's signed payment page, reached from checkout",

@@ -40,6 +40,8 @@ def order_urls(order: Order, token: str) -> dict[str, str]:
         "orders:link_pay": reverse("orders:link_pay", args=[token]),
         "orders:link_cancel": reverse("orders:link_cancel", args=[token]),
         "orders:link_renew": reverse("orders:link_renew", args=[token]),
+        "orders:download": reverse("orders:download", args=[order.public_id, 1]),
+        "orders:link_download": reverse("orders:link_download", args=[token, 1]),
     }
 
 
@@ -77,7 +79,8 @@ def test_a_stranger_gets_404_on_every_order_url(client, bob, alices_order):
     client.force_login(bob)
 
     for name, url in order_urls(alices_order, forged).items():
-        method = client.get if name in {"orders:detail", "orders:link"} else client.post
+        gets = {"orders:detail", "orders:link", "orders:download", "orders:link_download"}
+        method = client.get if name in gets else client.post
         assert method(url).status_code == 404, name
     alices_order.refresh_from_db()
     assert alices_order.status == "pending"
