@@ -14,7 +14,7 @@ from accounts.tests.factories import UserFactory
 from orders.models import Order, Payment
 from orders.selectors import order_access_token
 from orders.services import order_receipt_queue
-from orders.tests.factories import placed_order
+from orders.tests.factories import placed_order, sandbox_paid
 
 LINK = re.compile(r"http://\S+(/orders/link/\S+/)")
 
@@ -217,3 +217,13 @@ def test_a_link_to_an_order_now_in_an_account_sends_its_holder_to_sign_in(
     assert b"Gina Guest" in client.get(response.url).content
     client.force_login(UserFactory())
     assert client.get(response.url).status_code == 404
+
+
+def test_the_page_says_where_its_link_can_be_found_again(client, guest_order, link):
+    unpaid = client.get(link).content.decode()
+    sandbox_paid(guest_order)
+    paid = client.get(link).content.decode()
+
+    assert "bookmark it" in unpaid and "in your receipt" not in unpaid
+    assert "in your receipt" in paid and "bookmark it" not in paid
+    assert reverse("orders:find") in unpaid
