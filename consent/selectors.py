@@ -37,13 +37,19 @@ def consent_history(*, user) -> list[ConsentEvent]:
     if user.pk is None:  # Never the events of every subject without an account.
         return []
     return list(
-        ConsentEvent.objects.filter(Q(subject__user=user) | Q(subject__merged_into__user=user))
+        ConsentEvent.objects.filter(subject__in=_subjects_of_account(user).values("pk"))
         .only("subject", "purpose", "granted", "source", "occurred_at")
         .annotate(
             policy_version_number=F("policy_version__version"),
             is_current=Exists(Election.objects.filter(event=OuterRef("pk"))),
         )
     )
+
+
+def _subjects_of_account(user) -> QuerySet[Subject]:
+    """The account's subject and those merged into it (each an indexed lookup)."""
+    own = Subject.objects.filter(user=user).values("pk")
+    return Subject.objects.filter(Q(pk__in=own) | Q(merged_into__in=own))
 
 
 def subjects_for_user(*, user) -> QuerySet[Subject]:
@@ -57,7 +63,8 @@ def subjects_for_user(*, user) -> QuerySet[Subject]:
     )
     digests = {email_digest(address) for address in [user.email, *addresses]}
     return Subject.objects.filter(
-        Q(user=user) | Q(merged_into__user=user) | Q(email_digest__in=digests, user__isnull=True)
+        Q(pk__in=_subjects_of_account(user).values("pk"))
+        | Q(email_digest__in=digests, user__isnull=True)
     ).order_by("pk")
 
 
