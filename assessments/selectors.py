@@ -8,7 +8,8 @@ from django.http import Http404
 
 from assessments.models import Answer, Instrument, Item, Occupation, Result, Scale, Sitting
 from assessments.scoring import ScoringKey
-from orders.models import Entitlement
+from orders.models import Entitlement, Product
+from orders.selectors import product_list_active
 
 OCCUPATIONS_SHOWN = 20
 # Weights of the first, second and third letters of an interest code when matching.
@@ -24,6 +25,19 @@ def assessments_entitlement(*, user) -> Entitlement | None:
             user=user, kind=Entitlement.Kind.ASSESSMENTS, revoked_at__isnull=True
         )
         .order_by("created_at")
+        .first()
+    )
+
+
+def assessments_product() -> Product | None:
+    """The product in the shop that brings the assessments: the career-planning
+    software on its own (see orders.services.ENTITLEMENTS_BY_PRODUCT_KIND), the
+    cheapest when there are several, or None when none is on sale."""
+    return (
+        product_list_active()
+        .prefetch_related(None)
+        .filter(kind=Product.Kind.SOFTWARE)
+        .order_by("price_minor", "pk")
         .first()
     )
 

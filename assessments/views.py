@@ -10,6 +10,7 @@ from assessments.forms import ItemPageForm
 from assessments.models import Instrument, Sitting
 from assessments.selectors import (
     assessments_entitlement,
+    assessments_product,
     instruments_overview,
     result_report,
     sitting_get_for_owner,
@@ -38,12 +39,15 @@ NOT_PURCHASED = (
 @login_required
 @never_cache
 def assessment_list(request):
+    entitled = assessments_entitlement(user=request.user) is not None
     return render(
         request,
         "assessments/index.html",
         {
-            "entitled": assessments_entitlement(user=request.user) is not None,
+            "entitled": entitled,
             "overview": instruments_overview(user=request.user),
+            # Where to get them: a way on rather than a dead end.
+            "software_product": None if entitled else assessments_product(),
         },
     )
 

@@ -9,8 +9,8 @@ from assessments.forms import MISSING_ANSWER
 from assessments.models import Answer, Sitting
 from assessments.services import SittingClosed, sitting_answers_save, sitting_start
 from assessments.tests.factories import RIASEC, VALUES, instrument, owner_with_software
-from orders.models import Entitlement
-from orders.tests.factories import paid_entitlement
+from orders.models import Entitlement, Product
+from orders.tests.factories import ProductFactory, paid_entitlement
 
 
 @pytest.fixture
@@ -288,3 +288,36 @@ def test_answers_of_a_submitted_sitting_cannot_be_saved_even_in_a_race(owner):
     with pytest.raises(SittingClosed):
         sitting_answers_save(sitting=sitting, answers={chosen.items.first().pk: 3})
     assert not Answer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_without_the_software_the_list_links_to_it_in_the_shop(client):
+    ProductFactory(kind=Product.Kind.SOFTWARE, slug="planner-deluxe", price_minor=9900)
+    software = ProductFactory(kind=Product.Kind.SOFTWARE, slug="planner", price_minor=4900)
+    ProductFactory(
+        kind=Product.Kind.SOFTWARE, slug="retired-planner", price_minor=100, active=False
+    )
+    ProductFactory(kind=Product.Kind.RESUME_PACKAGE, slug="essentials", price_minor=50)
+    client.force_login(UserFactory())
+
+    html = client.get(reverse("assessments:index")).content.decode()
+
+    assert f'href="{reverse("orders:product", args=[software.slug])}"' in html
+
+
+@pytest.mark.django_db
+def test_without_the_software_in_the_shop_the_list_links_to_the_shop(client):
+    client.force_login(UserFactory())
+
+    html = client.get(reverse("assessments:index")).content.decode()
+
+    assert f'href="{reverse("orders:products")}"' in html.split('<main id="main"')[1]
+
+
+@pytest.mark.django_db
+def test_an_owner_of_the_software_is_not_sent_to_the_shop(client, owner):
+    ProductFactory(kind=Product.Kind.SOFTWARE, slug="planner")
+
+    html = client.get(reverse("assessments:index")).content.decode()
+
+    assert 'href="/shop/planner/"' not in html
