@@ -133,6 +133,27 @@ def test_signup_sends_a_verification_link_and_requires_it(
 
 
 @pytest.mark.django_db
+def test_the_confirm_page_tells_how_to_have_the_link_sent_again(
+    client, django_capture_on_commit_callbacks, mailoutbox, settings
+):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "confirm_email": None}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(SIGNUP_URL, signup_data())
+    html = client.get(reverse("account_email_verification_sent")).content.decode()
+    client.logout()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("account_login"),
+            {"login": "new.person@example.com", "password": "a-long-enough-passphrase-42"},
+        )
+
+    assert "sign in</a> with your address and password" in html
+    assert reverse("contact") in html
+    assert [message.to for message in mailoutbox] == [["new.person@example.com"]] * 2
+
+
+@pytest.mark.django_db
 def test_signup_links_an_existing_subject_to_the_new_account(client):
     from consent.services import consent_withdraw
 
