@@ -106,6 +106,22 @@ def _is_handled_removal(inbound: InboundMessage) -> bool:
     ).exists()
 
 
+def _require_keywords(imap) -> None:
+    """Stop with a clear message when the mailbox cannot keep our keyword: without it
+    nothing would mark a message done, and every poll would fetch it again. (Servers
+    that allow no keywords of their own, as some hosted ones, say so in PERMANENTFLAGS.)"""
+    _, data = imap.response("PERMANENTFLAGS")
+    flags = b" ".join(part for part in data if isinstance(part, bytes))
+    if not flags:
+        return  # Not announced: every flag is permanent.
+    if b"\\*" not in flags and PROCESSED_KEYWORD.encode() not in flags:
+        raise ImproperlyConfigured(
+            f"The IMAP mailbox does not let us set the keyword {PROCESSED_KEYWORD} "
+            f"(PERMANENTFLAGS {flags.decode(errors='replace')}): use a server or mailbox "
+            "that allows keywords of their own, such as Dovecot's or Gmail's."
+        )
+
+
 def imap_mailbox_poll(*, url: str | None = None, batch_size: int = BATCH_SIZE) -> int:
     """Process the messages of the mailbox not handled yet; return how many."""
     from mail.services import inbound_message_process
@@ -117,6 +133,7 @@ def imap_mailbox_poll(*, url: str | None = None, batch_size: int = BATCH_SIZE) -
     handled = 0
     with imap_connect(config) as imap:
         _check(imap.select(_quoted(config.mailbox)))
+        _require_keywords(imap)
         uids = _check(imap.uid("SEARCH", "UNKEYWORD", PROCESSED_KEYWORD))[0].split()
         for uid in uids[:batch_size]:
             raw, received_at = _fetched(
