@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import json
 import re
 import time
 from datetime import timedelta
@@ -448,6 +449,76 @@ def test_a_webhook_with_a_bad_signature_is_rejected_and_records_nothing(
     assert bad_signature.status_code == 400
     assert no_basic_auth.status_code == 400
     assert not InboundMessage.objects.exists()
+    assert consent_is_granted(user=user, purpose=Purpose.MARKETING)
+
+
+def postmark_post(client, payload: dict, *, auth=True):
+    headers = {"HTTP_AUTHORIZATION": "Basic dXNlcjpwYXNz"} if auth else {}  # user:pass
+    return client.post(
+        "/mail/inbound/postmark/inbound/",
+        json.dumps(payload),
+        content_type="application/json",
+        **headers,
+    )
+
+
+def postmark_payload(raw: bytes | None, *, return_path="jobseeker@example.com", **fields):
+    """Postmark's inbound JSON: the raw message when "include raw content" is on, else
+    only its parsed fields; the envelope sender comes first among the headers."""
+    payload = {
+        "FromFull": {"Email": "jobseeker@example.com", "Name": "Jordan Seeker"},
+        "ToFull": [{"Email": "admin@careerperfect.localhost", "Name": ""}],
+        "Subject": "remove",
+        "MessageID": "postmark-internal-id",
+        "Headers": [
+            {"Name": "Return-Path", "Value": f"<{return_path}>"},
+            {"Name": "Message-ID", "Value": "<pm@mail.example.com>"},
+        ],
+        "TextBody": "Please stop.",
+        **fields,
+    }
+    if raw is not None:
+        payload["RawEmail"] = raw.decode()
+    return payload
+
+
+@pytest.mark.urls("mail.tests.webhook_urls")
+@pytest.mark.django_db
+@pytest.mark.parametrize("with_raw", [True, False], ids=["raw message", "parsed fields"])
+def test_postmarks_inbound_webhook_feeds_the_same_pipeline(
+    client, webhook_settings, django_capture_on_commit_callbacks, with_raw
+):
+    user = opted_in()
+    raw = raw_email(message_id="<pm@mail.example.com>") if with_raw else None
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = postmark_post(client, postmark_payload(raw))
+
+    assert response.status_code == 200
+    inbound = InboundMessage.objects.get()
+    assert (inbound.source, inbound.outcome) == ("webhook", "opted_out")
+    assert (inbound.from_address, inbound.message_id) == (
+        "jobseeker@example.com",
+        "<pm@mail.example.com>",
+    )
+    assert not consent_is_granted(user=user, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.urls("mail.tests.webhook_urls")
+@pytest.mark.django_db
+def test_a_postmark_bounce_or_unauthenticated_post_changes_nothing(
+    client, webhook_settings, django_capture_on_commit_callbacks
+):
+    user = opted_in()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bounce = postmark_post(client, postmark_payload(raw_email(), return_path=""))
+        no_auth = postmark_post(client, postmark_payload(raw_email()), auth=False)
+
+    assert (bounce.status_code, no_auth.status_code) == (200, 400)
+    inbound = InboundMessage.objects.get()
+    assert inbound.outcome == InboundMessage.Outcome.IGNORED
+    assert "empty return path" in inbound.reason
     assert consent_is_granted(user=user, purpose=Purpose.MARKETING)
 
 
