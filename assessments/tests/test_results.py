@@ -95,6 +95,37 @@ def test_while_scoring_the_page_shows_progress_and_checks_again(client, owner):
     assert "js/assessment-status.js" in html
 
 
+REFRESH = re.compile(r'<meta http-equiv="refresh" content="(\d+)">')
+
+
+@pytest.mark.django_db
+def test_without_javascript_the_scoring_page_reloads_itself_until_scored(client, owner):
+    sitting = sitting_answered(owner)
+    sitting_submit(sitting=sitting)  # the task waits for a commit that never comes
+
+    waiting = client.get(result_url(sitting)).content.decode()
+    refresh = REFRESH.search(waiting)
+    assert refresh
+    assert 2 <= int(refresh.group(1)) <= 10
+    # Only for browsers without the script, which reloads once the result is ready.
+    assert f"<noscript>{refresh.group(0)}</noscript>" in waiting
+
+    Sitting.objects.filter(pk=sitting.pk).update(status=Sitting.Status.DELAYED)
+    delayed = client.get(result_url(sitting)).content.decode()
+    assert "Scoring delayed" in delayed
+    assert not REFRESH.search(delayed)
+
+
+@pytest.mark.django_db
+def test_a_scored_result_does_not_reload_itself(client, owner):
+    sitting = sitting_scored(owner, scores=RIASEC_SCORES)
+
+    html = client.get(result_url(sitting)).content.decode()
+
+    assert "Your interest code" in html
+    assert "http-equiv" not in html
+
+
 @pytest.mark.django_db
 def test_the_status_answers_for_the_script(client, owner):
     sitting = sitting_answered(owner)
