@@ -1,8 +1,10 @@
+import re
+
 from django import forms
 
 from accounts.forms import AgeConfirmationField, election_field
 from consent.purposes import Purpose
-from orders.models import ComputerType
+from orders.models import ComputerType, Order
 from orders.payments import SandboxOutcome
 from orders.services import ADDRESS_FIELDS
 
@@ -19,6 +21,22 @@ class AddToCartForm(forms.Form):
                 help_text="So that you get the download that runs on it. We ask this only "
                 "for the software.",
             )
+
+
+PHONE_CHARACTERS = re.compile(r"[0-9 +\-().]+")
+PHONE_MIN_DIGITS = 6
+
+
+def phone_validate(value: str) -> None:
+    """Digits, with the usual separators; anything else is a mistake we can name."""
+    if not PHONE_CHARACTERS.fullmatch(value):
+        raise forms.ValidationError(
+            "Use only digits, spaces and + - ( ) . in a phone number.", code="phone_characters"
+        )
+    if sum(character.isdigit() for character in value) < PHONE_MIN_DIGITS:
+        raise forms.ValidationError(
+            f"A phone number has at least {PHONE_MIN_DIGITS} digits.", code="phone_digits"
+        )
 
 
 class CheckoutForm(forms.Form):
@@ -52,7 +70,8 @@ class CheckoutForm(forms.Form):
             del self.fields["email"]
         if phone_reasons:
             self.fields["phone"] = forms.CharField(
-                max_length=40,
+                max_length=Order._meta.get_field("phone").max_length,
+                validators=[phone_validate],
                 label="Phone number",
                 help_text="Why we ask: " + " ".join(phone_reasons),
                 widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),

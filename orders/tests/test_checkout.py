@@ -182,6 +182,45 @@ def test_checkout_names_the_missing_fields(client, executive):
     assert Order.objects.count() == 0
 
 
+ADDRESS = {
+    "address_line1": "1 Main Street",
+    "city": "Springfield",
+    "postal_code": "12345",
+    "country": "United States",
+}
+
+
+@pytest.mark.parametrize(
+    ("phone", "message"),
+    [
+        ("abc", "Use only digits, spaces and + - ( ) . in a phone number."),
+        ("555-0100 ext. 12", "Use only digits, spaces and + - ( ) . in a phone number."),
+        ("+1 (555)", "A phone number has at least 6 digits."),
+        ("--- ...", "A phone number has at least 6 digits."),
+        ("1" * 41, "Ensure this value has at most 40 characters"),
+    ],
+)
+def test_a_phone_number_that_is_not_one_is_refused_clearly(client, executive, phone, message):
+    add(client, executive)
+
+    response = client.post(CHECKOUT, buyer(phone=phone, **ADDRESS))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="id_phone_error"' in html
+    assert message in html
+    assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize("phone", ["555-0100", "+44 20 7946 0958", "(555) 010.0199", "1234567890"])
+def test_a_phone_number_in_a_usual_form_is_kept_as_typed(client, executive, phone):
+    add(client, executive)
+
+    client.post(CHECKOUT, buyer(phone=phone, **ADDRESS))
+
+    assert Order.objects.get().phone == phone
+
+
 def test_an_address_longer_than_an_order_can_store_is_refused_clearly(client, resume):
     add(client, resume)
 
