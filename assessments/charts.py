@@ -4,9 +4,9 @@ from dataclasses import dataclass
 
 from assessments.selectors import ScaleScore
 
-WIDTH = 640
-LABEL_WIDTH = 170
-VALUE_WIDTH = 70
+WIDTH = 360
+LABEL_WIDTH = 120
+VALUE_WIDTH = 40
 ROW_HEIGHT = 44
 BAR_HEIGHT = 26
 TOP = 10

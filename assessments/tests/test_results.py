@@ -45,8 +45,12 @@ def test_the_result_shows_the_code_the_chart_its_table_and_occupations(client, o
         "of 32; Social 30 out of 32; Enterprising 22 out of 32; Conventional 8 out of 32.</desc>"
     ) in svg
     assert '<th scope="row">Social (S)</th><td>30</td><td>32</td><td>1</td>' in html
-    # Bars are proportional: 30 of 32 of the 400-unit bar space.
-    assert 'width="375"' in svg
+    # Bars are proportional: 30 of 32 of the 200-unit bar space.
+    assert 'width="188"' in svg
+    # Drawn about a phone's width (343 px inside the page's margins at 375): its 15-unit
+    # labels are not shrunk below 13 px there.
+    view_width = int(re.search(r'viewBox="0 0 (\d+) ', svg).group(1))
+    assert 15 * 343 / view_width >= 13
     assert "Occupations matching SAE" in html
     assert "<td>Clergy</td><td>SAE</td><td>14 of 14</td>" in html
     assert "O*NET" in html
