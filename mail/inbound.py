@@ -5,16 +5,16 @@ so every header read tolerates garbage: a message that cannot be understood give
 reason, never an exception.
 """
 
-import contextlib
+import base64
+import binascii
 import email
 import email.policy
+import email.quoprimime
 import email.utils
 import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
-from email.errors import HeaderParseError
-from email.header import decode_header
 from email.message import Message
 from email.parser import BytesParser
 
@@ -37,6 +37,7 @@ MAX_ADDRESS_CHARS = 254
 # wants, as in `john@example.com <john@example.com>` (some mail programs send that).
 TRAILING_ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s]+)\s*>\s*$")
 COMMENT = re.compile(r"\([^()]*\)")
+ENCODED_WORD = re.compile(r"=\?(?P<charset>[^?]*?)\?(?P<encoding>[qQbB])\?(?P<encoded>.*?)\?=")
 REPORT_TYPES = {"multipart/report", "message/delivery-status", "message/disposition-notification"}
 # Kept in the inbound record and the consent evidence; the rest of the header is noise.
 EVIDENCE_HEADERS = (
@@ -94,26 +95,41 @@ def _decode_header_value(value: str | None) -> str:
     if "=?" in text:
         # Unfolded first: the line break before an encoded word is not space between
         # words when plain text comes before it.
-        unfolded = re.sub(r"\r?\n(?=[ \t])", "", text)
-        with contextlib.suppress(HeaderParseError, ValueError):
-            text = "".join(_decode_word(part, charset) for part, charset in decode_header(unfolded))
+        text = _decode_encoded_words(re.sub(r"\r?\n(?=[ \t])", "", text))
     # Neither NUL nor a lone surrogate can be stored as text.
     text = text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     return " ".join(text.replace("\r", " ").replace("\n", " ").split())
 
 
-def _decode_word(part: bytes | str, charset: str | None) -> str:
-    """One piece of a header: each encoded word decoded on its own, so that one with
-    bad bytes or an unknown charset spoils only itself."""
-    if isinstance(part, str):
-        return part
-    if charset is None:
-        # Text between encoded words, which decode_header hands back escaped.
-        return part.decode("raw-unicode-escape")
+def _decode_encoded_words(text: str) -> str:
+    """Each encoded word decoded on its own, so that one with bad bytes or an unknown
+    charset spoils only itself; the text between them stays exactly as it came, and
+    only the space between two adjacent encoded words is dropped (RFC 2047, 6.2)."""
+    pieces, end, after_word = [], 0, False
+    for match in ENCODED_WORD.finditer(text):
+        between = text[end : match.start()]
+        if not (after_word and not between.strip()):
+            pieces.append(between)
+        pieces.append(_decode_word(match))
+        end, after_word = match.end(), True
+    pieces.append(text[end:])
+    return "".join(pieces)
+
+
+def _decode_word(match: re.Match) -> str:
+    charset = match["charset"].split("*")[0]  # without an RFC 2231 language
+    encoded = match["encoded"]
     try:
-        return part.decode(charset, errors="replace")
+        if match["encoding"] in "qQ":
+            data = email.quoprimime.header_decode(encoded).encode("latin-1")
+        else:
+            data = base64.b64decode(encoded + "=" * (-len(encoded) % 4))
+    except (binascii.Error, ValueError):
+        return match[0]  # not decodable: left as it came
+    try:
+        return data.decode(charset, errors="replace")
     except LookupError:
-        return part.decode("utf-8", errors="replace")
+        return data.decode("utf-8", errors="replace")
 
 
 def _raw(message: Message, name: str) -> str | None:
@@ -194,13 +210,22 @@ def _from_local_part(message: Message) -> str:
     return address.split("@")[0].lower()
 
 
+def _without_comments(value: str) -> str:
+    # Innermost first, until none is left: comments may nest.
+    while True:
+        stripped = COMMENT.sub("", value)
+        if stripped == value:
+            return value
+        value = stripped
+
+
 def _automatic_reason(message: Message, sender: str, return_path: str | None) -> str:
     # Both may carry comments, as in "no (typed by a person)" (RFC 3834).
-    auto_submitted = COMMENT.sub("", _header(message, "Auto-Submitted"))
+    auto_submitted = _without_comments(_header(message, "Auto-Submitted"))
     auto_submitted = auto_submitted.split(";")[0].strip().lower()
     if auto_submitted and auto_submitted != "no":
         return f"Auto-Submitted: {auto_submitted}"
-    precedence = COMMENT.sub("", _header(message, "Precedence")).strip().lower()
+    precedence = _without_comments(_header(message, "Precedence")).strip().lower()
     if precedence in AUTOMATIC_PRECEDENCE:
         return f"Precedence: {precedence}"
     if _raw(message, "X-Autoreply") is not None or _raw(message, "X-Autorespond") is not None:

@@ -127,6 +127,22 @@ def test_one_undecodable_encoded_word_does_not_hide_the_others():
 
 
 @pytest.mark.parametrize(
+    ("subject", "decoded"),
+    [
+        (rb"C:\users\me =?UTF-8?B?cmVtb3Zl?=", r"C:\users\me remove"),
+        (rb"\u0072emoved =?utf-8?q?please?=", r"\u0072emoved please"),
+        (b"=?utf-8?q?a?=\r\n =?utf-8?q?b?= c =?utf-8?q?d?=", "ab c d"),
+        (b"=?utf-8?b?not base64!?= remove", "=?utf-8?b?not base64!?= remove"),
+        (b"=?utf-8*en?q?remove?=", "remove"),
+    ],
+)
+def test_plain_text_between_encoded_words_stays_as_it_came(subject, decoded):
+    parsed = parse(b"From: a@example.com\r\nSubject: " + subject + b"\r\n\r\nhi")
+
+    assert parsed.subject == decoded
+
+
+@pytest.mark.parametrize(
     "sender",
     [
         "john@example.com <JOHN@example.com>",
@@ -190,7 +206,7 @@ def test_automatic_mail_is_recognised(headers, sender, reason):
     assert reason in parsed.automatic_reason
 
 
-@pytest.mark.parametrize("value", ["no", "No", "no (typed by a person)"])
+@pytest.mark.parametrize("value", ["no", "No", "no (typed by a person)", "no (typed (by) me)"])
 def test_auto_submitted_no_is_a_person_writing(value):
     parsed = parse(raw_email(headers={"Auto-Submitted": value, "Precedence": "first-class"}))
 
