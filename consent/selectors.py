@@ -17,6 +17,15 @@ def consent_is_granted(*, purpose: Purpose, email: str | None = None, user=None)
     return Election.objects.filter(subject=subject, purpose=purpose, granted=True).exists()
 
 
+def subject_holding(*, subject_id: int) -> Subject | None:
+    """The subject that now answers for what was recorded under subject_id: itself, or
+    the subject it was merged into when its address became an account's."""
+    subject = Subject.objects.filter(pk=subject_id).select_related("merged_into__user").first()
+    if subject is not None and subject.merged_into_id is not None:
+        return subject.merged_into
+    return subject
+
+
 def consent_elections(*, subject: Subject | None) -> dict[str, Election]:
     """The current election of each purpose that has one, keyed by purpose."""
     if subject is None:

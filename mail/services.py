@@ -32,8 +32,9 @@ from consent.selectors import (
     consent_granted_subject_ids,
     consent_granted_subjects,
     consent_is_granted,
+    subject_holding,
 )
-from consent.services import consent_grant, consent_withdraw_for_address
+from consent.services import consent_grant, consent_withdraw, consent_withdraw_for_address
 from mail.inbound import ParsedMessage, inbound_parse
 from mail.models import CAMPAIGN_PURPOSES, Campaign, Delivery, InboundMessage, OutboundMessage
 
@@ -626,14 +627,29 @@ def delivery_from_token(*, token: str) -> Delivery:
 
 def delivery_unsubscribe(*, delivery: Delivery) -> bool:
     """Withdraw the campaign's election for the delivery's address (and the accounts
-    verified with it); False when it was not granted anyway."""
+    verified with it), and for the person it was sent to even if their address has
+    changed since; False when neither was granted anyway."""
     purpose = delivery.campaign.purpose
-    if not consent_is_granted(email=delivery.email, purpose=purpose):
-        return False
-    consent_withdraw_for_address(
-        email=delivery.email,
-        purposes=[purpose],
-        source=Source.ONE_CLICK,
-        evidence={"delivery": delivery.pk, "campaign": delivery.campaign_id},
+    holder = subject_holding(subject_id=delivery.subject_id_at_queue)
+    by_address = consent_is_granted(email=delivery.email, purpose=purpose)
+    by_person = holder is not None and bool(
+        consent_granted_subject_ids(purpose=purpose, subject_ids=[holder.pk])
     )
+    if not (by_address or by_person):
+        return False
+    evidence = {"delivery": delivery.pk, "campaign": delivery.campaign_id}
+    with transaction.atomic():
+        if by_address:
+            consent_withdraw_for_address(
+                email=delivery.email, purposes=[purpose], source=Source.ONE_CLICK, evidence=evidence
+            )
+        # Unless that was the same person, who is now withdrawn already.
+        if by_person and consent_granted_subject_ids(purpose=purpose, subject_ids=[holder.pk]):
+            consent_withdraw(
+                purpose=purpose,
+                source=Source.ONE_CLICK,
+                user=holder.user,
+                email=None if holder.user else holder.email,
+                evidence=evidence,
+            )
     return True

@@ -267,6 +267,26 @@ def test_one_click_post_unsubscribes_without_login_or_csrf_token(
 
 
 @pytest.mark.django_db
+def test_one_click_from_mail_received_before_an_address_change_still_unsubscribes(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(email="old@example.com")
+    consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    send_all(fanned_out(new_campaign()), django_capture_on_commit_callbacks)
+    url = unsubscribe_url(mailoutbox)
+    EmailAddress.objects.create(user=user, email="new@example.com", verified=True)
+    EmailAddress.objects.get(email="new@example.com").set_as_primary()
+
+    response = client.post(url, {"List-Unsubscribe": "One-Click"})
+
+    assert response.status_code == 200
+    assert not consent_is_granted(user=user, purpose=Purpose.MARKETING)
+    assert ConsentEvent.objects.filter(source=Source.ONE_CLICK).count() == 1
+
+
+@pytest.mark.django_db
 def test_a_tampered_one_click_token_does_nothing(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
