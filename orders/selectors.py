@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
+from orders.cart import product_parts
 from orders.models import (
     Entitlement,
     Order,
@@ -178,12 +179,21 @@ def order_software_releases(*, order: Order) -> dict[int, SoftwareRelease | None
     ]
     if not lines:
         return {}
+    # The software itself, or for a bundle the software it includes.
+    products = Product.objects.filter(pk__in={line.product_id for line in lines})
+    software = {
+        product.pk: next(
+            (part.pk for part in product_parts(product) if part.kind == Product.Kind.SOFTWARE),
+            None,
+        )
+        for product in products.prefetch_related("components")
+    }
     newest = {}
     for release in SoftwareRelease.objects.filter(
-        published=True, product_id__in={line.product_id for line in lines}
-    ):  # newest first
+        published=True, product_id__in=set(software.values())
+    ).select_related("product"):  # newest first
         newest.setdefault((release.product_id, release.computer_type), release)
-    return {line.pk: newest.get((line.product_id, line.computer_type)) for line in lines}
+    return {line.pk: newest.get((software[line.product_id], line.computer_type)) for line in lines}
 
 
 def order_access_path(order: Order) -> str:

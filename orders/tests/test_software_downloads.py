@@ -90,6 +90,17 @@ def test_the_newest_published_build_is_handed_out(client, software):
     assert hashlib.sha256(b"newer").hexdigest() in html
 
 
+def test_a_bundle_that_includes_the_software_downloads_its_build(client, software):
+    build(software, data=b"planner in the bundle")
+    bundle = ProductFactory(kind=Product.Kind.BUNDLE, name="Everything")
+    bundle.components.set([software, ProductFactory(kind=Product.Kind.RESUME_PACKAGE)])
+    user = UserFactory()
+    order = bought(bundle, user=user)
+    client.force_login(user)
+
+    assert body(client.get(download_url(order))) == b"planner in the bundle"
+
+
 def test_no_download_before_payment_or_after_a_refund(client, software):
     build(software)
     user = UserFactory()
