@@ -334,8 +334,12 @@ ACCOUNT_RATE_LIMITS = {
     # Our own public forms, through allauth's rate limiter.
     "feedback": "10/h/ip",
     "contest_entry": "20/h/ip",
-    # New links to guest orders are e-mailed: few per address, and per sender.
-    "order_links": "10/h/ip,3/h/key",
+    # New links to guest orders are e-mailed. "Find an order": per sender, and per
+    # address typed (beyond which nothing more is sent, though the page says the same);
+    # an expired link's "send a new one": per order, so that no one else can use it up.
+    "order_links": "10/h/ip",
+    "order_links_address": "3/h/key",
+    "order_link_renew": "10/h/ip,3/h/key",
     "data_export": "5/d/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

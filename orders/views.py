@@ -1,4 +1,4 @@
-from allauth.core.ratelimit import consume_or_429
+from allauth.core.ratelimit import consume, consume_or_429
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -237,7 +237,7 @@ def order_link_renew(request, token):
     link = order_link_resolve(token=token)
     if link.order.user_id:
         return _to_account(request, link.order)
-    limited = consume_or_429(request, action="order_links", key=link.order.email.lower())
+    limited = consume_or_429(request, action="order_link_renew", key=str(link.order.public_id))
     if limited:
         return limited
     order_links_queue(orders=[link.order])
@@ -250,12 +250,15 @@ def order_find(request):
     whether or not there are any, so the page tells no one who has ordered."""
     form = OrderFindForm(request.POST or None)
     if request.method == "POST":
-        address = request.POST.get("email", "").strip().lower()
-        limited = consume_or_429(request, action="order_links", key=address)
+        limited = consume_or_429(request, action="order_links")
         if limited:
             return limited
         if form.is_valid():
-            order_links_queue(orders=guest_orders_for_address(email=form.cleaned_data["email"]))
+            address = form.cleaned_data["email"]
+            # Past its limit an address gets nothing more, and the answer does not
+            # change: no one can flood an inbox, nor learn that they reached a limit.
+            if consume(request, action="order_links_address", key=address.casefold()):
+                order_links_queue(orders=guest_orders_for_address(email=address))
             return redirect("orders:links_sent")
     return render(request, "orders/order_find.html", {"form": form})
 

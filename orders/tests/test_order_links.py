@@ -183,23 +183,54 @@ def test_an_account_holders_or_erased_orders_get_no_links(
     assert client.get(reverse("orders:link", args=[order_access_token(erased)])).status_code == 404
 
 
-def test_asking_for_links_is_rate_limited_per_address(
+def test_find_an_order_sends_an_address_only_so_many_mails_and_says_nothing(
     client, guest_order, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
     settings.ACCOUNT_RATE_LIMITS = {
         **settings.ACCOUNT_RATE_LIMITS,
-        "order_links": "100/h/ip,2/h/key",
+        "order_links": "100/h/ip",
+        "order_links_address": "2/h/key",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        answers = [
+            client.post(reverse("orders:find"), {"email": address}).url
+            for address in ("gina@example.com", "GINA@example.com", "gina@example.com")
+        ]
+
+    assert answers == [reverse("orders:links_sent")] * 3
+    assert len(mailoutbox) == 2
+
+
+def test_find_an_order_is_rate_limited_per_sender(client, db, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "order_links": "2/h/ip"}
+
+    statuses = [
+        client.post(reverse("orders:find"), {"email": f"p{n}@example.com"}).status_code
+        for n in range(3)
+    ]
+
+    assert statuses == [302, 302, 429]
+
+
+def test_no_one_else_can_use_up_a_guests_renewals(
+    client, guest_order, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "order_links": "100/h/ip",
+        "order_links_address": "1/h/key",
+        "order_link_renew": "100/h/ip,2/h/key",
     }
     token = order_access_token(guest_order)
     with later(40), django_capture_on_commit_callbacks(execute=True):
-        statuses = [
-            client.post(reverse("orders:find"), {"email": "gina@example.com"}).status_code,
-            client.post(reverse("orders:link_renew", args=[token])).status_code,
-            client.post(reverse("orders:find"), {"email": "GINA@example.com"}).status_code,
+        for _ in range(3):  # someone else asking for the guest's address
+            client.post(reverse("orders:find"), {"email": "gina@example.com"})
+        renewals = [
+            client.post(reverse("orders:link_renew", args=[token])).status_code for _ in range(3)
         ]
 
-    assert statuses == [302, 302, 429]
-    assert len(mailoutbox) == 2
+    assert renewals == [302, 302, 429]
+    assert len(mailoutbox) == 3
 
 
 def test_a_link_to_an_order_now_in_an_account_sends_its_holder_to_sign_in(
