@@ -4,6 +4,7 @@ Nothing else writes ConsentEvent, Election or Subject rows.
 """
 
 import contextlib
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,8 @@ from django.utils import timezone
 
 from consent.models import ConsentEvent, Election, Subject, email_digest, email_normalize
 from consent.purposes import COMMUNICATION_PURPOSES, Purpose, Source
+
+logger = logging.getLogger(__name__)
 
 
 def subject_get_or_create(*, email: str | None = None, user=None) -> Subject:
@@ -294,10 +297,14 @@ def subject_address_follow(*, user) -> None:
     subject, which now answers for the new address, so campaigns go there. The old
     address keeps nothing of theirs (whoever uses it next starts with no consent).
     When the new address had consent on record of its own (a guest order, a "remove"
-    e-mail), that subject is merged in: each of its elections newer than the
-    account's is carried over, the later occurrence deciding as always, and its
-    history stays with it, shown as the person's.
+    e-mail) and the person has confirmed the address is theirs, that subject is merged
+    in: each of its elections newer than the account's is carried over, the later
+    occurrence deciding as always, and its history stays with it, shown as the
+    person's. An unconfirmed address (staff typing one in the admin) is never merged:
+    the subject then stays where it is until the address is confirmed.
     """
+    from allauth.account.models import EmailAddress
+
     new_email = email_normalize(user.email)
     new_digest = email_digest(new_email)
     # Most saves of an account change something else: one read, and nothing to do.
@@ -310,11 +317,26 @@ def subject_address_follow(*, user) -> None:
         if subject is None or subject.email_digest == new_digest:
             return
         other = next((s for s in subjects if s.pk != subject.pk), None)
+        if other is not None and other.user_id is not None:
+            # Left on an address its account no longer has (an address changed before
+            # subjects followed them): that account's subject moves on first.
+            owner = other.user
+            if email_digest(owner.email) == new_digest:
+                logger.error("%s is the consent subject of account %s", new_email, owner.pk)
+                return
+            subject_address_follow(user=owner)
+            other = Subject.objects.select_for_update().filter(email_digest=new_digest).first()
         if other is not None:
-            if other.user_id is not None:
-                # Addresses are unique to an account, so this cannot happen; should it,
-                # one person's consent must never become another's.
-                raise ValueError(f"{new_email} is the consent subject of another account")
+            confirmed = EmailAddress.objects.filter(
+                user=user, email__in=_stored_forms(new_email), verified=True
+            ).exists()
+            if not confirmed:
+                logger.warning(
+                    "Account %s's address is not confirmed and has consent of its own on "
+                    "record: its subject stays on its former address for now",
+                    user.pk,
+                )
+                return
             _subject_merge(source=other, into=subject)
         Subject.objects.filter(pk=subject.pk).update(email=new_email, email_digest=new_digest)
 

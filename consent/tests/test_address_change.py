@@ -5,8 +5,10 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.account.signals import email_confirmed
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.services import account_elections_update, account_signup_complete
 from accounts.tests.factories import UserFactory
 from consent.models import Subject
@@ -150,3 +152,39 @@ def test_an_unverified_second_address_is_not_stopped_by_the_account():
     account_elections_update(user=user, wanted={Purpose.MARKETING: False})
 
     assert marketing_recipients() == ["claimed@example.com"]
+
+
+def test_an_unconfirmed_address_set_by_staff_takes_no_strangers_consent_until_confirmed():
+    consent_grant(email="typed@example.com", purpose=Purpose.MARKETING, source=Source.CONTEST)
+    user = signed_up("una@example.com")
+
+    user.email = "typed@example.com"
+    user.save()
+
+    assert [e.source for e in consent_history(user=user)] == []
+    assert Subject.objects.get(user=user).email == "una@example.com"
+    address = EmailAddress.objects.create(user=user, email="typed@example.com")
+    address.verified = True
+    address.save()
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    assert Subject.objects.get(user=user).email == "typed@example.com"
+    assert [e.source for e in consent_history(user=user)] == [
+        Source.ADDRESS_CHANGE,
+        Source.CONTEST,
+    ]
+
+
+def test_a_subject_left_on_a_former_address_by_another_account_moves_out_of_the_way():
+    # As an address change before subjects followed addresses left it.
+    ann = signed_up("shared@example.com", Purpose.MARKETING)
+    User.objects.filter(pk=ann.pk).update(email="ann.now@example.com")
+    EmailAddress.objects.filter(user=ann).update(email="ann.now@example.com")
+    ann.refresh_from_db()
+    bob = signed_up("bob@example.com")
+
+    make_primary(bob, "shared@example.com")
+
+    assert Subject.objects.get(user=bob).email == "shared@example.com"
+    assert Subject.objects.get(user=ann).email == "ann.now@example.com"
+    assert consent_is_granted(user=ann, purpose=Purpose.MARKETING)
+    assert not consent_is_granted(user=bob, purpose=Purpose.MARKETING)
