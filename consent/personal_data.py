@@ -24,6 +24,7 @@ def export(user) -> dict:
         "addresses": [
             {
                 "email": subject.email,
+                "merged_into_account": subject.merged_into_id is not None,
                 "current_elections": [
                     {
                         "purpose": e.get_purpose_display(),
@@ -62,4 +63,7 @@ def erase(user) -> None:
     for address in EmailAddress.objects.filter(user=user, verified=True):
         subject_get_or_create(email=address.email)
     for subject in subjects_for_user(user=user):
-        subject_erase(subject=subject)
+        # A subject merged into the account's has no address nor elections left: its
+        # history goes with the account's, out of reach of the address.
+        if subject.merged_into_id is None:
+            subject_erase(subject=subject)

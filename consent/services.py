@@ -383,3 +383,6 @@ def subject_erase(*, subject: Subject) -> None:
                 evidence=None,
             )
         Subject.objects.filter(pk=subject.pk).update(email=None, user=None)
+        # Whoever uses the address next must not inherit the history of the person's
+        # other addresses: what was merged in stays on record, linked to no one.
+        Subject.objects.filter(merged_into=subject).update(merged_into=None)

@@ -12,6 +12,7 @@ from accounts.models import User
 from accounts.services import account_elections_update, account_signup_complete
 from accounts.tests.factories import UserFactory
 from consent.models import Subject
+from consent.personal_data import export as export_consent
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_granted_subjects, consent_history, consent_is_granted
 from consent.services import consent_grant, consent_withdraw, subject_find
@@ -188,3 +189,22 @@ def test_a_subject_left_on_a_former_address_by_another_account_moves_out_of_the_
     assert Subject.objects.get(user=ann).email == "ann.now@example.com"
     assert consent_is_granted(user=ann, purpose=Purpose.MARKETING)
     assert not consent_is_granted(user=bob, purpose=Purpose.MARKETING)
+
+
+def test_erasing_after_a_merge_leaves_the_merged_history_to_no_one():
+    from accounts.services import account_erase
+
+    consent_grant(email="new@example.com", purpose=Purpose.SITE_UPDATES, source=Source.CONTEST)
+    una = signed_up("old@example.com", Purpose.MARKETING)
+    make_primary(una, "new@example.com")
+    merged = Subject.objects.get(merged_into__user=una)
+    exported = [entry["merged_into_account"] for entry in export_consent(una)["addresses"]]
+
+    account_erase(user=una)
+    vic = signed_up("new@example.com")
+
+    assert sorted(exported) == [False, True]
+    assert not merged.events.exclude(source=Source.CONTEST).exists()
+    assert not merged.elections.exists()
+    assert Source.CONTEST not in [event.source for event in consent_history(user=vic)]
+    assert not consent_is_granted(user=vic, purpose=Purpose.SITE_UPDATES)
