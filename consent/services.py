@@ -97,7 +97,13 @@ def _record(
     # No savepoint of its own: a failure here fails the caller's transaction anyway.
     with transaction.atomic(savepoint=False):
         if not locked:
-            _subjects_lock(Q(pk__in=[subject.pk for subject in subjects]))
+            held = _subjects_lock(Q(pk__in=[subject.pk for subject in subjects]))
+            if any(subject.merged_into_id for subject in held):
+                # Merged into an account's while this was on its way: the event goes
+                # where that address's consent now lives.
+                subjects = _subjects_lock(
+                    Q(pk__in={subject.merged_into_id or subject.pk for subject in held})
+                )
         # Read in a statement of its own, begun after the locks are held: one that
         # had to wait for a lock would otherwise see what was current before the wait.
         current = {

@@ -208,3 +208,20 @@ def test_erasing_after_a_merge_leaves_the_merged_history_to_no_one():
     assert not merged.elections.exists()
     assert Source.CONTEST not in [event.source for event in consent_history(user=vic)]
     assert not consent_is_granted(user=vic, purpose=Purpose.SITE_UPDATES)
+
+
+def test_a_choice_on_its_way_when_its_address_is_merged_lands_on_the_account():
+    from unittest import mock
+
+    from consent import services
+
+    stale = services.subject_get_or_create(email="new@example.com")
+    una = signed_up("old@example.com")
+    make_primary(una, "new@example.com")
+
+    with mock.patch.object(services, "subject_get_or_create", return_value=stale):
+        consent_grant(email="new@example.com", purpose=Purpose.MARKETING, source=Source.CHECKOUT)
+
+    assert consent_is_granted(user=una, purpose=Purpose.MARKETING)
+    assert not stale.events.exists()
+    assert marketing_recipients() == ["new@example.com"]
