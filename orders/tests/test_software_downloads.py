@@ -201,3 +201,18 @@ def test_builds_are_added_in_the_admin_and_kept_out_of_reach(client, software, s
 def test_only_software_has_builds(software):
     with pytest.raises(ValueError, match="not software"):
         build(ProductFactory(kind=Product.Kind.RESUME_PACKAGE))
+
+
+@pytest.mark.parametrize("builds", [1, 12])
+def test_the_builds_changelist_query_count_does_not_grow(
+    client, software, django_assert_num_queries, builds
+):
+    for number in range(builds):
+        build(software, version=f"1.{number}")
+    client.force_login(staff_member(MARKETING))
+
+    # session, user, permissions (user's, groups'), count, count of all, the page with
+    # its products, the product filter's choices
+    with django_assert_num_queries(8):
+        response = client.get(reverse("admin:orders_softwarerelease_changelist"))
+    assert response.status_code == 200
