@@ -216,3 +216,13 @@ def test_the_builds_changelist_query_count_does_not_grow(
     with django_assert_num_queries(8):
         response = client.get(reverse("admin:orders_softwarerelease_changelist"))
     assert response.status_code == 200
+
+
+def test_the_thank_you_is_shown_on_the_way_back_from_paying_only(client, software):
+    user = UserFactory()
+    order = bought(software, user=user)
+    client.force_login(user)
+    page = reverse("orders:detail", args=[order.public_id])
+
+    assert b"Paid, thank you" in client.get(page + "?payment=returned").content
+    assert b"Paid, thank you" not in client.get(page).content
