@@ -65,10 +65,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "orders.view_product",
             "orders.add_product",
             "orders.change_product",
-            # The builds of the software buyers download.
+            # The builds of the software buyers download: seen, not added (a file every
+            # buyer runs is added by an administrator only).
             "orders.view_softwarerelease",
-            "orders.add_softwarerelease",
-            "orders.change_softwarerelease",
             "mail.view_campaign",
             "mail.add_campaign",
             "mail.change_campaign",

@@ -169,7 +169,7 @@ def test_a_guest_downloads_through_the_orders_link_while_it_works(client, softwa
 
 
 def test_builds_are_added_in_the_admin_and_kept_out_of_reach(client, software, settings):
-    client.force_login(staff_member(MARKETING))
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
     ProductFactory(kind=Product.Kind.RESUME_PACKAGE, name="Not software")
     add_url = reverse("admin:orders_softwarerelease_add")
 
@@ -201,6 +201,14 @@ def test_builds_are_added_in_the_admin_and_kept_out_of_reach(client, software, s
 def test_only_software_has_builds(software):
     with pytest.raises(ValueError, match="not software"):
         build(ProductFactory(kind=Product.Kind.RESUME_PACKAGE))
+
+
+def test_marketing_sees_the_builds_but_cannot_add_one(client, software):
+    build(software)
+    client.force_login(staff_member(MARKETING))
+
+    assert client.get(reverse("admin:orders_softwarerelease_changelist")).status_code == 200
+    assert client.get(reverse("admin:orders_softwarerelease_add")).status_code == 403
 
 
 @pytest.mark.parametrize("builds", [1, 12])
