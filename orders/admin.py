@@ -20,6 +20,7 @@ from orders.services import (
     order_cancel,
     order_fulfil,
     order_refund,
+    software_release_delete,
     software_release_file_set,
 )
 from orders.templatetags.money import money_format
@@ -94,6 +95,13 @@ class SoftwareReleaseAdmin(admin.ModelAdmin):
         if not change:
             software_release_file_set(release=obj, file=form.cleaned_data["file"])
         super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        software_release_delete(release=obj)
+
+    def delete_queryset(self, request, queryset):
+        for release in queryset:
+            software_release_delete(release=release)
 
 
 class OrderLineInline(ReadOnlyInline):

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from careerperfect.private_files import private_file_store
+from careerperfect.private_files import private_file_delete, private_file_store
 from consent.purposes import Purpose
 from consent.purposes import Source as ConsentSource
 from consent.services import consent_grant
@@ -98,6 +98,13 @@ def software_release_file_set(*, release: SoftwareRelease, file) -> None:
     release.storage_name = private_file_store(folder=SOFTWARE_FOLDER, file=file)
     release.size = size
     release.sha256 = digest.hexdigest()
+
+
+def software_release_delete(*, release: SoftwareRelease) -> None:
+    """Delete a build and, once that is committed, its file."""
+    name = release.storage_name
+    release.delete()
+    transaction.on_commit(lambda: private_file_delete(name=name))
 
 
 def software_release_add(

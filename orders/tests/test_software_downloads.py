@@ -203,6 +203,23 @@ def test_only_software_has_builds(software):
         build(ProductFactory(kind=Product.Kind.RESUME_PACKAGE))
 
 
+def test_deleting_a_build_in_the_admin_deletes_its_file(
+    client, software, settings, django_capture_on_commit_callbacks
+):
+    release = build(software)
+    stored = Path(settings.STORAGES["private"]["OPTIONS"]["location"]) / release.storage_name
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:orders_softwarerelease_delete", args=[release.pk]), {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert not SoftwareRelease.objects.exists()
+    assert not stored.exists()
+
+
 def test_marketing_sees_the_builds_but_cannot_add_one(client, software):
     build(software)
     client.force_login(staff_member(MARKETING))
