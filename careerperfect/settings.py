@@ -66,6 +66,10 @@ elif not DEBUG and (
         "SECRET_KEY is not a real secret: use at least 50 random characters when DEBUG is off."
     )
 
+# Former keys, comma-separated, while rotating SECRET_KEY: what they signed (private
+# order links, unsubscribe and share links, sessions) keeps working until it expires.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
+
 # Keys the hashes that keep an erased address suppressed; it must never change once
 # data exists, so production sets it on its own rather than inheriting SECRET_KEY.
 CONSENT_DIGEST_KEY = env("CONSENT_DIGEST_KEY", SECRET_KEY)

@@ -84,3 +84,25 @@ def test_postgres_url_uses_the_connection_pool(tmp_path):
     )
 
     assert "'pool': {" in result.stdout, result.stderr
+
+
+def test_a_link_signed_with_a_former_secret_works_while_it_is_a_fallback(tmp_path):
+    former, current = secrets.token_urlsafe(50), secrets.token_urlsafe(50)
+    signed = subprocess.run(
+        [sys.executable, "-c", "from django.core import signing; print(signing.dumps(7))"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "careerperfect.settings"}
+        | {"SECRET_KEY": former, "VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    code = f"from django.core import signing; print(signing.loads({signed.stdout.strip()!r}))"
+
+    rotated = run_manage(
+        "shell", "-c", code, SECRET_KEY=current, SECRET_KEY_FALLBACKS=former, VAR_DIR=str(tmp_path)
+    )
+    forgotten = run_manage("shell", "-c", code, SECRET_KEY=current, VAR_DIR=str(tmp_path))
+
+    assert rotated.stdout.strip().splitlines()[-1] == "7", rotated.stderr
+    assert "BadSignature" in forgotten.stderr
