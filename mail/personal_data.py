@@ -1,17 +1,27 @@
 """The mail app's part of "download my data" and "delete my account"."""
 
+from functools import reduce
+from operator import or_
+
 from allauth.account.models import EmailAddress
+from django.db.models import Q
 
 from mail.models import Delivery, InboundMessage, OutboundMessage
 
 
 def _addresses(user) -> set[str]:
-    addresses = {user.email.lower()}
-    addresses |= {
-        email.lower()
-        for email in EmailAddress.objects.filter(user=user).values_list("email", flat=True)
-    }
+    """The person's own addresses: the account's and those they confirmed. An address
+    merely typed into the account proves nothing, so its mail stays its owner's."""
+    addresses = {user.email}
+    addresses |= set(
+        EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    )
     return addresses
+
+
+def _to_any_of(field: str, addresses: set[str]) -> Q:
+    # Case-insensitive: a guest's checkout keeps the address as they typed it.
+    return reduce(or_, (Q(**{f"{field}__iexact": address}) for address in addresses))
 
 
 def export(user) -> dict:
@@ -26,7 +36,7 @@ def export(user) -> dict:
                 "outcome": inbound.outcome,
                 "reason": inbound.reason,
             }
-            for inbound in InboundMessage.objects.filter(from_address__in=addresses)
+            for inbound in InboundMessage.objects.filter(_to_any_of("from_address", addresses))
         ],
         "campaign_emails": [
             {
@@ -36,7 +46,9 @@ def export(user) -> dict:
                 "status": delivery.status,
                 "at": delivery.updated_at.isoformat(),
             }
-            for delivery in Delivery.objects.filter(email__in=addresses).select_related("campaign")
+            for delivery in Delivery.objects.filter(_to_any_of("email", addresses)).select_related(
+                "campaign"
+            )
         ],
         "emails_sent": [
             {
@@ -46,7 +58,7 @@ def export(user) -> dict:
                 "status": message.status,
                 "created_at": message.created_at.isoformat(),
             }
-            for message in OutboundMessage.objects.filter(to__in=addresses)
+            for message in OutboundMessage.objects.filter(_to_any_of("to", addresses))
         ],
     }
 
@@ -55,12 +67,12 @@ def erase(user) -> None:
     """Forget the addresses in mail records; the consent ledger's hashed suppression
     (kept by the privacy app's erasure) is what keeps a removed address removed."""
     addresses = _addresses(user)
-    InboundMessage.objects.filter(from_address__in=addresses).update(
+    InboundMessage.objects.filter(_to_any_of("from_address", addresses)).update(
         from_address="", subject="", headers=[], message_id="", withdrawn=[]
     )
-    for delivery in Delivery.objects.filter(email__in=addresses).only("pk"):
+    for delivery in Delivery.objects.filter(_to_any_of("email", addresses)).only("pk"):
         # One placeholder per delivery: (campaign, address) is unique.
         Delivery.objects.filter(pk=delivery.pk).update(email=f"erased-{delivery.pk}@invalid")
-    OutboundMessage.objects.filter(to__in=addresses).update(
+    OutboundMessage.objects.filter(_to_any_of("to", addresses)).update(
         to="erased@invalid", subject="", text="", html="", headers={}
     )

@@ -41,3 +41,30 @@ def test_erase_forgets_the_address_in_mail_records_but_not_the_opt_out(owner):
     assert not OutboundMessage.objects.filter(to="owner@example.com").exists()
     assert InboundMessage.objects.get().outcome == "opted_out"
     assert not consent_is_granted(email="owner@example.com", purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_mail_to_the_owner_counts_whatever_the_case_it_was_typed_in(owner):
+    from mail.services import email_queue
+
+    email_queue(to="Owner@Example.com", subject="Your receipt", text="Hello Owner")
+
+    assert "Owner@Example.com" in {
+        item["to"] for item in personal_data.export(owner)["emails_sent"]
+    }
+    personal_data.erase(owner)
+    assert not OutboundMessage.objects.filter(to__iexact="owner@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_an_address_typed_into_an_account_but_not_confirmed_brings_none_of_its_mail(owner):
+    from allauth.account.models import EmailAddress
+
+    inbound_message_process(raw=raw_email(sender="victim@example.com"), source="file")
+    EmailAddress.objects.create(user=owner, email="victim@example.com", verified=False)
+
+    exported = personal_data.export(owner)
+    personal_data.erase(owner)
+
+    assert "victim@example.com" not in str(exported)
+    assert InboundMessage.objects.filter(from_address="victim@example.com").exists()
