@@ -194,7 +194,8 @@ def sitting_staff_view(*, staff, sitting: Sitting) -> None:
         staff=staff,
         obj=sitting,
         action="view assessment result",
-        description=f"{sitting.instrument.name} of {sitting.user.email}",
+        # Who it was stays findable by id, and goes with their account when erased.
+        description=f"{sitting.instrument.name} of user #{sitting.user_id}",
     )
 
 

@@ -136,6 +136,9 @@ def test_every_privacy_officer_view_is_logged(client):
     assert logged.count() == 2
     assert logged.first().action == "view assessment result"
     assert logged.first().content_type.model == "sitting"
+    # The log outlives the person's account: it names them by id, not by address.
+    assert logged.first().description.endswith(f"of user #{sitting.user_id}")
+    assert sitting.user.email not in logged.first().description
 
 
 @pytest.mark.django_db
