@@ -136,6 +136,9 @@ class CampaignAdmin(admin.ModelAdmin):
 
     def _test(self, request, pk):
         campaign = self._campaign(request, pk)
+        # Sending, even to oneself, is for those who write campaigns, not who read them.
+        if not self.has_change_permission(request, campaign):
+            raise PermissionDenied
         campaign_test_send(campaign=campaign, staff=request.user)
         messages.success(request, f"A test was sent to {request.user.email}.")
         return redirect(self._change_url(campaign))

@@ -332,6 +332,25 @@ def test_the_campaign_changelist_shows_counts_in_a_fixed_number_of_queries(
 
 
 @pytest.mark.django_db
+def test_a_privacy_officer_reads_campaigns_but_cannot_send_even_a_test(
+    client, django_capture_on_commit_callbacks
+):
+    from accounts.roles import PRIVACY_OFFICER
+
+    officer = UserFactory(is_staff=True)
+    officer.groups.add(Group.objects.get(name=PRIVACY_OFFICER))
+    client.force_login(officer)
+    campaign = new_campaign()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:mail_campaign_test", args=[campaign.pk]))
+
+    assert client.get(reverse("admin:mail_campaign_preview", args=[campaign.pk])).status_code == 200
+    assert response.status_code == 403
+    assert not OutboundMessage.objects.exists()
+
+
+@pytest.mark.django_db
 def test_staff_can_preview_and_send_a_test_to_themselves(
     client, marketer, django_capture_on_commit_callbacks, mailoutbox
 ):
