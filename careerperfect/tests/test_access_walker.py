@@ -445,7 +445,7 @@ STAFF_ONLY: dict[str, StaffOnly] = {
     ),
     "admin:mail_campaign_test": StaffOnly(
         lambda b: {"pk": b.delivery.campaign_id},
-        allowed=frozenset({MARKETING, PRIVACY_OFFICER}),
+        allowed=frozenset({MARKETING}),
         method="post",
         succeeds=302,
     ),
