@@ -29,6 +29,7 @@ from assessments.services import (
     sitting_start,
     sitting_submit,
 )
+from careerperfect.admin_site import staff_two_factor_required
 
 NOT_PURCHASED = (
     "The assessments come with our career-planning software. Once your order for it is "
@@ -196,6 +197,7 @@ def sitting_retry(request, public_id):
 
 @login_required
 @never_cache
+@staff_two_factor_required
 @permission_required("assessments.view_private_results", raise_exception=True)
 def sitting_staff_result(request, public_id):
     """A Privacy Officer's view of one person's answers and result; every view is logged."""

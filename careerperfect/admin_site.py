@@ -6,6 +6,34 @@ from django.contrib.admin.apps import AdminConfig
 from django.shortcuts import redirect
 
 
+def staff_lacks_two_factor(user) -> bool:
+    """Staff who must set up two-factor authentication before any staff page."""
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return (
+        settings.ADMIN_REQUIRE_MFA
+        and user.is_authenticated
+        and user.is_staff
+        and not is_mfa_enabled(user)
+    )
+
+
+def _to_two_factor_setup(request):
+    messages.warning(request, "Set up two-factor authentication before using the staff admin.")
+    return redirect("mfa_index")
+
+
+def staff_two_factor_required(view):
+    """For staff pages outside the admin: the admin's two-factor rule applies to them too."""
+
+    def wrapper(request, *args, **kwargs):
+        if staff_lacks_two_factor(request.user):
+            return _to_two_factor_setup(request)
+        return view(request, *args, **kwargs)
+
+    return update_wrapper(wrapper, view)
+
+
 class AdminSite(admin.AdminSite):
     """The staff admin: signed in through allauth (rate limits, two-factor step), and
     in production only for staff who have set up two-factor authentication."""
@@ -15,23 +43,11 @@ class AdminSite(admin.AdminSite):
     index_title = "Run the business"
 
     def admin_view(self, view, cacheable=False):
-        from allauth.mfa.utils import is_mfa_enabled
-
         inner = super().admin_view(view, cacheable)
 
         def wrapper(request, *args, **kwargs):
-            user = request.user
-            if (
-                settings.ADMIN_REQUIRE_MFA
-                and user.is_authenticated
-                and user.is_staff
-                and not is_mfa_enabled(user)
-            ):
-                messages.warning(
-                    request,
-                    "Set up two-factor authentication before using the staff admin.",
-                )
-                return redirect("mfa_index")
+            if staff_lacks_two_factor(request.user):
+                return _to_two_factor_setup(request)
             return inner(request, *args, **kwargs)
 
         return update_wrapper(wrapper, view)

@@ -142,6 +142,19 @@ def test_every_privacy_officer_view_is_logged(client):
 
 
 @pytest.mark.django_db
+def test_staff_without_two_factor_see_no_results_where_the_admin_requires_it(client, settings):
+    settings.ADMIN_REQUIRE_MFA = True
+    sitting = sitting_scored(owner_with_software())
+    client.force_login(staff(PRIVACY_OFFICER))
+
+    response = client.get(reverse("assessments:staff_result", args=[sitting.public_id]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("mfa_index")
+    assert not StaffAccess.objects.exists()
+
+
+@pytest.mark.django_db
 def test_answers_and_results_are_not_in_the_admin():
     assert Answer not in admin.site._registry
     assert Result not in admin.site._registry
