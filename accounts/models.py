@@ -86,7 +86,8 @@ class Profile(models.Model):
         verbose_name_plural = "“help us improve” answers"
 
     def __str__(self):
-        return f"Answers of {self.user}"
+        # Shown to Marketing in the admin, which reads answers without whose they are.
+        return f"Answers #{self.pk}"
 
     def get_job_types_display(self) -> list[str]:
         labels = dict(self.JobType.choices)

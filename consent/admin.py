@@ -27,6 +27,10 @@ class ConsentEventInline(ReadOnlyInline):
     readonly_fields = fields
     ordering = ["-occurred_at", "-id"]
 
+    def get_queryset(self, request):
+        # Each row shows its policy version and who made the change.
+        return super().get_queryset(request).select_related("subject", "policy_version", "actor")
+
 
 @admin.register(Subject)
 class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

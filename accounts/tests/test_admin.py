@@ -24,9 +24,13 @@ def test_marketing_reads_the_answers_without_who_gave_them(client):
     staff(client, MARKETING)
 
     html = client.get(reverse("admin:accounts_profile_changelist")).content.decode()
+    profile = Profile.objects.get()
+    page = client.get(reverse("admin:accounts_profile_change", args=[profile.pk]))
 
     assert "Logistics" in html
     assert "answerer@example.com" not in html
+    assert page.status_code == 200
+    assert "answerer@example.com" not in page.content.decode()
 
 
 @pytest.mark.django_db
