@@ -288,7 +288,8 @@ def _inbound_opt_out(*, inbound: InboundMessage, parsed: ParsedMessage) -> None:
         "date_header": parsed.date_header,
         "received_at": inbound.received_at.isoformat(),
         "received_by": inbound.source,
-        "headers": parsed.headers,
+        # Not the headers (names, addresses, the sender's IP): they stay on the inbound
+        # message, which an erasure clears, while the ledger's events are kept.
     }
     recorded = consent_withdraw_for_address(
         email=parsed.sender,
@@ -370,7 +371,6 @@ def removal_undo(*, inbound: InboundMessage) -> bool:
         evidence = {
             "undoes_inbound_message": inbound.pk,
             "message_id": inbound.message_id,
-            "confirmation_sent_to": inbound.from_address,
             "clicked_at": now.isoformat(),
         }
         for item in inbound.withdrawn:
