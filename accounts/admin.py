@@ -1,3 +1,5 @@
+from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -39,3 +41,12 @@ class AccountErasureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["erased_at", "former_user_id", "email_digest", "apps"]
     search_fields = ["email_digest", "former_user_id"]
     date_hierarchy = "erased_at"
+
+
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(AllauthUserSessionAdmin):
+    # Accounts are found by e-mail address: this user model has no username.
+    search_fields = ["user__pk", "user__email", "ip"]

@@ -65,3 +65,19 @@ def test_erasure_changelist_query_count_does_not_grow(client, django_assert_num_
     with django_assert_num_queries(9):
         response = client.get(reverse("admin:accounts_accounterasure_changelist"))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_signed_in_sessions_can_be_searched_by_address(client):
+    from allauth.usersessions.models import UserSession
+
+    person = UserFactory(email="searched.person@example.com")
+    UserSession.objects.create(user=person, ip="192.0.2.1", session_key="k" * 32)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    response = client.get(
+        reverse("admin:usersessions_usersession_changelist"), {"q": "searched.person"}
+    )
+
+    assert response.status_code == 200
+    assert b"192.0.2.1" in response.content
