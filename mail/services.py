@@ -93,6 +93,16 @@ def email_queue(
     return message
 
 
+def outbound_messages_clear(*, message_ids) -> None:
+    """Clear what stored messages said (a person's data leaving with them); one not
+    sent yet is not sent at all."""
+    messages = OutboundMessage.objects.filter(pk__in=list(message_ids))
+    messages.filter(status=OutboundMessage.Status.QUEUED).update(
+        status=OutboundMessage.Status.WITHDRAWN
+    )
+    messages.update(subject="", text="", html="", headers={})
+
+
 def email_queue_from(message: EmailMultiAlternatives) -> list[OutboundMessage]:
     """Queue a rendered Django message, one stored message per recipient."""
     html = next(

@@ -245,6 +245,10 @@ class ResumeSend(models.Model):
     disclosure = models.OneToOneField(
         "privacy.Disclosure", on_delete=models.PROTECT, related_name="resume_send"
     )
+    # The e-mail to the recipient, which names the owner: cleared with the workspace.
+    message = models.ForeignKey(
+        "mail.OutboundMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     sent_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,7 +18,7 @@ from careerperfect.private_files import private_file_delete, private_file_save
 from consent.purposes import Purpose
 from consent.selectors import consent_is_granted
 from consent.services import subject_get_or_create
-from mail.services import email_queue
+from mail.services import email_queue, outbound_messages_clear
 from orders.models import Entitlement
 from privacy.models import Disclosure
 from privacy.services import disclosure_record, staff_access_record
@@ -466,7 +466,7 @@ def resume_send(*, authorization: DisclosureAuthorization, actor) -> ResumeSend:
             reverse("resumes:shared_file", args=[signing.dumps(send.pk, salt=SHARE_LINK_SALT)])
         )
         until = timezone.now() + timedelta(days=settings.RESUME_SHARE_LINK_DAYS)
-        email_queue(
+        send.message = email_queue(
             to=authorization.recipient_email,
             subject=f"{workspace.owner.get_full_name()} sent you their resume",
             text=(
@@ -477,6 +477,7 @@ def resume_send(*, authorization: DisclosureAuthorization, actor) -> ResumeSend:
                 "The link stops working at once if they withdraw their permission.\n"
             ),
         )
+        send.save(update_fields=["message"])
     return send
 
 
@@ -549,6 +550,12 @@ def resume_workspace_purge(*, workspace: ResumeWorkspace) -> None:
     """
     names = list(workspace.files.values_list("storage_name", flat=True))
     with transaction.atomic():
+        # What was e-mailed to recipients names the owner: its copy here is cleared.
+        outbound_messages_clear(
+            message_ids=ResumeSend.objects.filter(authorization__workspace=workspace)
+            .exclude(message=None)
+            .values_list("message_id", flat=True)
+        )
         workspace.delete()
 
         def remove_files():

@@ -132,6 +132,12 @@ def test_the_disclosure_log_outlives_an_erased_resume(
 
     assert not DisclosureAuthorization.objects.exists()
     assert Disclosure.objects.get().recipient == "Acme <a@acme.example>"
+    # The e-mail to the recipient named the owner; its stored copy says nothing now.
+    from mail.models import OutboundMessage
+
+    message = OutboundMessage.objects.get(to="a@acme.example")
+    assert (message.subject, message.text, message.html) == ("", "", "")
+    assert owner.get_full_name() not in str(OutboundMessage.objects.values())
 
 
 @pytest.mark.django_db
