@@ -649,12 +649,14 @@ def delivery_unsubscribe(*, delivery: Delivery) -> bool:
         return False
     evidence = {"delivery": delivery.pk, "campaign": delivery.campaign_id}
     with transaction.atomic():
+        withdrawn = set()
         if by_address:
-            consent_withdraw_for_address(
+            recorded = consent_withdraw_for_address(
                 email=delivery.email, purposes=[purpose], source=Source.ONE_CLICK, evidence=evidence
             )
+            withdrawn = {record.event.subject_id for record in recorded}
         # Unless that was the same person, who is now withdrawn already.
-        if by_person and consent_granted_subject_ids(purpose=purpose, subject_ids=[holder.pk]):
+        if by_person and holder.pk not in withdrawn:
             consent_withdraw(
                 purpose=purpose,
                 source=Source.ONE_CLICK,

@@ -159,9 +159,9 @@ def guest_orders_for_address(*, email: str) -> list[Order]:
     """Orders placed without an account with this address, newest first (the ones a
     private link is the way into)."""
     return list(
-        Order.objects.filter(user__isnull=True, email__iexact=email.strip()).order_by(
-            "-created_at", "-id"
-        )[:GUEST_ORDERS_SENT_AT_MOST]
+        Order.objects.filter(user__isnull=True, email__iexact=email).order_by("-created_at", "-id")[
+            :GUEST_ORDERS_SENT_AT_MOST
+        ]
     )
 
 
