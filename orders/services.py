@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from careerperfect.private_files import private_file_delete, private_file_store
 from consent.purposes import Purpose
@@ -340,6 +341,22 @@ def order_links_queue(*, orders: list[Order]):
         html=render_to_string("orders/email/order_links.html", context),
         headers={"Auto-Submitted": "auto-generated"},
     )
+
+
+def order_links_request(*, email: str) -> None:
+    """Have the links to an address's guest orders e-mailed to it. Looking the address
+    up is the task's work, so a request takes as long whether or not it has orders and
+    the time taken tells no one who has ordered. If the broker cannot be reached the
+    lookup is done here instead: nothing is lost, at the cost of that evenness while
+    the broker is down."""
+    from orders.selectors import guest_orders_for_address
+    from orders.tasks import order_links_send
+
+    try:
+        order_links_send.apply_async(args=[email], retry=False)
+    except (KombuOperationalError, ConnectionError, OSError):
+        logger.warning("Broker unreachable; order links looked up in the request")
+        order_links_queue(orders=guest_orders_for_address(email=email))
 
 
 def orders_attach_to_user(*, user) -> int:

@@ -4,6 +4,8 @@ import stripe
 from celery import shared_task
 
 from orders.payments import stripe_card_details_fetch
+from orders.selectors import guest_orders_for_address
+from orders.services import order_links_queue
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +22,10 @@ def payment_card_details_fetch(self, payment_id: int) -> None:
             logger.error("Gave up fetching card details of payment %s: %s", payment_id, error)
             return
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+
+
+@shared_task
+def order_links_send(email: str) -> None:
+    """E-mail an address the links to its guest orders, if it has any (see
+    order_links_request)."""
+    order_links_queue(orders=guest_orders_for_address(email=email))

@@ -32,7 +32,6 @@ from orders.payments import (
 from orders.providers import PaymentProviderError, sandbox_payment_from_token
 from orders.selectors import (
     CATALOG_CACHE_SECONDS,
-    guest_orders_for_address,
     order_access_path,
     order_get_for_user,
     order_link_resolve,
@@ -48,6 +47,7 @@ from orders.services import (
     order_cancel,
     order_create,
     order_links_queue,
+    order_links_request,
 )
 from partners.selectors import partner_of_request
 
@@ -258,7 +258,7 @@ def order_find(request):
             # Past its limit an address gets nothing more, and the answer does not
             # change: no one can flood an inbox, nor learn that they reached a limit.
             if consume(request, action="order_links_address", key=address.casefold()):
-                order_links_queue(orders=guest_orders_for_address(email=address))
+                order_links_request(email=address)
             return redirect("orders:links_sent")
     return render(request, "orders/order_find.html", {"form": form})
 

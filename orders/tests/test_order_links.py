@@ -162,6 +162,49 @@ def test_find_an_order_answers_the_same_for_an_address_with_no_orders(
     assert [message.to for message in mailoutbox] == [["gina@example.com"]]
 
 
+def test_find_an_order_takes_the_same_steps_whether_or_not_the_address_has_orders(
+    client, guest_order, no_rate_limits
+):
+    """The lookup is the task's: the request's own work cannot tell the two apart."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.tasks import order_links_send
+
+    steps = []
+    with mock.patch.object(order_links_send, "apply_async") as queued:
+        for address in ("gina@example.com", "nobody@example.com"):
+            with CaptureQueriesContext(connection) as queries:
+                client.post(reverse("orders:find"), {"email": address})
+            steps.append([query["sql"] for query in queries.captured_queries])
+
+    assert steps[0] == steps[1]
+    assert not any("orders_order" in sql for sql in steps[0])
+    assert [call.kwargs["args"] for call in queued.call_args_list] == [
+        ["gina@example.com"],
+        ["nobody@example.com"],
+    ]
+
+
+def test_find_an_order_looks_up_in_the_request_when_the_broker_is_down(
+    client, guest_order, mailoutbox, django_capture_on_commit_callbacks, no_rate_limits
+):
+    from kombu.exceptions import OperationalError
+
+    from orders.tasks import order_links_send
+
+    down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch.object(order_links_send, "apply_async", side_effect=down),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(reverse("orders:find"), {"email": "gina@example.com"})
+
+    assert response.url == reverse("orders:links_sent")
+    assert [message.to for message in mailoutbox] == [["gina@example.com"]]
+    assert len(sent_links(mailoutbox, "gina@example.com")) == 1
+
+
 def test_find_an_order_says_what_is_wrong_with_the_address(client, db, no_rate_limits):
     response = client.post(reverse("orders:find"), {"email": "not an address"})
 
