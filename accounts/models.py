@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from careerperfect.append_only import AppendOnlyModel
@@ -50,6 +51,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
+        # Staff look people up by the address they were given, ignoring case.
+        indexes = [models.Index(Upper("email"), name="accounts_user_email_upper")]
 
     def __str__(self):
         return self.email

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 
 
 class Feedback(models.Model):
@@ -45,7 +46,12 @@ class Feedback(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "feedback"
-        indexes = [models.Index(fields=["status", "publish", "moderated_at"])]
+        indexes = [
+            models.Index(fields=["status", "publish", "moderated_at"]),
+            # A person's feedback sent without an account is found by address (export
+            # and erasure), ignoring case.
+            models.Index(Upper("email"), name="feedback_email_upper"),
+        ]
 
     def __str__(self):
         excerpt = self.body[:60] + ("…" if len(self.body) > 60 else "")

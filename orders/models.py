@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 from careerperfect.append_only import AppendOnlyModel
@@ -106,7 +107,8 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "created_at"]),
-            models.Index(fields=["email"]),
+            # Guest orders are found by address ignoring case (email__iexact).
+            models.Index(Upper("email"), name="orders_order_email_upper"),
         ]
         permissions = [
             ("refund_order", "Can refund a paid order"),

@@ -1,0 +1,148 @@
+"""Pages read one person's rows through indexes, never a whole table.
+
+Counting queries (bench/page_queries.py) cannot see a query that stays one query but
+reads every row: with many people on file, PostgreSQL's plan for each query of every
+page a signed-in person reaches must not scan any of the tables that grow with them.
+"""
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.tests.factories import UserFactory
+from careerperfect.testing import site_crawl
+from consent.models import ConsentEvent, Subject, email_digest
+from consent.purposes import Purpose, Source
+from consent.services import consent_grant
+from feedback.models import Feedback
+from orders.models import Order
+from orders.tests.factories import placed_order
+
+PEOPLE = 5000
+# Tables with a row (or more) per person on file.
+GROWING = (
+    "accounts_user",
+    "account_emailaddress",
+    "consent_subject",
+    "consent_consentevent",
+    "orders_order",
+    "feedback_feedback",
+)
+
+
+def _many_other_people():
+    now = timezone.now()
+    users = User.objects.bulk_create(
+        User(email=f"other{n}@example.com", name="Someone") for n in range(PEOPLE)
+    )
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
+    )
+    subjects = Subject.objects.bulk_create(
+        Subject(
+            email=f"other{n}@example.com",
+            email_digest=email_digest(f"other{n}@example.com"),
+            user=user if n % 2 else None,
+        )
+        for n, user in enumerate(users)
+    )
+    ConsentEvent.objects.bulk_create(
+        ConsentEvent(
+            subject=subject,
+            purpose=Purpose.MARKETING,
+            granted=True,
+            source=Source.SIGNUP,
+            occurred_at=now,
+        )
+        for subject in subjects
+    )
+    # An order of each person, and as many placed by guests.
+    Order.objects.bulk_create(
+        Order(user=user if n % 2 else None, email=user.email, name="Someone")
+        for n, user in enumerate(users * 2)
+    )
+    Feedback.objects.bulk_create(
+        Feedback(body="Helpful.", email=f"guest{n}@example.com") for n in range(PEOPLE)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _tables_scanned(sql: str) -> list[str]:
+    if not sql.startswith(("SELECT", "UPDATE", "INSERT", "DELETE", "WITH")):
+        return []  # SAVEPOINT and the like: nothing to plan.
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        plan = [row[0] for row in cursor.fetchall()]
+    return [
+        table
+        for line in plan
+        for table in GROWING
+        if f"Seq Scan on {table} " in line or line.strip().endswith(f"Seq Scan on {table}")
+    ]
+
+
+@pytest.mark.postgres
+def test_no_page_a_person_reaches_reads_a_growing_table_whole(client, db):
+    person = UserFactory(email="ada@example.com")
+    consent_grant(user=person, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+    # An address of theirs merged into the account, and an order.
+    consent_grant(email="ada.old@example.com", purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP)
+    Subject.objects.filter(email="ada.old@example.com").update(
+        merged_into=Subject.objects.get(user=person)
+    )
+    placed_order(user=person)
+    _many_other_people()
+    client.force_login(person)
+    pages = [
+        url
+        for url, response in site_crawl(client, start=("/", reverse("accounts:privacy"))).items()
+        if response.status_code == 200 and "text/html" in response.get("Content-Type", "")
+    ]
+
+    scans = {}
+    for url in pages:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        for query in queries.captured_queries:
+            if tables := _tables_scanned(query["sql"]):
+                scans[url, query["sql"][:160]] = tables
+
+    assert reverse("accounts:privacy") in pages and reverse("orders:list") in pages
+    assert scans == {}
+
+
+@pytest.mark.postgres
+def test_finding_a_person_by_address_ignoring_case_uses_an_index(db):
+    from feedback import personal_data as feedback_data
+    from orders.selectors import guest_orders_for_address
+    from orders.services import orders_attach_to_user
+    from privacy.selectors import person_on_record
+
+    person = UserFactory(email="ada@example.com")
+    placed_order(email="Ada@Example.com")
+    Feedback.objects.create(body="Thanks.", email="ADA@example.com")
+    _many_other_people()
+    lookups = {
+        "find an order": lambda: guest_orders_for_address(email="ada@EXAMPLE.com"),
+        "person on record": lambda: person_on_record(email="Ada@example.com"),
+        "feedback in a data export": lambda: feedback_data.export(person)["feedback"],
+        "guest orders joining a new account": lambda: orders_attach_to_user(user=person),
+    }
+
+    found, scans = {}, {}
+    for name, lookup in lookups.items():
+        with CaptureQueriesContext(connection) as queries:
+            found[name] = lookup()
+        for query in queries.captured_queries:
+            if tables := _tables_scanned(query["sql"]):
+                scans[name, query["sql"][:160]] = tables
+
+    assert [len(found[name]) for name in ("find an order", "feedback in a data export")] == [1, 1]
+    assert found["person on record"] is True
+    assert found["guest orders joining a new account"] == 1
+    assert scans == {}
