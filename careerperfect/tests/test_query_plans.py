@@ -146,3 +146,44 @@ def test_finding_a_person_by_address_ignoring_case_uses_an_index(db):
     assert found["person on record"] is True
     assert found["guest orders joining a new account"] == 1
     assert scans == {}
+
+
+@pytest.mark.postgres
+def test_signing_up_and_a_remove_request_read_no_growing_table_whole(
+    client, db, mailoutbox, django_capture_on_commit_callbacks
+):
+    import re
+
+    from mail.models import InboundMessage
+    from mail.services import inbound_message_process
+    from mail.tests.factories import raw_email
+
+    placed_order(email="gina@example.com")
+    _many_other_people()
+
+    with CaptureQueriesContext(connection) as queries:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(
+                reverse("account_signup"),
+                {
+                    "email": "Gina@example.com",
+                    "password1": "a-long-enough-passphrase-42",
+                    "name": "Gina",
+                    "age_confirmed": "on",
+                    "marketing": "on",
+                },
+            )
+        link = re.search(r"http://testserver(/accounts/confirm-email/\S+/)", mailoutbox[-1].body)
+        client.post(link.group(1))
+        removal = inbound_message_process(
+            raw=raw_email(sender="gina@example.com"), source=InboundMessage.Source.FILE
+        )
+
+    assert Order.objects.filter(user__email="gina@example.com").count() == 1
+    assert removal.outcome == InboundMessage.Outcome.OPTED_OUT
+    scans = {
+        query["sql"][:160]: tables
+        for query in queries.captured_queries
+        if (tables := _tables_scanned(query["sql"]))
+    }
+    assert scans == {}
