@@ -5,8 +5,12 @@ reads every row: with many people on file, PostgreSQL's plan for each query of e
 page a signed-in person reaches must not scan any of the tables that grow with them.
 """
 
+from datetime import timedelta
+
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -31,6 +35,8 @@ GROWING = (
     "consent_consentevent",
     "orders_order",
     "feedback_feedback",
+    "django_session",
+    "usersessions_usersession",
 )
 
 
@@ -67,6 +73,15 @@ def _many_other_people():
     )
     Feedback.objects.bulk_create(
         Feedback(body="Helpful.", email=f"guest{n}@example.com") for n in range(PEOPLE)
+    )
+    # A live session of each person, and as many of visitors with something in a cart.
+    sessions = Session.objects.bulk_create(
+        Session(session_key=f"session{n:06d}", session_data="", expire_date=now + timedelta(days=1))
+        for n in range(2 * PEOPLE)
+    )
+    UserSession.objects.bulk_create(
+        UserSession(user=user, ip="192.0.2.1", session_key=session.session_key, user_agent="Bench")
+        for user, session in zip(users, sessions, strict=False)
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
