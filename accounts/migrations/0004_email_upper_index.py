@@ -3,8 +3,12 @@
 import django.db.models.functions.text
 from django.db import migrations, models
 
+from careerperfect.migration_operations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # The indexes are built without blocking the table (careerperfect.migration_operations).
+    atomic = False
 
     dependencies = [
         ('accounts', '0003_profile_data_rights'),
@@ -12,7 +16,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='user',
             index=models.Index(django.db.models.functions.text.Upper('email'), name='accounts_user_email_upper'),
         ),

@@ -4,8 +4,12 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
+from careerperfect.migration_operations import AddIndexOnline
+
 
 class Migration(migrations.Migration):
+    # The indexes are built without blocking the table (careerperfect.migration_operations).
+    atomic = False
 
     dependencies = [
         ('feedback', '0001_initial'),
@@ -13,7 +17,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexOnline(
             model_name='feedback',
             index=models.Index(django.db.models.functions.text.Upper('email'), name='feedback_email_upper'),
         ),

@@ -4,8 +4,12 @@ import django.db.models.functions.text
 from django.conf import settings
 from django.db import migrations, models
 
+from careerperfect.migration_operations import AddIndexOnline, RemoveIndexOnline
+
 
 class Migration(migrations.Migration):
+    # The indexes are built without blocking the table (careerperfect.migration_operations).
+    atomic = False
 
     dependencies = [
         ('orders', '0003_software_release'),
@@ -14,12 +18,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RemoveIndex(
-            model_name='order',
-            name='orders_orde_email_88c705_idx',
-        ),
-        migrations.AddIndex(
+        # The new index first, so that lookups by address always have one.
+        AddIndexOnline(
             model_name='order',
             index=models.Index(django.db.models.functions.text.Upper('email'), name='orders_order_email_upper'),
+        ),
+        RemoveIndexOnline(
+            model_name='order',
+            name='orders_orde_email_88c705_idx',
         ),
     ]
