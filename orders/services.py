@@ -20,6 +20,7 @@ from careerperfect.private_files import private_file_delete, private_file_store
 from consent.purposes import Purpose
 from consent.purposes import Source as ConsentSource
 from consent.services import consent_grant
+from mail.models import OutboundMessage
 from mail.services import email_queue
 from orders.cart import CartLine
 from orders.models import (
@@ -329,34 +330,56 @@ def order_links_queue(*, orders: list[Order]):
         "link_days": settings.ORDER_LINK_DAYS,
         "contact_email": settings.CONTACT_EMAIL,
     }
-    subject = (
-        f"Your link to CareerPerfect order {orders[0].reference}"
-        if len(orders) == 1
-        else "Your links to your CareerPerfect orders"
-    )
     return email_queue(
         to=orders[0].email,
-        subject=subject,
+        subject=_order_links_subject(orders),
         text=render_to_string("orders/email/order_links.txt", context),
         html=render_to_string("orders/email/order_links.html", context),
         headers={"Auto-Submitted": "auto-generated"},
     )
 
 
+def _order_links_subject(orders: list[Order]) -> str:
+    if len(orders) == 1:
+        return f"Your link to CareerPerfect order {orders[0].reference}"
+    return "Your links to your CareerPerfect orders"
+
+
 def order_links_request(*, email: str) -> None:
     """Have the links to an address's guest orders e-mailed to it. Looking the address
     up is the task's work, so a request takes as long whether or not it has orders and
-    the time taken tells no one who has ordered. If the broker cannot be reached the
-    lookup is done here instead: nothing is lost, at the cost of that evenness while
-    the broker is down."""
+    the time taken tells no one who has ordered. If the broker refuses the task the
+    lookup is done here instead, at the cost of that evenness while it is down."""
     from orders.selectors import guest_orders_for_address
     from orders.tasks import order_links_send
 
     try:
-        order_links_send.apply_async(args=[email], retry=False)
+        order_links_send.apply_async(
+            args=[email, timezone.now().isoformat()],
+            # Logs and task events show this instead of the address.
+            argsrepr="('<address>', '<requested at>')",
+            retry=False,
+        )
     except (KombuOperationalError, ConnectionError, OSError):
         logger.warning("Broker unreachable; order links looked up in the request")
         order_links_queue(orders=guest_orders_for_address(email=email))
+
+
+def order_links_send_once(*, email: str, requested_at: datetime):
+    """The task's work: the links to the address's guest orders, unless the same
+    links have gone to it since the request was made (the task delivered again after
+    a worker died, or an earlier request's mail already carries them)."""
+    from orders.selectors import guest_orders_for_address
+
+    orders = guest_orders_for_address(email=email)
+    if not orders:
+        return None
+    already = OutboundMessage.objects.filter(
+        to=orders[0].email, subject=_order_links_subject(orders), created_at__gte=requested_at
+    )
+    if already.exists():
+        return None
+    return order_links_queue(orders=orders)
 
 
 def orders_attach_to_user(*, user) -> int:

@@ -1,11 +1,12 @@
 import logging
+from datetime import datetime
 
 import stripe
 from celery import shared_task
+from django.db import OperationalError
 
 from orders.payments import stripe_card_details_fetch
-from orders.selectors import guest_orders_for_address
-from orders.services import order_links_queue
+from orders.services import order_links_send_once
 
 logger = logging.getLogger(__name__)
 
@@ -24,8 +25,8 @@ def payment_card_details_fetch(self, payment_id: int) -> None:
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
 
 
-@shared_task
-def order_links_send(email: str) -> None:
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=30, max_retries=MAX_RETRIES)
+def order_links_send(email: str, requested_at: str) -> None:
     """E-mail an address the links to its guest orders, if it has any (see
-    order_links_request)."""
-    order_links_queue(orders=guest_orders_for_address(email=email))
+    order_links_request); once, however often the task is delivered."""
+    order_links_send_once(email=email, requested_at=datetime.fromisoformat(requested_at))
