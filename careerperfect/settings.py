@@ -219,7 +219,13 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 # out again. Tasks are idempotent, so a retry countdown longer than this only costs
 # a redundant delivery; a shorter timeout brings work of a dead worker back sooner.
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {
-    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600)
+    "visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 3600),
+    # Queueing a task tries to reach the broker once, for a second at most, instead of
+    # kombu's four to six seconds of retries: work queued from a request is in the
+    # database first and a sweep queues it again, so a request need not wait. (A
+    # worker's own connection keeps retrying: broker_connection_max_retries.)
+    "max_retries": 0,
+    "socket_connect_timeout": 1,
 }
 if CELERY_BROKER_URL == "filesystem://":
     _queue_dir = VAR_DIR / "celery" / "queue"
