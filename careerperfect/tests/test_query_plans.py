@@ -18,13 +18,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from assessments.models import Instrument, Sitting
+from assessments.tests.factories import owner_with_software, sitting_scored
 from careerperfect.testing import site_crawl
 from consent.models import ConsentEvent, Election, Subject, email_digest
 from consent.purposes import Purpose, Source
 from consent.services import consent_grant
 from feedback.models import Feedback
-from orders.models import Order, OrderLine
+from orders.models import Entitlement, Order, OrderLine, Payment
 from orders.tests.factories import ProductFactory, placed_order
+from resumes.models import ResumeWorkspace
+from resumes.tests.factories import workspace_open
 
 PEOPLE = 5000
 # Tables with a row (or more) per person on file.
@@ -36,6 +40,10 @@ GROWING = (
     "consent_election",
     "orders_order",
     "orders_orderline",
+    "orders_payment",
+    "orders_entitlement",
+    "resumes_resumeworkspace",
+    "assessments_sitting",
     "feedback_feedback",
     "django_session",
     "usersessions_usersession",
@@ -84,10 +92,33 @@ def _many_other_people():
         for n, user in enumerate(users * 2)
     )
     product = ProductFactory()
-    OrderLine.objects.bulk_create(
+    lines = OrderLine.objects.bulk_create(
         OrderLine(order=order, product=product, product_name=product.name, unit_price_minor=100)
         for order in orders
     )
+    Payment.objects.bulk_create(
+        Payment(
+            order=order,
+            provider=Payment.Provider.SANDBOX,
+            reference=f"pay{order.pk}",
+            amount_minor=100,
+        )
+        for order in orders
+    )
+    # What the people's orders unlocked, and the resume work and assessments under way.
+    entitlements = Entitlement.objects.bulk_create(
+        Entitlement(order_line=line, user=line.order.user, kind=kind)
+        for line in lines
+        if line.order.user
+        for kind in (Entitlement.Kind.RESUME_WRITING, Entitlement.Kind.ASSESSMENTS)
+    )
+    ResumeWorkspace.objects.bulk_create(
+        ResumeWorkspace(entitlement=entitlement, owner=entitlement.user)
+        for entitlement in entitlements
+        if entitlement.kind == Entitlement.Kind.RESUME_WRITING
+    )
+    instrument = Instrument.objects.filter(active=True).first()
+    Sitting.objects.bulk_create(Sitting(user=user, instrument=instrument) for user in users)
     Feedback.objects.bulk_create(
         Feedback(body="Helpful.", email=f"guest{n}@example.com") for n in range(PEOPLE)
     )
@@ -132,7 +163,7 @@ def _tables_scanned(sql: str) -> list[str]:
 
 @pytest.mark.postgres
 def test_no_page_a_person_reaches_reads_a_growing_table_whole(client, db):
-    person = UserFactory(email="ada@example.com")
+    person = owner_with_software(email="ada@example.com")
     consent_grant(user=person, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
     # An address of theirs merged into the account, and an order.
     consent_grant(email="ada.old@example.com", purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP)
@@ -140,6 +171,9 @@ def test_no_page_a_person_reaches_reads_a_growing_table_whole(client, db):
         merged_into=Subject.objects.get(user=person)
     )
     placed_order(user=person)
+    # Resume work and an assessment of theirs, so that their pages read those too.
+    workspace_open(owner=person)
+    sitting_scored(person)
     _many_other_people()
     client.force_login(person)
     pages = [
