@@ -267,3 +267,36 @@ def test_signing_up_and_a_remove_request_read_no_growing_table_whole(
         if (tables := _tables_scanned(query["sql"]))
     }
     assert scans == {}
+
+
+@pytest.mark.postgres
+def test_a_data_download_and_an_erasure_read_no_growing_table_whole(
+    db, django_capture_on_commit_callbacks
+):
+    from accounts.models import DataExport
+    from accounts.services import account_erase, data_export_build, data_export_request
+
+    person = owner_with_software(email="ada@example.com")
+    consent_grant(user=person, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+    placed_order(user=person)
+    workspace_open(owner=person)
+    sitting_scored(person)
+    Feedback.objects.create(body="Thanks.", email="ADA@example.com")
+    _many_other_people()
+    export = data_export_request(user=person)
+
+    with CaptureQueriesContext(connection) as queries:
+        with django_capture_on_commit_callbacks(execute=True):
+            data_export_build(export_id=export.pk)
+        built = DataExport.objects.get(pk=export.pk).status
+        with django_capture_on_commit_callbacks(execute=True):
+            account_erase(user=person)
+
+    assert built == DataExport.Status.READY
+    assert not User.objects.filter(email="ada@example.com").exists()
+    scans = {
+        query["sql"][:160]: tables
+        for query in queries.captured_queries
+        if (tables := _tables_scanned(query["sql"]))
+    }
+    assert scans == {}
