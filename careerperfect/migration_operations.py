@@ -12,31 +12,34 @@ from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndex
 from django.db.migrations.operations import AddIndex, RemoveIndex
 
 
-def _concurrently(schema_editor) -> bool:
-    return schema_editor.connection.vendor == "postgresql"
+class _Online:
+    """Runs `concurrent` on PostgreSQL and `plain` elsewhere."""
+
+    concurrent: type
+    plain: type
+
+    def _operation(self, schema_editor) -> type:
+        postgres = schema_editor.connection.vendor == "postgresql"
+        return self.concurrent if postgres else self.plain
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        operation = self._operation(schema_editor)
+        operation.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        operation = self._operation(schema_editor)
+        operation.database_backwards(self, app_label, schema_editor, from_state, to_state)
 
 
-class AddIndexOnline(AddIndexConcurrently):
+class AddIndexOnline(_Online, AddIndexConcurrently):
+    concurrent, plain = AddIndexConcurrently, AddIndex
+
     def describe(self):
         return f"Create index {self.index.name} on {self.model_name} (concurrently on PostgreSQL)"
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        operation = AddIndexConcurrently if _concurrently(schema_editor) else AddIndex
-        operation.database_forwards(self, app_label, schema_editor, from_state, to_state)
 
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        operation = AddIndexConcurrently if _concurrently(schema_editor) else AddIndex
-        operation.database_backwards(self, app_label, schema_editor, from_state, to_state)
+class RemoveIndexOnline(_Online, RemoveIndexConcurrently):
+    concurrent, plain = RemoveIndexConcurrently, RemoveIndex
 
-
-class RemoveIndexOnline(RemoveIndexConcurrently):
     def describe(self):
         return f"Remove index {self.name} from {self.model_name} (concurrently on PostgreSQL)"
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        operation = RemoveIndexConcurrently if _concurrently(schema_editor) else RemoveIndex
-        operation.database_forwards(self, app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        operation = RemoveIndexConcurrently if _concurrently(schema_editor) else RemoveIndex
-        operation.database_backwards(self, app_label, schema_editor, from_state, to_state)
