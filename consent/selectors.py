@@ -46,17 +46,15 @@ def consent_history(*, user) -> list[ConsentEvent]:
     if user.pk is None:  # Never the events of every subject without an account.
         return []
     return list(
-        ConsentEvent.objects.filter(subject__in=_subjects_of_account(user).values("pk"))
+        ConsentEvent.objects.filter(
+            subject__in=Subject.objects.filter(_of_account(user)).values("pk")
+        )
         .only("subject", "purpose", "granted", "source", "occurred_at")
         .annotate(
             policy_version_number=F("policy_version__version"),
             is_current=Exists(Election.objects.filter(event=OuterRef("pk"))),
         )
     )
-
-
-def _subjects_of_account(user) -> QuerySet[Subject]:
-    return Subject.objects.filter(_of_account(user))
 
 
 def _of_account(user) -> Q:

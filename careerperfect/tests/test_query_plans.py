@@ -161,6 +161,15 @@ def _tables_scanned(sql: str) -> list[str]:
     return sorted(set(_whole_reads(plan)) & set(GROWING))
 
 
+def _whole_table_reads(queries: CaptureQueriesContext) -> dict[str, list[str]]:
+    """{query (its start): growing tables it reads whole} for the captured queries."""
+    return {
+        query["sql"][:160]: tables
+        for query in queries.captured_queries
+        if (tables := _tables_scanned(query["sql"]))
+    }
+
+
 @pytest.mark.postgres
 def test_no_page_a_person_reaches_reads_a_growing_table_whole(client, db):
     person = owner_with_software(email="ada@example.com")
@@ -186,9 +195,7 @@ def test_no_page_a_person_reaches_reads_a_growing_table_whole(client, db):
     for url in pages:
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
-        for query in queries.captured_queries:
-            if tables := _tables_scanned(query["sql"]):
-                scans[url, query["sql"][:160]] = tables
+        scans |= {(url, sql): tables for sql, tables in _whole_table_reads(queries).items()}
 
     assert reverse("accounts:privacy") in pages and reverse("orders:list") in pages
     assert scans == {}
@@ -216,9 +223,7 @@ def test_finding_a_person_by_address_ignoring_case_uses_an_index(db):
     for name, lookup in lookups.items():
         with CaptureQueriesContext(connection) as queries:
             found[name] = lookup()
-        for query in queries.captured_queries:
-            if tables := _tables_scanned(query["sql"]):
-                scans[name, query["sql"][:160]] = tables
+        scans |= {(name, sql): tables for sql, tables in _whole_table_reads(queries).items()}
 
     assert [len(found[name]) for name in ("find an order", "feedback in a data export")] == [1, 1]
     assert found["person on record"] is True
@@ -261,12 +266,7 @@ def test_signing_up_and_a_remove_request_read_no_growing_table_whole(
 
     assert Order.objects.filter(user__email="gina@example.com").count() == 1
     assert removal.outcome == InboundMessage.Outcome.OPTED_OUT
-    scans = {
-        query["sql"][:160]: tables
-        for query in queries.captured_queries
-        if (tables := _tables_scanned(query["sql"]))
-    }
-    assert scans == {}
+    assert _whole_table_reads(queries) == {}
 
 
 @pytest.mark.postgres
@@ -294,9 +294,4 @@ def test_a_data_download_and_an_erasure_read_no_growing_table_whole(
 
     assert built == DataExport.Status.READY
     assert not User.objects.filter(email="ada@example.com").exists()
-    scans = {
-        query["sql"][:160]: tables
-        for query in queries.captured_queries
-        if (tables := _tables_scanned(query["sql"]))
-    }
-    assert scans == {}
+    assert _whole_table_reads(queries) == {}
