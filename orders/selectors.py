@@ -37,37 +37,26 @@ def product_get_active(*, slug: str) -> Product:
     return get_object_or_404(product_list_active(), slug=slug)
 
 
-# The catalog as shown to visitors is cached this long at most (the shop's and product
-# pages' templates cache their fragments for as long). A change in the admin clears it
-# at once; this only bounds how long a change can go unseen if that clearing is lost
-# (the cache unreachable at that moment). Carts and checkout always read the database.
+# The catalog as shown to visitors is cached this long at most (the shop's template
+# caches its list, and product pages their product's part, for as long). A change in
+# the admin clears it at once; this only bounds how long a change can go unseen if that
+# clearing is lost (the cache unreachable at that moment). Carts and checkout always
+# read the database.
 CATALOG_CACHE_SECONDS = 60
 
 
-def _product_cache_key(slug: str) -> str:
-    return f"orders:product:{slug}"
-
-
-def product_get_active_for_display(*, slug: str) -> Product:
-    """An active product with its parts, from the cache when it is there: for pages
-    that only show it."""
-    key = _product_cache_key(slug)
-    product = cache.get(key)
-    if product is None:
-        product = product_get_active(slug=slug)
-        list(product.components.all())  # Fetched now, so they are cached with it.
-        cache.set(key, product, CATALOG_CACHE_SECONDS)
-    return product
+def product_page_cache_key(slug: str) -> str:
+    """Where the part of a product's page that is the same for every visitor is cached."""
+    return f"orders:product-page:{slug}"
 
 
 def catalog_cache_clear(*, also: tuple[str, ...] = ()) -> None:
-    """Forget every cached catalog page and product: those of every product there is,
-    and of the slugs in `also` (a product just deleted, or its slug before a rename)."""
+    """Forget every cached catalog page: the shop's list, and the page of every product
+    there is and of the slugs in `also` (a product just deleted, or its slug before a
+    rename)."""
     slugs = {*Product.objects.values_list("slug", flat=True), *also}
     cache.delete_many(
-        [make_template_fragment_key("shop_list")]
-        + [_product_cache_key(slug) for slug in slugs]
-        + [make_template_fragment_key("product_page", [slug]) for slug in slugs]
+        [make_template_fragment_key("shop_list")] + [product_page_cache_key(s) for s in slugs]
     )
 
 

@@ -2,8 +2,10 @@ from allauth.core.ratelimit import consume, consume_or_429
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -38,8 +40,8 @@ from orders.selectors import (
     order_list_for_user,
     order_software_releases,
     product_get_active,
-    product_get_active_for_display,
     product_list_active,
+    product_page_cache_key,
 )
 from orders.services import (
     ADDRESS_FIELDS,
@@ -61,17 +63,25 @@ def product_list(request):
 
 
 def product_detail(request, slug):
-    product = product_get_active_for_display(slug=slug)
-    form = AddToCartForm(needs_computer_type=product_needs_computer_type(product))
-    return _product_page(request, product, form)
+    # Until the product changes, its name, text, price and empty cart form are the same
+    # for every visitor: they come from one cache read, the CSRF token added to them.
+    key = product_page_cache_key(slug)
+    page = cache.get(key)
+    if page is None:
+        product = product_get_active(slug=slug)
+        form = AddToCartForm(needs_computer_type=product_needs_computer_type(product))
+        page = {"title": product.name, "body": _product_body(product, form)}
+        cache.set(key, page, CATALOG_CACHE_SECONDS)
+    return _product_page(request, page["title"], page["body"])
 
 
-def _product_page(request, product, form):
-    return render(
-        request,
-        "orders/product_detail.html",
-        {"product": product, "form": form, "cache_seconds": CATALOG_CACHE_SECONDS},
-    )
+def _product_body(product, form) -> str:
+    """The product's part of its page, as safe HTML (a SafeString stays one when cached)."""
+    return render_to_string("orders/includes/product_body.html", {"product": product, "form": form})
+
+
+def _product_page(request, title: str, body: str):
+    return render(request, "orders/product_detail.html", {"title": title, "body": body})
 
 
 @require_POST
@@ -90,7 +100,7 @@ def cart_add_view(request, slug):
             return redirect("orders:product", slug=product.slug)
         messages.success(request, f"{product.name} is in your cart.")
         return redirect("orders:cart")
-    return _product_page(request, product, form)
+    return _product_page(request, product.name, _product_body(product, form))
 
 
 def cart_view(request):
