@@ -52,7 +52,7 @@ def test_the_result_shows_the_code_the_chart_its_table_and_occupations(client, o
     view_width = int(re.search(r'viewBox="0 0 (\d+) ', svg).group(1))
     assert 15 * 343 / view_width >= 13
     assert "Occupations matching SAE" in html
-    assert "<td>Clergy</td><td>SAE</td><td>14 of 14</td>" in html
+    assert "<td>Clergy</td><td>SEA</td><td>13 of 14</td>" in html
     assert "O*NET" in html
 
 

@@ -90,14 +90,14 @@ def test_code_match_strength_weights_letters_by_place(person, occupation, streng
 
 @pytest.mark.django_db
 def test_occupations_are_listed_by_match_then_title():
-    matches = occupation_matches(code="SAE", limit=50)
+    matches = occupation_matches(code="SEA", limit=50)
 
     strengths = [match.strength for match in matches]
     assert strengths == sorted(strengths, reverse=True)
     exact = [match.occupation.title for match in matches if match.strength == 14]
     assert exact == sorted(exact)
     assert "Clergy" in exact
-    assert all(match.occupation.interest_code == "SAE" for match in matches[: len(exact)])
+    assert all(match.occupation.interest_code == "SEA" for match in matches[: len(exact)])
     assert all(match.strength > 0 for match in matches)
 
 
