@@ -195,6 +195,10 @@ def analytics_flush(*, today: date | None = None) -> int:
     return sum(taken.values())
 
 
+# An all-sites figure that, set against the partner's own, would reveal fewer than k.
+WITHHELD = "withheld"
+
+
 class PartnerReportScope(models.TextChoices):
     PARTNER_SITE = "partner-site", "The partner's co-branded site only"
     ALL_SITES = "all-sites", "All sites together"
@@ -205,7 +209,9 @@ def partner_report_export(*, partner, scope: str, weeks: int, exported_by) -> tu
 
     Rows are complete weeks (Monday to Sunday), columns the site areas and services.
     Every cell below settings.PARTNER_REPORT_MIN_COUNT is suppressed, so that no figure
-    can point to a handful of people. Each export is recorded as a disclosure.
+    can point to a handful of people. The partner can have both scopes, so a figure of
+    all sites is also withheld when it exceeds the partner's own by less than k: the
+    difference would be the other sites' count. Each export is recorded as a disclosure.
     """
     from privacy.selectors import usage_weekly
 
@@ -214,13 +220,25 @@ def partner_report_export(*, partner, scope: str, weeks: int, exported_by) -> tu
     last_sunday = today - timedelta(days=today.weekday() + 1)
     site = partner.slug if scope == PartnerReportScope.PARTNER_SITE else None
     usage = usage_weekly(weeks=weeks, until=last_sunday, site=site)
+    own_counts = {}
+    if site is None:
+        own_usage = usage_weekly(weeks=weeks, until=last_sunday, site=partner.slug)
+        own_counts = {(column.kind, column.name): column.counts for column in own_usage.columns}
+
+    def cell(column, index):
+        count = column.counts[index]
+        if count < k:
+            return f"<{k}"
+        own = own_counts.get((column.kind, column.name), [0] * weeks)[index]
+        if 0 < count - own < k:
+            return WITHHELD
+        return count
 
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["week starting", *(column.label for column in usage.columns)])
     for index, week in enumerate(usage.weeks):
-        cells = [column.counts[index] for column in usage.columns]
-        writer.writerow([week.isoformat(), *(n if n >= k else f"<{k}" for n in cells)])
+        writer.writerow([week.isoformat(), *(cell(column, index) for column in usage.columns)])
 
     first, last = usage.weeks[0], usage.weeks[-1] + timedelta(days=6)
     disclosure_record(

@@ -403,6 +403,32 @@ def test_partner_scope_reports_only_the_partners_site(monster, marketer):
 
 
 @pytest.mark.django_db
+def test_the_two_scopes_cannot_be_subtracted_to_reveal_a_count_below_k(monster, marketer):
+    (week,) = last_complete_weeks(1)
+    count(week, "contests", 12, site="monster")
+    count(week, "contests", 3)  # the main site: fewer than k
+    count(week, "home", 40, site="monster")
+    count(week, "home", 10)
+    count(week, "privacy", 11)  # the partner's own site has none
+
+    _, own = partner_report_export(
+        partner=monster, scope=PartnerReportScope.PARTNER_SITE, weeks=1, exported_by=marketer
+    )
+    _, everything = partner_report_export(
+        partner=monster, scope=PartnerReportScope.ALL_SITES, weeks=1, exported_by=marketer
+    )
+
+    assert read_csv(own) == [
+        ["week starting", "visits: contests", "visits: home"],
+        [week.isoformat(), "12", "40"],
+    ]
+    assert read_csv(everything) == [
+        ["week starting", "visits: contests", "visits: home", "visits: privacy"],
+        [week.isoformat(), "withheld", "50", "11"],
+    ]
+
+
+@pytest.mark.django_db
 def test_each_export_is_recorded_as_a_disclosure_of_aggregates(monster, marketer):
     weeks = last_complete_weeks(4)
 
