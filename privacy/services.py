@@ -80,7 +80,7 @@ def policy_version_publish(*, version: PolicyVersion, published_by=None) -> Poli
     """Publish a draft version of a policy document (P16).
 
     Versions of a document are published in order and never take effect before the one
-    they follow. Once published a version is part of the public archive and is not
+    they follow, nor (but for the first) before the day they are published. Once published a version is part of the public archive and is not
     edited again; a correction is a new version.
     """
     with transaction.atomic():
@@ -103,6 +103,9 @@ def policy_version_publish(*, version: PolicyVersion, published_by=None) -> Poli
                 f"{draft} cannot take effect before v{latest.version} "
                 f"({latest.effective_date:%d %B %Y})."
             )
+        if latest is not None and draft.effective_date < timezone.localdate():
+            # Consent given under the version in force would be shown under this one.
+            raise PolicyPublishError(f"{draft} cannot take effect before the day it is published.")
         draft.published_at = timezone.now()
         draft.published_by = published_by
         draft.save(update_fields=["published_at", "published_by"])

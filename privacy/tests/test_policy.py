@@ -11,7 +11,7 @@ from django.utils import timezone
 from consent.purposes import Purpose, Source
 from consent.services import consent_grant
 from privacy.models import PolicyVersion, ServiceProvider
-from privacy.selectors import policy_version_current
+from privacy.selectors import policy_version_current, policy_version_in_force
 from privacy.services import PolicyPublishError, policy_version_publish
 
 PRIVACY = PolicyVersion.Document.PRIVACY_POLICY
@@ -220,6 +220,19 @@ def test_consent_events_record_the_version_in_force_when_they_happen(alice):
     assert before.policy_version.version == 2
     assert after.policy_version.version == 3
     assert back_then.policy_version.version == 1
+
+
+@pytest.mark.django_db
+def test_publishing_refuses_a_version_that_would_take_effect_before_it_is_posted(alice):
+    event = consent_grant(user=alice, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+    backdated = draft(days_from_now=-1)
+
+    with pytest.raises(PolicyPublishError, match="before the day it is published"):
+        policy_version_publish(version=backdated)
+
+    backdated.refresh_from_db()
+    assert backdated.published_at is None
+    assert policy_version_in_force(at=event.occurred_at) == event.policy_version
 
 
 @pytest.mark.django_db
