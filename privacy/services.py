@@ -80,8 +80,9 @@ def policy_version_publish(*, version: PolicyVersion, published_by=None) -> Poli
     """Publish a draft version of a policy document (P16).
 
     Versions of a document are published in order and never take effect before the one
-    they follow, nor (but for the first) before the day they are published. Once published a version is part of the public archive and is not
-    edited again; a correction is a new version.
+    they follow, nor (but for the first) before the day they are published. Once
+    published a version is part of the public archive and is not edited again; a
+    correction is a new version.
     """
     with transaction.atomic():
         draft = PolicyVersion.objects.select_for_update().get(pk=version.pk)

@@ -89,6 +89,26 @@ def test_my_feedback_lists_only_my_own(client):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("status", "said"),
+    [
+        (Feedback.Status.NEW, "it is waiting for our team's approval"),
+        (Feedback.Status.REVIEWED, "it is waiting for our team's approval"),
+        (Feedback.Status.ARCHIVED, "we have decided not to"),
+    ],
+)
+def test_my_feedback_says_whether_a_story_still_awaits_approval(client, status, said):
+    alice = UserFactory()
+    FeedbackFactory(user=alice, publish=True, display_name="Alice", status=status)
+    client.force_login(alice)
+
+    html = client.get(reverse("feedback:mine")).content.decode()
+
+    assert said in html.replace("&#x27;", "'")
+    assert html.count("approval") == (status != Feedback.Status.ARCHIVED)
+
+
+@pytest.mark.django_db
 def test_a_guest_withdraws_through_the_emailed_link_and_get_alone_changes_nothing(
     client, django_capture_on_commit_callbacks
 ):
