@@ -1,5 +1,6 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
 from django.db import transaction
@@ -7,6 +8,7 @@ from django.db import transaction
 from accounts.models import Profile
 from accounts.services import account_signup_complete
 from consent.purposes import COMMUNICATION_PURPOSES, ELECTION_TEXT, Purpose
+from partners.forms import notice_version_check, notice_version_field
 from partners.selectors import partner_of_request
 from partners.services import co_brand_registration_record
 from privacy.cookies import remembered_email
@@ -68,6 +70,14 @@ class SignupForm(AgeConfirmationMixin, AllauthSignupForm):
         self.fields[
             "email"
         ].help_text = "You sign in with it, and we send your receipts and resume drafts to it."
+        # allauth does not hand its signup form the request; it keeps it in its context.
+        self.partner = partner_of_request(allauth_context.request)
+        self.fields["notice_version"] = notice_version_field(self.partner)
+
+    def clean(self):
+        data = super().clean()
+        notice_version_check(self, self.partner)
+        return data
 
     def save(self, request):
         with transaction.atomic():
@@ -77,7 +87,7 @@ class SignupForm(AgeConfirmationMixin, AllauthSignupForm):
                 name=self.cleaned_data["name"],
                 elections=[p for p in COMMUNICATION_PURPOSES if self.cleaned_data.get(p.value)],
             )
-            co_brand_registration_record(user=user, partner=partner_of_request(request))
+            co_brand_registration_record(user=user, partner=self.partner)
         return user
 
 

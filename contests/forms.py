@@ -2,6 +2,7 @@ from django import forms
 
 from accounts.forms import AgeConfirmationMixin, election_field
 from consent.purposes import Purpose
+from partners.forms import notice_version_check, notice_version_field
 
 FIELD_ORDER = [
     "name",
@@ -70,27 +71,16 @@ class ContestEntryForm(AgeConfirmationMixin, forms.Form):
     )
     marketing = election_field(Purpose.MARKETING)
     site_updates = election_field(Purpose.SITE_UPDATES)
-    notice_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, contest, **kwargs):
         self.contest = contest
         super().__init__(*args, **kwargs)
+        self.fields["notice_version"] = notice_version_field(contest.partner)
         self.order_fields(FIELD_ORDER)
-        if contest.partner is not None:
-            self.fields["notice_version"].initial = contest.partner.notice_version
 
     def clean(self):
         data = super().clean()
-        partner = self.contest.partner
-        if partner is not None and data.get("notice_version") != partner.notice_version:
-            # The entry must record the notice the person actually saw: the page shown
-            # again carries the current notice and its version, to be sent back.
-            self.data = self.data.copy()
-            self.data["notice_version"] = partner.notice_version
-            raise forms.ValidationError(
-                f"The notice of {partner.name} below has changed since this page was opened. "
-                "Please read it, then send your entry again."
-            )
+        notice_version_check(self, self.contest.partner)
         return data
 
     @property

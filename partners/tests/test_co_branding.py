@@ -4,6 +4,7 @@ export is a recorded disclosure (P7)."""
 
 import csv
 import io
+import re
 
 import pytest
 from django.contrib.admin import helpers
@@ -44,7 +45,14 @@ def other(db):
     return partner("Other Jobs", "other", OTHER_HOST)
 
 
+def notice_version_shown(html: str) -> str:
+    shown = re.search(r'name="notice_version" value="(\d+)"', html)
+    return shown.group(1) if shown else ""
+
+
 def sign_up(client, email="new.person@example.com", **host):
+    """Open the sign-up page, then send it, as a browser does."""
+    page = client.get(SIGNUP, **host).content.decode()
     return client.post(
         SIGNUP,
         {
@@ -52,6 +60,7 @@ def sign_up(client, email="new.person@example.com", **host):
             "password1": "a-long-enough-passphrase-42",
             "name": "New Person",
             "age_confirmed": "on",
+            "notice_version": notice_version_shown(page),
         },
         **host,
     )
@@ -83,6 +92,31 @@ def test_signup_on_a_partner_host_records_the_partner_and_the_notice_version(cli
     assert registration.user == User.objects.get(email="new.person@example.com")
     assert (registration.partner, registration.notice_version) == (monster, 2)
     assert (registration.email, registration.name) == ("new.person@example.com", "New Person")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_signup_sent_after_the_notice_changed_is_shown_the_new_notice_first(client, monster):
+    page = client.get(SIGNUP, HTTP_HOST=MONSTER_HOST).content.decode()
+    monster.privacy_policy_url = "https://monster.example/new-privacy"
+    partner_save(partner=monster, changed_fields=["privacy_policy_url"])
+    data = {
+        "email": "new.person@example.com",
+        "password1": "a-long-enough-passphrase-42",
+        "name": "New Person",
+        "age_confirmed": "on",
+        "notice_version": notice_version_shown(page),
+    }
+
+    again = client.post(SIGNUP, data, HTTP_HOST=MONSTER_HOST).content.decode()
+
+    assert "The notice of Monster on this page has changed" in again
+    assert "Co-brand notice, version 3." in again
+    assert 'href="https://monster.example/new-privacy"' in again
+    assert not User.objects.exists()
+    client.post(
+        SIGNUP, {**data, "notice_version": notice_version_shown(again)}, HTTP_HOST=MONSTER_HOST
+    )
+    assert CoBrandedRegistration.objects.get().notice_version == 3
 
 
 def test_a_signup_refused_for_age_records_nothing_for_the_partner(client, monster):
