@@ -55,8 +55,16 @@ class ContestAdmin(admin.ModelAdmin):
 
 @admin.register(ContestEntry)
 class ContestEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "contest", "name", "email", "partner", "notice_version"]
+    list_display = [
+        "created_at",
+        "contest",
+        "name",
+        "email",
+        "partner",
+        "notice_version",
+        "site_partner",
+    ]
     list_filter = ["contest"]
     search_fields = ["name", "email"]
-    list_select_related = ["contest", "partner"]
+    list_select_related = ["contest", "partner", "site_partner"]
     exclude = ["user"]

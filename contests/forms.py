@@ -17,12 +17,14 @@ FIELD_ORDER = [
     "marketing",
     "site_updates",
     "notice_version",
+    "site_notice_version",
 ]
 
 
 class ContestEntryForm(AgeConfirmationMixin, forms.Form):
     """P3: only what a contest needs, each field saying why; P15: the age tick box;
-    P4: elections unticked; P8: the version of the co-sponsor notice the page showed."""
+    P4: elections unticked; P8: the versions of the notices the page showed (the
+    co-sponsor's, and that of the partner whose site it is)."""
 
     name = forms.CharField(
         label="Your name",
@@ -72,15 +74,20 @@ class ContestEntryForm(AgeConfirmationMixin, forms.Form):
     marketing = election_field(Purpose.MARKETING)
     site_updates = election_field(Purpose.SITE_UPDATES)
 
-    def __init__(self, *args, contest, **kwargs):
+    def __init__(self, *args, contest, site_partner=None, **kwargs):
         self.contest = contest
+        # The partner whose site the page is on has a notice of its own, unless it is
+        # the co-sponsor, whose notice says more.
+        self.site_partner = site_partner if site_partner != contest.partner else None
         super().__init__(*args, **kwargs)
         self.fields["notice_version"] = notice_version_field(contest.partner)
+        self.fields["site_notice_version"] = notice_version_field(self.site_partner)
         self.order_fields(FIELD_ORDER)
 
     def clean(self):
         data = super().clean()
         notice_version_check(self, self.contest.partner)
+        notice_version_check(self, self.site_partner, field="site_notice_version")
         return data
 
     @property

@@ -68,6 +68,16 @@ class ContestEntry(models.Model):
         "partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     notice_version = models.PositiveIntegerField(null=True, blank=True)
+    # P8: the partner whose site the entry was made on, and the version of its notice
+    # shown; the entry is one of the records that partner's export holds.
+    site_partner = models.ForeignKey(
+        "partners.Partner",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contest_entries",
+    )
+    site_notice_version = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -38,9 +38,11 @@ def export(user) -> dict:
                 "age_confirmed_at": entry.age_confirmed_at,
                 "co_sponsor": entry.partner.name if entry.partner else None,
                 "co_sponsor_notice_version": entry.notice_version,
+                "entered_on_the_site_of": entry.site_partner.name if entry.site_partner else None,
+                "site_notice_version": entry.site_notice_version,
             }
             for entry in _entries_of(user)
-            .select_related("contest", "partner")
+            .select_related("contest", "partner", "site_partner")
             .order_by("created_at", "id")
         ]
     }

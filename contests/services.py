@@ -43,6 +43,8 @@ def contest_enter(
     region: str = "",
     elections: Iterable[Purpose] = (),
     notice_version: int | None = None,
+    site_partner=None,
+    site_notice_version: int | None = None,
     user=None,
 ) -> tuple[ContestEntry, bool]:
     """Enter someone who confirmed the minimum age; return (entry, created).
@@ -70,6 +72,12 @@ def contest_enter(
                 age_confirmed_at=timezone.now(),
                 partner=contest.partner,
                 notice_version=notice_version if contest.partner else None,
+                site_partner=site_partner,
+                site_notice_version=(
+                    notice_version if site_partner == contest.partner else site_notice_version
+                )
+                if site_partner
+                else None,
             )
             for purpose in elections:
                 consent_grant(

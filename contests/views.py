@@ -7,6 +7,7 @@ from django.views.decorators.http import require_http_methods
 from contests.forms import ContestEntryForm
 from contests.selectors import contest_for_entry, contests_open
 from contests.services import contest_enter
+from partners.selectors import partner_of_request
 
 ENTRY_FIELDS = [
     "name",
@@ -18,6 +19,7 @@ ENTRY_FIELDS = [
     "postal_code",
     "country",
     "notice_version",
+    "site_notice_version",
 ]
 
 
@@ -37,22 +39,24 @@ def contest_detail(request, slug):
     contest = _contest_or_404(slug)
     is_open = contest.is_open(now=timezone.now())
     user = request.user if request.user.is_authenticated else None
+    site_partner = partner_of_request(request)
     if request.method == "POST" and is_open:
         limited = consume_or_429(request, action="contest_entry")
         if limited:
             return limited
-        form = ContestEntryForm(request.POST, contest=contest)
+        form = ContestEntryForm(request.POST, contest=contest, site_partner=site_partner)
         if form.is_valid():
             contest_enter(
                 contest=contest,
                 user=user,
+                site_partner=site_partner,
                 elections=form.elections,
                 **{field: form.cleaned_data[field] for field in ENTRY_FIELDS},
             )
             return redirect("contests:entered", slug=contest.slug)
     else:
         initial = {"name": user.name, "email": user.email} if user else None
-        form = ContestEntryForm(contest=contest, initial=initial)
+        form = ContestEntryForm(contest=contest, site_partner=site_partner, initial=initial)
     return render(
         request,
         "contests/contest_detail.html",

@@ -12,13 +12,13 @@ def notice_version_field(partner) -> forms.IntegerField:
     )
 
 
-def notice_version_check(form: forms.Form, partner) -> None:
+def notice_version_check(form: forms.Form, partner, field: str = "notice_version") -> None:
     """Refuse a form sent under another version of the partner's notice than the one in
     force. The page shown again carries the current notice and its version."""
-    if partner is None or form.cleaned_data.get("notice_version") == partner.notice_version:
+    if partner is None or form.cleaned_data.get(field) == partner.notice_version:
         return
     form.data = form.data.copy()
-    form.data["notice_version"] = partner.notice_version
+    form.data[field] = partner.notice_version
     raise forms.ValidationError(
         f"The notice of {partner.name} on this page has changed since this page was opened. "
         "Please read it, then send the form again."

@@ -74,8 +74,9 @@ def _cell(value) -> str:
 
 
 def partner_records_export(*, partner: Partner, staff) -> str:
-    """The records created on a partner's pages, as CSV: registrations and orders, with
-    only the fields entered there. Recorded as a disclosure to the partner first (P7)."""
+    """The records created on a partner's pages, as CSV: registrations, orders and
+    contest entries, with only the fields entered there. Recorded as a disclosure to the
+    partner first (P7)."""
     from consent.services import subject_get_or_create
     from orders.models import Order
     from privacy.models import Disclosure
@@ -100,6 +101,24 @@ def partner_records_export(*, partner: Partner, staff) -> str:
             "email": registration.email,
         }
         for registration in registrations
+    ]
+    entries = list(partner.contest_entries.select_related("contest").order_by("created_at", "id"))
+    rows += [
+        {
+            "record": "contest entry",
+            "reference": f"{entry.contest.slug} E{entry.pk}",
+            "created_at": entry.created_at.isoformat(),
+            "notice_version": entry.site_notice_version,
+            "name": entry.name,
+            "email": entry.email,
+            "address_line1": entry.address_line1,
+            "address_line2": entry.address_line2,
+            "city": entry.city,
+            "region": entry.region,
+            "postal_code": entry.postal_code,
+            "country": entry.country,
+        }
+        for entry in entries
     ]
     for order in orders:
         rows.append(
@@ -127,7 +146,7 @@ def partner_records_export(*, partner: Partner, staff) -> str:
     categories = {"name", "e-mail address"} if rows else set()
     if any(order.phone for order in orders):
         categories.add("phone number")
-    if any(order.address_line1 for order in orders):
+    if entries or any(order.address_line1 for order in orders):
         categories.add("postal address")
     if orders:
         categories.add("products ordered")
@@ -136,7 +155,7 @@ def partner_records_export(*, partner: Partner, staff) -> str:
             subject_get_or_create(user=record.user)
             if record.user_id
             else subject_get_or_create(email=record.email)
-            for record in [*registrations, *orders]
+            for record in [*registrations, *entries, *orders]
         }
         disclosure_record(
             recipient=partner.name,

@@ -14,6 +14,7 @@ from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
 from contests.models import ContestEntry
 from contests.tests.factories import ContestFactory, PartnerFactory
+from partners.models import PartnerHost
 
 ENTRY = {
     "name": "Casey Entrant",
@@ -55,6 +56,7 @@ def test_the_entry_form_asks_only_what_a_contest_needs(client):
     assert fields == {
         "csrfmiddlewaretoken",
         "notice_version",
+        "site_notice_version",
         "name",
         "email",
         "address_line1",
@@ -198,6 +200,57 @@ def test_a_notice_changed_since_the_page_was_shown_must_be_read_again(client):
 
     client.post(url(contest), entry_data(contest, notice_version="2"))
     assert ContestEntry.objects.get().notice_version == 2
+
+
+def on_site_of(partner) -> dict:
+    host = f"{partner.slug}.careerperfect.localhost"
+    PartnerHost.objects.get_or_create(partner=partner, host=host)
+    return {"HTTP_HOST": host}
+
+
+@pytest.mark.django_db
+def test_an_entry_on_a_partners_site_shows_its_notice_and_records_it(client):
+    site = PartnerFactory(name="Monster", notice_version=3)
+    contest = ContestFactory()
+    host = on_site_of(site)
+
+    html = client.get(url(contest), **host).content.decode()
+    client.post(url(contest), entry_data(contest, site_notice_version="3"), **host)
+
+    assert "belongs to both CareerPerfect and Monster" in html
+    assert "Co-brand notice, version 3." in html
+    assert 'name="site_notice_version" value="3"' in html
+    entry = ContestEntry.objects.get()
+    assert (entry.site_partner, entry.site_notice_version) == (site, 3)
+    assert (entry.partner, entry.notice_version) == (None, None)
+
+
+@pytest.mark.django_db
+def test_a_site_notice_changed_since_the_page_was_shown_must_be_read_again(client):
+    site = PartnerFactory(notice_version=2)
+    contest = ContestFactory()
+    host = on_site_of(site)
+
+    response = client.post(url(contest), entry_data(contest, site_notice_version="1"), **host)
+
+    assert "has changed since this page was opened" in response.content.decode()
+    assert 'name="site_notice_version" value="2"' in response.content.decode()
+    assert ContestEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_on_the_co_sponsors_own_site_its_notice_is_shown_once(client):
+    partner = PartnerFactory(name="Monster", notice_version=4)
+    contest = ContestFactory(partner=partner)
+    host = on_site_of(partner)
+
+    html = client.get(url(contest), **host).content.decode()
+    client.post(url(contest), entry_data(contest), **host)
+
+    assert html.count("belongs to both CareerPerfect and Monster") == 1
+    assert "co-sponsored by Monster" in html
+    entry = ContestEntry.objects.get()
+    assert (entry.partner, entry.site_partner, entry.site_notice_version) == (partner, partner, 4)
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.roles import PRIVACY_OFFICER, SUPPORT
 from accounts.tests.factories import UserFactory
 from consent.models import Subject
+from contests.tests.factories import ContestEntryFactory
 from orders.tests.factories import ProductFactory, placed_order
 from partners import personal_data
 from partners.models import CoBrandedRegistration, Partner, PartnerHost
@@ -181,10 +182,19 @@ def test_editing_a_partner_in_admin_shows_its_new_notice_at_once(
 
 @pytest.fixture
 def records(monster, other, client):
-    """Registrations and orders on two partners' pages and on the main site."""
+    """Registrations, contest entries and orders on two partners' pages and on the main
+    site."""
     sign_up(client, "reg.monster@example.com", HTTP_HOST=MONSTER_HOST)
     sign_up(client, "reg.other@example.com", HTTP_HOST=OTHER_HOST)
     sign_up(client, "reg.main@example.com")
+    ContestEntryFactory(
+        email="entrant.monster@example.com",
+        postal_code="45402",
+        site_partner=monster,
+        site_notice_version=monster.notice_version,
+    )
+    ContestEntryFactory(email="entrant.other@example.com", site_partner=other)
+    ContestEntryFactory(email="entrant.main@example.com")
     executive = ProductFactory(
         name="Executive", phone_reason="For the call.", postal_address_reason="For the copies."
     )
@@ -211,9 +221,12 @@ def test_a_partner_export_holds_only_records_made_on_its_pages(records, monster)
 
     assert [(row["record"], row["email"]) for row in rows] == [
         ("registration", "reg.monster@example.com"),
+        ("contest entry", "entrant.monster@example.com"),
         ("order", "buyer.monster@example.com"),
     ]
-    order = rows[1]
+    entry = rows[1]
+    assert (entry["postal_code"], entry["notice_version"]) == ("45402", "2")
+    order = rows[2]
     assert (order["name"], order["phone"], order["city"], order["products"]) == (
         "Mona Buyer",
         "555-0101",
@@ -271,9 +284,10 @@ def test_every_export_is_recorded_as_a_disclosure_to_the_partner(records, monste
         "postal address",
         "products ordered",
     ]
-    assert "2 records" in disclosure.reference
+    assert "3 records" in disclosure.reference
     assert {subject.email for subject in disclosure.subjects.all()} == {
         "reg.monster@example.com",
+        "entrant.monster@example.com",
         "buyer.monster@example.com",
     }
 
@@ -312,7 +326,7 @@ def test_the_privacy_officer_downloads_the_export_from_admin(client, records, mo
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="monster-records-' in response["Content-Disposition"]
-    assert len(read_csv(response.content.decode())) == 2
+    assert len(read_csv(response.content.decode())) == 3
     assert Disclosure.objects.get().recorded_by == officer
 
 
