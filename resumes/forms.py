@@ -167,13 +167,22 @@ class DraftUploadForm(forms.Form):
     )
 
 
+PAGE_OUT_OF_DATE = "This page was out of date. Read the latest draft, then decide again."
+
+
 class ReviewForm(forms.Form):
+    # The draft the page showed: the decision is about that draft and no later one.
+    draft = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={"required": PAGE_OUT_OF_DATE, "invalid": PAGE_OUT_OF_DATE},
+    )
     comment = forms.CharField(
         label="What should your writer change?",
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=6000,
         help_text="Needed when you ask for a revision.",
+        error_messages={"max_length": "Your comment is too long; please shorten it."},
     )
 
 

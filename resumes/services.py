@@ -320,38 +320,60 @@ def resume_draft_upload(
 # --- Review ----------------------------------------------------------------------
 
 
-def resume_revision_request(*, workspace: ResumeWorkspace, actor, comment: str) -> ResumeWorkspace:
+def _require_latest_draft(
+    workspace: ResumeWorkspace, *, draft: ResumeFile, not_done: str
+) -> ResumeFile:
+    """The draft the customer reviewed, if it is still the one waiting for review.
+
+    A writer may send another draft while the customer reads one: a decision taken
+    on the page that showed the older draft must not land on the newer one.
+    """
+    if workspace.status != Status.DRAFT_READY:
+        raise ResumeActionRefused("There is no draft waiting for your review.")
+    latest = resume_latest_draft(workspace=workspace)
+    if latest.pk != draft.pk:
+        raise ResumeActionRefused(
+            f"Your writer sent draft {latest.version} after you opened this page, so "
+            f"{not_done}. Read draft {latest.version} below, then approve it or ask for "
+            "changes."
+        )
+    return latest
+
+
+def resume_revision_request(
+    *, workspace: ResumeWorkspace, actor, draft: ResumeFile, comment: str
+) -> ResumeWorkspace:
+    """The customer asks for changes to the draft they reviewed."""
     _require_open(workspace)
     if not comment.strip():
         raise ResumeActionRefused("Tell your writer what to change.")
     with transaction.atomic():
         workspace = _locked(workspace)
-        if workspace.status != Status.DRAFT_READY:
-            raise ResumeActionRefused("There is no draft waiting for your review.")
+        draft = _require_latest_draft(
+            workspace, draft=draft, not_done="your comments were not sent"
+        )
         _set_status(workspace, Status.REVISION_REQUESTED)
         _event(
             workspace=workspace,
             action=Action.REVISION_REQUESTED,
             actor=actor,
             comment=comment.strip(),
-            file=resume_latest_draft(workspace=workspace),
+            file=draft,
         )
         _tell_writer(
             workspace,
             f"Revision requested for {workspace}",
-            f"The customer of {workspace} asked for changes to the latest draft.",
+            f"The customer of {workspace} asked for changes to draft {draft.version}.",
         )
     return workspace
 
 
-def resume_approve(*, workspace: ResumeWorkspace, actor) -> ResumeWorkspace:
-    """The customer approves the latest draft: it becomes the delivered final."""
+def resume_approve(*, workspace: ResumeWorkspace, actor, draft: ResumeFile) -> ResumeWorkspace:
+    """The customer approves the draft they reviewed: it becomes the delivered final."""
     _require_open(workspace)
     with transaction.atomic():
         workspace = _locked(workspace)
-        if workspace.status != Status.DRAFT_READY:
-            raise ResumeActionRefused("There is no draft waiting for your review.")
-        final = resume_latest_draft(workspace=workspace)
+        final = _require_latest_draft(workspace, draft=draft, not_done="nothing was approved")
         workspace.final_file = final
         workspace.status = Status.DELIVERED
         workspace.save(update_fields=["final_file", "status", "updated_at"])

@@ -100,6 +100,7 @@ def workspace_detail(request, public_id):
     workspace = _workspace(request, public_id)
     detail = resume_workspace_detail(workspace=workspace)
     questionnaire = detail["questionnaire"]
+    latest_draft = detail["drafts"][-1] if detail["drafts"] else None
     return render(
         request,
         "resumes/workspace.html",
@@ -107,7 +108,9 @@ def workspace_detail(request, public_id):
             "workspace": workspace,
             "steps": STEP_TITLES,
             "missing": questionnaire_missing(questionnaire=questionnaire),
-            "review_form": forms.ReviewForm(),
+            "review_form": forms.ReviewForm(
+                initial={"draft": latest_draft.public_id if latest_draft else None}
+            ),
             "disclosure_allowed": consent_is_granted(
                 user=request.user, purpose=Purpose.RESUME_DISCLOSURE
             ),
@@ -237,20 +240,25 @@ def file_download(request, public_id, file_id):
 def review(request, public_id):
     workspace = _workspace(request, public_id)
     form = forms.ReviewForm(request.POST)
-    if form.is_valid():
-        try:
-            if request.POST.get("decision") == "approve":
-                resume_approve(workspace=workspace, actor=request.user)
-                messages.success(request, "Approved. Your final is ready to download.")
-            else:
-                resume_revision_request(
-                    workspace=workspace, actor=request.user, comment=form.cleaned_data["comment"]
-                )
-                messages.success(request, "Your writer has your comments and will revise.")
-        except ResumeActionRefused as error:
-            _refused(request, error)
-    else:
-        messages.error(request, "Your comment is too long; please shorten it.")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect("resumes:workspace", workspace.public_id)
+    draft = resume_file_of_workspace(workspace=workspace, public_id=form.cleaned_data["draft"])
+    try:
+        if request.POST.get("decision") == "approve":
+            resume_approve(workspace=workspace, actor=request.user, draft=draft)
+            messages.success(request, "Approved. Your final is ready to download.")
+        else:
+            resume_revision_request(
+                workspace=workspace,
+                actor=request.user,
+                draft=draft,
+                comment=form.cleaned_data["comment"],
+            )
+            messages.success(request, "Your writer has your comments and will revise.")
+    except ResumeActionRefused as error:
+        _refused(request, error)
     return redirect("resumes:workspace", workspace.public_id)
 
 

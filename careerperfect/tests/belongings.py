@@ -279,11 +279,11 @@ def workspace_delivered_from(workspace: ResumeWorkspace, *, writer) -> ResumeWor
     )
     questionnaire_step_save(workspace=workspace, step=4, answers={"skills": "Triage"})
     workspace = questionnaire_submit(workspace=workspace, actor=workspace.owner)
-    resume_draft_upload(
+    draft = resume_draft_upload(
         workspace=workspace, writer=writer, name="draft.pdf", data=pdf_bytes("Alice Avery")
     )
     workspace.refresh_from_db()
-    return resume_approve(workspace=workspace, actor=workspace.owner)
+    return resume_approve(workspace=workspace, actor=workspace.owner, draft=draft)
 
 
 def private_storage_in(settings, folder) -> None:

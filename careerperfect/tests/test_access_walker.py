@@ -38,6 +38,7 @@ from orders.models import Order, Payment
 from privacy.models import PolicyVersion, StaffAccess
 from privacy.selectors import policy_versions_published
 from resumes.models import DisclosureAuthorization, ResumeFile, ResumeWorkspace
+from resumes.selectors import resume_latest_draft
 from resumes.tests.factories import staff_member
 
 # The admin's own pages (its index, sign-in, and every ModelAdmin's changelist, add,
@@ -209,7 +210,11 @@ OWNED: dict[str, Owned] = {
     "resumes:review": Owned(
         lambda b: {"public_id": b.resume_with_draft.public_id},
         get=None,
-        post=lambda b: {"decision": "revise", "comment": "Shorter, please."},
+        post=lambda b: {
+            "decision": "revise",
+            "comment": "Shorter, please.",
+            "draft": resume_latest_draft(workspace=b.resume_with_draft).public_id,
+        },
         effect=lambda b: _status(ResumeWorkspace, b.resume_with_draft.pk),
     ),
     "resumes:share": Owned(

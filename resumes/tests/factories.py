@@ -11,6 +11,7 @@ from accounts.tests.factories import UserFactory
 from orders.models import Entitlement
 from orders.tests.factories import paid_entitlement
 from resumes.models import ResumeWorkspace
+from resumes.selectors import resume_latest_draft
 from resumes.services import (
     questionnaire_step_save,
     questionnaire_submit,
@@ -65,7 +66,9 @@ def workspace_with_draft(*, owner=None, writer) -> ResumeWorkspace:
 
 def workspace_delivered(*, owner=None, writer) -> ResumeWorkspace:
     workspace = workspace_with_draft(owner=owner, writer=writer)
-    return resume_approve(workspace=workspace, actor=workspace.owner)
+    return resume_approve(
+        workspace=workspace, actor=workspace.owner, draft=resume_latest_draft(workspace=workspace)
+    )
 
 
 # --- Documents -------------------------------------------------------------------

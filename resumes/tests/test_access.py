@@ -39,10 +39,10 @@ def workspace(owner, writer):
     )
     questionnaire_step_save(workspace=workspace, step=4, answers={"skills": "Triage"})
     workspace = questionnaire_submit(workspace=workspace, actor=owner)
-    resume_draft_upload(
+    draft = resume_draft_upload(
         workspace=workspace, writer=writer, name="d.pdf", data=pdf_bytes("Draft one")
     )
-    return resume_approve(workspace=workspace, actor=owner)
+    return resume_approve(workspace=workspace, actor=owner, draft=draft)
 
 
 @pytest.fixture

@@ -52,8 +52,8 @@ def workspace(owner, writer):
     )
     questionnaire_step_save(workspace=workspace, step=4, answers={"skills": "SQL"})
     workspace = questionnaire_submit(workspace=workspace, actor=owner)
-    resume_draft_upload(workspace=workspace, writer=writer, name="d.pdf", data=pdf_bytes())
-    return resume_approve(workspace=workspace, actor=owner)
+    draft = resume_draft_upload(workspace=workspace, writer=writer, name="d.pdf", data=pdf_bytes())
+    return resume_approve(workspace=workspace, actor=owner, draft=draft)
 
 
 @pytest.mark.django_db

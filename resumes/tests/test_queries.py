@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from consent.purposes import Purpose, Source
 from consent.services import consent_grant
+from resumes.selectors import resume_latest_draft
 from resumes.services import (
     resume_approve,
     resume_draft_upload,
@@ -20,12 +21,14 @@ def test_workspace_page_queries_do_not_grow(
     client, owner, writer, django_assert_num_queries, rounds
 ):
     workspace = workspace_with_draft(owner=owner, writer=writer)
+    draft = resume_latest_draft(workspace=workspace)
     for n in range(rounds - 1):
-        resume_revision_request(workspace=workspace, actor=owner, comment=f"Round {n}")
-        workspace = resume_draft_upload(
+        resume_revision_request(workspace=workspace, actor=owner, draft=draft, comment=f"Round {n}")
+        draft = resume_draft_upload(
             workspace=workspace, writer=writer, name="d.pdf", data=pdf_bytes()
-        ).workspace
-    workspace = resume_approve(workspace=workspace, actor=owner)
+        )
+        workspace = draft.workspace
+    workspace = resume_approve(workspace=workspace, actor=owner, draft=draft)
     consent_grant(user=owner, purpose=Purpose.RESUME_DISCLOSURE, source=Source.PREFERENCES)
     for n in range(rounds):
         resume_share(

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from mail.models import OutboundMessage
 from resumes.models import ResumeEvent, ResumeFile, ResumeWorkspace
+from resumes.selectors import resume_latest_draft
 from resumes.services import (
     ResumeActionRefused,
     resume_approve,
@@ -28,6 +29,15 @@ Action = ResumeEvent.Action
 
 def draft_url(workspace):
     return reverse("admin:resumes_resumeworkspace_draft", args=[workspace.pk])
+
+
+def review(client, workspace, draft, **data):
+    """The customer's decision on the review form of the page that showed this draft."""
+    return client.post(
+        reverse("resumes:review", args=[workspace.public_id]),
+        {"draft": draft.public_id, **data},
+        follow=True,
+    )
 
 
 @pytest.mark.django_db
@@ -127,12 +137,15 @@ def test_the_customer_asks_for_a_revision_with_comments(client, owner, writer):
     workspace = workspace_with_draft(owner=owner, writer=writer)
     client.force_login(owner)
 
-    response = client.post(
-        reverse("resumes:review", args=[workspace.public_id]),
-        {"decision": "revise", "comment": "Put education first."},
+    response = review(
+        client,
+        workspace,
+        resume_latest_draft(workspace=workspace),
+        decision="revise",
+        comment="Put education first.",
     )
 
-    assert response.status_code == 302
+    assert "Your writer has your comments and will revise." in response.content.decode()
     workspace.refresh_from_db()
     assert workspace.status == Status.REVISION_REQUESTED
     event = workspace.events.last()
@@ -150,10 +163,12 @@ def test_a_revision_request_needs_a_comment(client, owner, writer):
     workspace = workspace_with_draft(owner=owner, writer=writer)
     client.force_login(owner)
 
-    response = client.post(
-        reverse("resumes:review", args=[workspace.public_id]),
-        {"decision": "revise", "comment": " "},
-        follow=True,
+    response = review(
+        client,
+        workspace,
+        resume_latest_draft(workspace=workspace),
+        decision="revise",
+        comment=" ",
     )
 
     assert "Tell your writer what to change." in response.content.decode()
@@ -164,13 +179,14 @@ def test_a_revision_request_needs_a_comment(client, owner, writer):
 @pytest.mark.django_db
 def test_approving_delivers_the_latest_draft_as_the_final(client, owner, writer):
     workspace = workspace_with_draft(owner=owner, writer=writer)
-    resume_revision_request(workspace=workspace, actor=owner, comment="Shorter")
+    first = resume_latest_draft(workspace=workspace)
+    resume_revision_request(workspace=workspace, actor=owner, draft=first, comment="Shorter")
     second = resume_draft_upload(
         workspace=workspace, writer=writer, name="v2.pdf", data=pdf_bytes("v2")
     )
     client.force_login(owner)
 
-    client.post(reverse("resumes:review", args=[workspace.public_id]), {"decision": "approve"})
+    review(client, workspace, second, decision="approve")
 
     workspace.refresh_from_db()
     assert workspace.status == Status.DELIVERED
@@ -183,11 +199,71 @@ def test_approving_delivers_the_latest_draft_as_the_final(client, owner, writer)
 
 
 @pytest.mark.django_db
+def test_the_review_form_names_the_draft_it_shows(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    client.force_login(owner)
+
+    html = client.get(reverse("resumes:workspace", args=[workspace.public_id])).content.decode()
+
+    draft = resume_latest_draft(workspace=workspace)
+    assert f'name="draft" value="{draft.public_id}"' in html
+
+
+@pytest.mark.django_db
+def test_approving_a_draft_superseded_while_the_customer_read_it_is_refused(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    shown = resume_latest_draft(workspace=workspace)
+    resume_draft_upload(workspace=workspace, writer=writer, name="v2.pdf", data=pdf_bytes("v2"))
+    client.force_login(owner)
+
+    response = review(client, workspace, shown, decision="approve")
+
+    html = response.content.decode()
+    assert "Your writer sent draft 2 after you opened this page, so nothing was approved." in html
+    assert "Review draft 2" in html
+    workspace.refresh_from_db()
+    assert (workspace.status, workspace.final_file) == (Status.DRAFT_READY, None)
+    assert not workspace.events.filter(action=Action.APPROVED).exists()
+
+
+@pytest.mark.django_db
+def test_a_revision_request_on_a_superseded_draft_is_refused(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    shown = resume_latest_draft(workspace=workspace)
+    resume_draft_upload(workspace=workspace, writer=writer, name="v2.pdf", data=pdf_bytes("v2"))
+    client.force_login(owner)
+
+    response = review(client, workspace, shown, decision="revise", comment="Shorter")
+
+    assert "so your comments were not sent" in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.status == Status.DRAFT_READY
+    assert not workspace.events.filter(action=Action.REVISION_REQUESTED).exists()
+
+
+@pytest.mark.django_db
+def test_a_decision_from_a_page_without_the_draft_is_refused(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    client.force_login(owner)
+
+    response = client.post(
+        reverse("resumes:review", args=[workspace.public_id]), {"decision": "approve"}, follow=True
+    )
+
+    assert "This page was out of date." in response.content.decode()
+    workspace.refresh_from_db()
+    assert workspace.status == Status.DRAFT_READY
+
+
+@pytest.mark.django_db
 def test_every_transition_is_in_the_timeline_in_order(owner, writer):
     workspace = workspace_with_draft(owner=owner, writer=writer)
-    resume_revision_request(workspace=workspace, actor=owner, comment="Shorter")
-    resume_draft_upload(workspace=workspace, writer=writer, name="v2.pdf", data=pdf_bytes())
-    resume_approve(workspace=workspace, actor=owner)
+    first = resume_latest_draft(workspace=workspace)
+    resume_revision_request(workspace=workspace, actor=owner, draft=first, comment="Shorter")
+    second = resume_draft_upload(
+        workspace=workspace, writer=writer, name="v2.pdf", data=pdf_bytes()
+    )
+    resume_approve(workspace=workspace, actor=owner, draft=second)
 
     trail = list(workspace.events.values_list("action", "status_after"))
 
@@ -216,18 +292,20 @@ def test_the_audit_trail_cannot_be_edited_or_deleted(owner):
 
 @pytest.mark.django_db
 def test_nothing_can_be_approved_or_revised_without_a_draft_waiting(owner, writer):
-    workspace = workspace_submitted(owner=owner, writer=writer)
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    draft = resume_latest_draft(workspace=workspace)
+    resume_revision_request(workspace=workspace, actor=owner, draft=draft, comment="Shorter")
 
-    with pytest.raises(ResumeActionRefused):
-        resume_approve(workspace=workspace, actor=owner)
-    with pytest.raises(ResumeActionRefused):
-        resume_revision_request(workspace=workspace, actor=owner, comment="x")
+    with pytest.raises(ResumeActionRefused, match="no draft waiting"):
+        resume_approve(workspace=workspace, actor=owner, draft=draft)
+    with pytest.raises(ResumeActionRefused, match="no draft waiting"):
+        resume_revision_request(workspace=workspace, actor=owner, draft=draft, comment="x")
 
 
 @pytest.mark.django_db
 def test_a_delivered_resume_takes_no_more_changes(client, owner, writer):
     workspace = workspace_with_draft(owner=owner, writer=writer)
-    resume_approve(workspace=workspace, actor=owner)
+    resume_approve(workspace=workspace, actor=owner, draft=resume_latest_draft(workspace=workspace))
     workspace.refresh_from_db()
 
     with pytest.raises(ResumeActionRefused):
