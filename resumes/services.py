@@ -44,6 +44,9 @@ WORKSPACE_KINDS = {
     Entitlement.Kind.COVER_LETTER: ResumeWorkspace.Kind.COVER_LETTER,
 }
 SHARE_LINK_SALT = "resumes.share-link"
+# Sharing again to the same address this soon is a double click or a resent form:
+# nothing more is sent. ("Send again" on the authorization sends on purpose.)
+SHARE_REPEAT_WINDOW = timedelta(minutes=10)
 FILE_FOLDER = "resumes"
 
 
@@ -505,10 +508,27 @@ def resume_send(*, authorization: DisclosureAuthorization, actor) -> ResumeSend:
 
 def resume_share(
     *, workspace: ResumeWorkspace, actor, recipient_name: str, recipient_email: str
-) -> ResumeSend:
-    """Authorize a recipient and send them the final, in one step for the owner."""
+) -> tuple[ResumeSend, bool]:
+    """Authorize a recipient and send them the final, in one step for the owner.
+
+    Returns the send and whether it was sent now: a repeat within SHARE_REPEAT_WINDOW
+    returns the earlier send, and sends and records nothing.
+    """
     _require_can_send(workspace)
     with transaction.atomic():
+        workspace = _locked(workspace)
+        repeated = (
+            ResumeSend.objects.filter(
+                authorization__workspace=workspace,
+                authorization__revoked_at__isnull=True,
+                authorization__recipient_email__iexact=recipient_email,
+                authorization__created_at__gte=timezone.now() - SHARE_REPEAT_WINDOW,
+            )
+            .select_related("authorization")
+            .first()
+        )
+        if repeated is not None:
+            return repeated, False
         authorization = DisclosureAuthorization.objects.create(
             workspace=workspace, recipient_name=recipient_name, recipient_email=recipient_email
         )
@@ -518,7 +538,7 @@ def resume_share(
             actor=actor,
             comment=str(authorization),
         )
-        return resume_send(authorization=authorization, actor=actor)
+        return resume_send(authorization=authorization, actor=actor), True
 
 
 def resume_authorization_revoke(

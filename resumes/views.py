@@ -269,7 +269,7 @@ def share(request, public_id):
     form = forms.ShareForm(*form_data(request))
     if request.method == "POST" and form.is_valid():
         try:
-            send = resume_share(
+            send, sent_now = resume_share(
                 workspace=workspace,
                 actor=request.user,
                 recipient_name=form.cleaned_data["recipient_name"],
@@ -278,7 +278,15 @@ def share(request, public_id):
         except ResumeActionRefused as error:
             form.add_error(None, str(error))
         else:
-            messages.success(request, f"Sent to {send.authorization.recipient_name}.")
+            recipient = send.authorization.recipient_name
+            if sent_now:
+                messages.success(request, f"Sent to {recipient}.")
+            else:
+                messages.info(
+                    request,
+                    f"You sent it to {recipient} a few minutes ago, so it was not sent again. "
+                    "To send it once more, use “Send again” below.",
+                )
             return redirect("resumes:workspace", workspace.public_id)
     return render(
         request,

@@ -167,7 +167,7 @@ def belongings_create() -> Belongings:
         workspace=resume_delivered, actor=alice, name="mine.txt", data=b"Alice Avery, nurse\n"
     )
     resume_delivered = workspace_delivered_from(resume_delivered, writer=writer)
-    send = resume_share(
+    send, _ = resume_share(
         workspace=resume_delivered,
         actor=alice,
         recipient_name="Acme hiring",

@@ -12,6 +12,7 @@ from mail.models import OutboundMessage
 from privacy.models import Disclosure
 from resumes.models import DisclosureAuthorization, ResumeEvent, ResumeSend
 from resumes.services import (
+    SHARE_REPEAT_WINDOW,
     ResumeActionRefused,
     resume_authorization_revoke,
     resume_send,
@@ -31,12 +32,13 @@ def allowed(owner):
 
 
 def share(workspace, **kwargs):
-    return resume_share(
+    send, _ = resume_share(
         workspace=workspace,
         actor=workspace.owner,
         recipient_name=kwargs.get("name", "Acme hiring team"),
         recipient_email=kwargs.get("email", "jobs@acme.example"),
     )
+    return send
 
 
 def share_link(send) -> str:
@@ -227,6 +229,56 @@ def test_the_owner_authorizes_sends_again_and_revokes_from_the_workspace(
     assert "You revoked sending to Acme; nothing was sent." in response.content.decode()
     authorization.refresh_from_db()
     assert not authorization.is_active
+
+
+@pytest.mark.django_db
+def test_a_double_submitted_share_form_sends_once(client, workspace, owner, allowed):
+    client.force_login(owner)
+    url = reverse("resumes:share", args=[workspace.public_id])
+    data = {"recipient_name": "Acme", "recipient_email": "jobs@acme.example", "authorize": "on"}
+
+    client.post(url, data)
+    response = client.post(url, data, follow=True)  # a double click, or a resent form
+
+    assert "You sent it to Acme a few minutes ago, so it was not sent again." in (
+        response.content.decode()
+    )
+    assert DisclosureAuthorization.objects.count() == 1
+    assert ResumeSend.objects.count() == 1
+    assert Disclosure.objects.count() == 1
+    assert OutboundMessage.objects.filter(to="jobs@acme.example").count() == 1
+
+
+@pytest.mark.django_db
+def test_sharing_to_the_same_address_soon_after_returns_the_first_send(workspace, allowed):
+    first = share(workspace, email="jobs@acme.example")
+
+    send, sent_now = resume_share(
+        workspace=workspace,
+        actor=workspace.owner,
+        recipient_name="Acme hiring team",
+        recipient_email="Jobs@ACME.example",
+    )
+
+    assert (send, sent_now) == (first, False)
+    assert Disclosure.objects.count() == 1
+    assert workspace.events.filter(action=ResumeEvent.Action.SHARING_AUTHORIZED).count() == 1
+
+
+@pytest.mark.django_db
+def test_sharing_to_the_same_address_later_or_after_revoking_sends_again(workspace, allowed):
+    first = share(workspace)
+    resume_authorization_revoke(authorization=first.authorization, actor=workspace.owner)
+    second = share(workspace)
+    DisclosureAuthorization.objects.filter(pk=second.authorization_id).update(
+        created_at=second.authorization.created_at - SHARE_REPEAT_WINDOW
+    )
+
+    third = share(workspace)
+
+    assert len({first.authorization_id, second.authorization_id, third.authorization_id}) == 3
+    assert Disclosure.objects.count() == 3
+    assert OutboundMessage.objects.filter(to="jobs@acme.example").count() == 3
 
 
 @pytest.mark.django_db
