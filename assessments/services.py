@@ -137,7 +137,10 @@ def sitting_score(*, sitting_id: int) -> bool:
     )
     if not claimed:
         return False  # Scored already, or another worker is scoring it.
-    sitting = Sitting.objects.select_related("instrument").get(pk=sitting_id)
+    sitting = Sitting.objects.select_related("instrument", "result").get(pk=sitting_id)
+    if hasattr(sitting, "result"):
+        _scored(sitting_id=sitting_id, at=sitting.result.created_at)
+        return False  # Scored already, but left in a scoring state: it is scored.
     key = scoring_key(instrument=sitting.instrument)
     provider = scoring_provider()
     try:
@@ -158,13 +161,14 @@ def sitting_score(*, sitting_id: int) -> bool:
             ranking=scores_rank(key=key, scores=scores),
             provider=provider.name,
         )
-        Sitting.objects.filter(pk=sitting_id).update(
-            status=Sitting.Status.SCORED,
-            scored_at=timezone.now(),
-            scoring_claimed_at=None,
-            scoring_error="",
-        )
+        _scored(sitting_id=sitting_id, at=timezone.now())
     return True
+
+
+def _scored(*, sitting_id: int, at) -> None:
+    Sitting.objects.filter(pk=sitting_id).update(
+        status=Sitting.Status.SCORED, scored_at=at, scoring_claimed_at=None, scoring_error=""
+    )
 
 
 def sitting_scoring_can_retry(*, sitting: Sitting) -> bool:
@@ -178,14 +182,26 @@ def sitting_scoring_can_retry(*, sitting: Sitting) -> bool:
 
 
 def sitting_scoring_retry(*, sitting: Sitting) -> bool:
-    """Send a delayed (or stuck) sitting for scoring again; True when it was sent."""
+    """Send a delayed (or stuck) sitting for scoring again; True when it was sent.
+
+    Decided on the row as it is now, not as the caller loaded it, so that a click
+    arriving after the sitting was scored leaves it scored. (Two clicks before that
+    may both send it; the task's claim scores it once.)
+    """
     from assessments.tasks import sitting_score_task
 
-    if not sitting_scoring_can_retry(sitting=sitting):
-        return False
-    Sitting.objects.filter(pk=sitting.pk).update(status=Sitting.Status.SCORING, scoring_error="")
-    sitting_score_task.delay_on_commit(sitting.pk)
-    return True
+    stale = timezone.now() - SCORING_STALE_AFTER
+    sent = (
+        Sitting.objects.filter(pk=sitting.pk, result__isnull=True)
+        .filter(
+            Q(status=Sitting.Status.DELAYED)
+            | Q(status=Sitting.Status.SCORING, submitted_at__lt=stale)
+        )
+        .update(status=Sitting.Status.SCORING, scoring_error="")
+    )
+    if sent:
+        sitting_score_task.delay_on_commit(sitting.pk)
+    return bool(sent)
 
 
 def sitting_staff_view(*, staff, sitting: Sitting) -> None:

@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments.models import Sitting
-from assessments.services import sitting_submit
+from assessments.models import Result, Sitting
+from assessments.services import sitting_scoring_retry, sitting_submit
 from assessments.tests.factories import (
     VALUES,
     owner_with_software,
@@ -166,6 +166,30 @@ def test_retrying_a_scored_sitting_does_nothing(client, owner):
     assert response.status_code == 302
     sitting.refresh_from_db()
     assert sitting.status == Sitting.Status.SCORED
+
+
+@pytest.mark.django_db
+def test_a_retry_click_arriving_after_scoring_leaves_the_sitting_scored(
+    owner, django_capture_on_commit_callbacks
+):
+    sitting = sitting_answered(owner)
+    sitting_submit(sitting=sitting)
+    Sitting.objects.filter(pk=sitting.pk).update(status=Sitting.Status.DELAYED)
+    # Two clicks on "Try scoring again now", each request with the sitting it loaded.
+    first_click, second_click = (
+        Sitting.objects.get(pk=sitting.pk),
+        Sitting.objects.get(pk=sitting.pk),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sitting_scoring_retry(sitting=first_click)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert not sitting_scoring_retry(sitting=second_click)
+
+    assert callbacks == []
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORED
+    assert Result.objects.filter(sitting=sitting).count() == 1
 
 
 @pytest.mark.django_db

@@ -13,6 +13,7 @@ from assessments.tests.factories import (
     instrument,
     owner_with_software,
     sitting_answered,
+    sitting_scored,
 )
 
 # Answers by item code, and the scores worked out by hand with the rule in
@@ -135,6 +136,19 @@ def test_scoring_twice_scores_once(django_capture_on_commit_callbacks):
 
     assert sitting_score(sitting_id=sitting.pk) is True
     assert sitting_score(sitting_id=sitting.pk) is False
+    assert Result.objects.filter(sitting=sitting).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_sitting_with_a_result_sent_for_scoring_again_is_marked_scored():
+    sitting = sitting_scored(owner_with_software())
+    Sitting.objects.filter(pk=sitting.pk).update(status=Sitting.Status.SCORING)
+
+    assert sitting_score(sitting_id=sitting.pk) is False
+
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORED
+    assert sitting.scored_at == sitting.result.created_at
     assert Result.objects.filter(sitting=sitting).count() == 1
 
 
