@@ -5,6 +5,7 @@ list. A Privacy Officer opens them one sitting at a time through a logged view.
 """
 
 from django.contrib import admin
+from django.db.models.constants import LOOKUP_SEP
 from django.urls import reverse
 
 from assessments.models import Instrument, Item, Occupation, Scale, Sitting
@@ -75,6 +76,21 @@ class SittingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "scoring_error",
     ]
     change_form_template = "admin/assessments/sitting/change_form.html"
+    # The fields a list may be narrowed by. Not the person (user, entitlement), nor the
+    # scoring token: ?user__id__exact=… would list which assessments one person took.
+    filterable_fields = {
+        "instrument",
+        "status",
+        "started_at",
+        "last_saved_at",
+        "submitted_at",
+        "scored_at",
+        "scoring_attempts",
+    }
+
+    def lookup_allowed(self, lookup, value, request):
+        field = lookup.split(LOOKUP_SEP, 1)[0]
+        return field in self.filterable_fields and super().lookup_allowed(lookup, value, request)
 
     @admin.display(description="sitting")
     def short_id(self, obj):

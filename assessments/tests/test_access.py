@@ -185,6 +185,46 @@ def test_the_sittings_admin_shows_status_and_timing_only(client, role, django_as
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        "user__id__exact",
+        "user",
+        "user_id",
+        "user__email",
+        "entitlement__id__exact",
+        "scoring_token",
+    ],
+)
+def test_the_sittings_admin_cannot_be_filtered_by_person(client, lookup):
+    alice = owner_with_software()
+    sitting = sitting_scored(alice)
+    value = sitting.scoring_token if lookup == "scoring_token" else alice.pk
+    client.force_login(staff(SUPPORT))
+
+    response = client.get(reverse("admin:assessments_sitting_changelist"), {lookup: value})
+
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_sittings_admin_filters_by_status_instrument_and_date(client):
+    sitting = sitting_scored(owner_with_software())
+    client.force_login(staff(SUPPORT))
+    url = reverse("admin:assessments_sitting_changelist")
+
+    for lookup, value in [
+        ("status__exact", "scored"),
+        ("instrument__id__exact", sitting.instrument_id),
+        ("started_at__year", sitting.started_at.year),
+    ]:
+        response = client.get(url, {lookup: value})
+
+        assert response.status_code == 200
+        assert sitting.public_id.hex[:8] in response.content.decode()
+
+
+@pytest.mark.django_db
 def test_a_sitting_in_the_admin_links_to_the_logged_view_only_for_a_privacy_officer(client):
     sitting = sitting_scored(owner_with_software())
     url = reverse("admin:assessments_sitting_change", args=[sitting.pk])

@@ -180,6 +180,26 @@ def test_admin_change_page_shows_content_only_to_writer_and_privacy_officer(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "lookup",
+    [
+        "questionnaire__target_job__icontains",
+        "files__original_name__icontains",
+        "final_file__sha256",
+        "events__comment__icontains",
+        "authorizations__recipient_email",
+    ],
+)
+def test_support_cannot_search_resume_content_through_admin_lookups(login, workspace, lookup):
+    # Support sees the workflow, never the content: filtering on it would reveal it.
+    client = login("support")
+
+    response = client.get(reverse("admin:resumes_resumeworkspace_changelist"), {lookup: "a"})
+
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_admin_history_follows_the_same_rule(login, workspace, persona):
     client = login(persona)
