@@ -1,5 +1,7 @@
 """A person's resume work, for "download my data" and "delete my account"."""
 
+from collections import Counter
+
 from careerperfect.private_files import private_file_read
 from resumes.models import ResumeWorkspace
 from resumes.services import resume_workspace_purge
@@ -20,6 +22,7 @@ def export(user) -> dict:
         "authorizations__sends__disclosure",
     ):
         q = workspace.questionnaire
+        names = _zip_names(workspace)
         workspaces.append(
             {
                 "id": str(workspace.public_id),
@@ -56,7 +59,7 @@ def export(user) -> dict:
                     {
                         "kind": f.get_kind_display(),
                         "version": f.version,
-                        "name_in_download": _zip_name(workspace, f),
+                        "name_in_download": names[f.pk],
                         "uploaded_as": f.original_name,
                         "format": f.get_format_display(),
                         "size": f.size,
@@ -85,16 +88,33 @@ def export(user) -> dict:
     return {"resumes": workspaces}
 
 
-def _zip_name(workspace, file) -> str:
-    return f"resumes/{workspace.public_id}/{file_download_name(file, workspace)}"
+def _zip_names(workspace) -> dict[int, str]:
+    """The name of each of a workspace's files in the download, by file id.
+
+    Every upload has the same download name, so the second and later ones of a format
+    are numbered in upload order (my-current-resume-2.pdf): data.json and the ZIP then
+    name the same file.
+    """
+    names, seen = {}, Counter()
+    for file in workspace.files.all():
+        name = file_download_name(file, workspace)
+        seen[name] += 1
+        if seen[name] > 1:
+            stem, _, extension = name.rpartition(".")
+            name = f"{stem}-{seen[name]}.{extension}"
+        names[file.pk] = f"resumes/{workspace.public_id}/{name}"
+    return names
 
 
 def export_files(user) -> list[tuple[str, bytes]]:
-    return [
-        (_zip_name(workspace, file), private_file_read(name=file.storage_name))
-        for workspace in _workspaces(user).prefetch_related("files")
-        for file in workspace.files.all()
-    ]
+    files = []
+    for workspace in _workspaces(user).prefetch_related("files"):
+        names = _zip_names(workspace)
+        files += [
+            (names[file.pk], private_file_read(name=file.storage_name))
+            for file in workspace.files.all()
+        ]
+    return files
 
 
 def erase(user) -> None:

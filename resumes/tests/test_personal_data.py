@@ -79,6 +79,24 @@ def test_export_files_are_the_stored_bytes(workspace, owner):
 
 
 @pytest.mark.django_db
+def test_each_upload_has_its_own_name_in_the_export_and_in_data_json(owner):
+    workspace = workspace_open(owner=owner)
+    resume_file_upload(workspace=workspace, actor=owner, name="old.txt", data=b"Old CV\n")
+    resume_file_upload(workspace=workspace, actor=owner, name="new.txt", data=b"New CV\n")
+
+    files = dict(personal_data.export_files(owner))
+    [resume] = personal_data.export(owner)["resumes"]
+
+    base = f"resumes/{workspace.public_id}"
+    named = {f["uploaded_as"]: f["name_in_download"] for f in resume["files"]}
+    assert named == {
+        "old.txt": f"{base}/my-current-resume.txt",
+        "new.txt": f"{base}/my-current-resume-2.txt",
+    }
+    assert files == {named["old.txt"]: b"Old CV\n", named["new.txt"]: b"New CV\n"}
+
+
+@pytest.mark.django_db
 def test_export_of_someone_else_holds_nothing_of_this_resume(workspace, stranger):
     assert personal_data.export(stranger) == {"resumes": []}
     assert personal_data.export_files(stranger) == []
