@@ -2,6 +2,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -32,7 +33,9 @@ class Instrument(models.Model):
         max_length=200, help_text="The question every item answers, e.g. “How would you like …”."
     )
     scoring_rule = models.TextField(help_text="How answers become scores, in plain words.")
-    items_per_page = models.PositiveSmallIntegerField(default=6)
+    items_per_page = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1, "Put at least one item on a page.")]
+    )
     minutes = models.PositiveSmallIntegerField(default=10, help_text="Typical time to complete.")
     active = models.BooleanField(default=True)
     sort_order = models.PositiveSmallIntegerField(default=0)

@@ -3,6 +3,7 @@
 import csv
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from assessments.instrument_data import DATA_DIR, instrument_definition, instruments_load
 from assessments.models import Instrument, Item, Occupation
@@ -27,6 +28,16 @@ def test_the_work_values_sorter_is_loaded_with_its_scoring_rule():
     assert values.items.count() == 18
     assert values.scales.count() == 6
     assert "0 to 12" in values.scoring_rule
+
+
+@pytest.mark.django_db
+def test_an_instrument_puts_at_least_one_item_on_a_page():
+    # Zero would divide by zero on every page of the instrument.
+    riasec = Instrument.objects.get(code="riasec-interests")
+    riasec.items_per_page = 0
+
+    with pytest.raises(ValidationError, match="Put at least one item on a page"):
+        riasec.full_clean()
 
 
 @pytest.mark.django_db
