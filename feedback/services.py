@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -9,6 +12,7 @@ from feedback.models import Feedback
 from mail.services import email_queue
 
 WITHDRAW_SALT = "feedback.publication-withdraw"
+RESENT_WITHIN = timedelta(minutes=10)
 
 
 def feedback_withdraw_token(*, feedback: Feedback) -> str:
@@ -36,7 +40,16 @@ def feedback_submit(
     user=None,
 ) -> Feedback:
     """Store feedback. A guest who opts in to publication is e-mailed a link for
-    withdrawing it, since they have no account to do it from."""
+    withdrawing it, since they have no account to do it from. The same text from the
+    same person again within RESENT_WITHIN is the form sent twice: nothing more is
+    stored or sent (from someone without account or address, it is stored again)."""
+    author = _author(user=user, email=email)
+    if author is not None:
+        resent = Feedback.objects.filter(
+            author, body=body.strip(), created_at__gte=timezone.now() - RESENT_WITHIN
+        ).first()
+        if resent is not None:
+            return resent
     with transaction.atomic():
         feedback = Feedback.objects.create(
             user=user,
@@ -50,6 +63,14 @@ def feedback_submit(
         if publish and user is None and feedback.email:
             _withdraw_link_email(feedback=feedback)
     return feedback
+
+
+def _author(*, user, email: str) -> Q | None:
+    if user is not None:
+        return Q(user=user)
+    if email.strip():
+        return Q(user__isnull=True, email__iexact=email.strip())
+    return None
 
 
 def _withdraw_link_email(*, feedback: Feedback) -> None:

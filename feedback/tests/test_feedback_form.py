@@ -119,6 +119,31 @@ def test_feedback_not_for_publication_sends_no_mail_and_keeps_no_display_name(
 
 
 @pytest.mark.django_db
+def test_the_form_sent_twice_stores_and_emails_once(client, django_capture_on_commit_callbacks):
+    data = {
+        "body": "The writer understood what I needed.",
+        "email": "Guest@Example.com",
+        "publish": "on",
+        "display_name": "Guest",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, data)
+        client.post(URL, {**data, "email": "guest@example.com"})
+        client.post(URL, {**data, "body": "Something else as well."})
+
+    assert Feedback.objects.count() == 2
+    assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_the_same_words_from_two_people_without_an_address_are_both_kept(client):
+    for _ in range(2):
+        client.post(URL, {"body": "Thank you."})
+
+    assert Feedback.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_sending_is_rate_limited(client, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "feedback": "2/h/ip"}
 
