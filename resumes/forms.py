@@ -181,7 +181,7 @@ class ReviewForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=6000,
-        help_text="Needed when you ask for a revision.",
+        help_text="Needed when you ask for a revision. If you approve, your writer gets it too.",
         error_messages={"max_length": "Your comment is too long; please shorten it."},
     )
 

@@ -371,8 +371,11 @@ def resume_revision_request(
     return workspace
 
 
-def resume_approve(*, workspace: ResumeWorkspace, actor, draft: ResumeFile) -> ResumeWorkspace:
-    """The customer approves the draft they reviewed: it becomes the delivered final."""
+def resume_approve(
+    *, workspace: ResumeWorkspace, actor, draft: ResumeFile, comment: str = ""
+) -> ResumeWorkspace:
+    """The customer approves the draft they reviewed: it becomes the delivered final.
+    A comment written before approving goes to the writer with the approval."""
     _require_open(workspace)
     with transaction.atomic():
         workspace = _locked(workspace)
@@ -380,7 +383,13 @@ def resume_approve(*, workspace: ResumeWorkspace, actor, draft: ResumeFile) -> R
         workspace.final_file = final
         workspace.status = Status.DELIVERED
         workspace.save(update_fields=["final_file", "status", "updated_at"])
-        _event(workspace=workspace, action=Action.APPROVED, actor=actor, file=final)
+        _event(
+            workspace=workspace,
+            action=Action.APPROVED,
+            actor=actor,
+            file=final,
+            comment=comment.strip(),
+        )
         email_queue(
             to=workspace.owner.email,
             subject=f"Your final {workspace.get_kind_display().lower()} is ready",
@@ -394,7 +403,9 @@ def resume_approve(*, workspace: ResumeWorkspace, actor, draft: ResumeFile) -> R
         _tell_writer(
             workspace,
             f"{workspace} approved",
-            f"The customer approved draft {final.version} of {workspace}. Thank you!",
+            f"The customer approved draft {final.version} of {workspace}"
+            + (", with a comment for you." if comment.strip() else ".")
+            + " Thank you!",
         )
     return workspace
 

@@ -247,7 +247,12 @@ def review(request, public_id):
     draft = resume_file_of_workspace(workspace=workspace, public_id=form.cleaned_data["draft"])
     try:
         if request.POST.get("decision") == "approve":
-            resume_approve(workspace=workspace, actor=request.user, draft=draft)
+            resume_approve(
+                workspace=workspace,
+                actor=request.user,
+                draft=draft,
+                comment=form.cleaned_data["comment"],
+            )
             messages.success(request, "Approved. Your final is ready to download.")
         else:
             resume_revision_request(

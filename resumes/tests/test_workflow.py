@@ -199,6 +199,26 @@ def test_approving_delivers_the_latest_draft_as_the_final(client, owner, writer)
 
 
 @pytest.mark.django_db
+def test_a_comment_written_before_approving_reaches_the_writer(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    client.force_login(owner)
+
+    review(
+        client,
+        workspace,
+        resume_latest_draft(workspace=workspace),
+        decision="approve",
+        comment="Perfect, thank you. Could you also send a plain-text copy?",
+    )
+
+    approval = ResumeEvent.objects.get(workspace=workspace, action=ResumeEvent.Action.APPROVED)
+    assert approval.comment == "Perfect, thank you. Could you also send a plain-text copy?"
+    told = OutboundMessage.objects.get(to=writer.email, subject__endswith="approved")
+    assert "with a comment for you" in told.text
+    assert "plain-text copy" not in told.text
+
+
+@pytest.mark.django_db
 def test_the_review_form_names_the_draft_it_shows(client, owner, writer):
     workspace = workspace_with_draft(owner=owner, writer=writer)
     client.force_login(owner)
