@@ -3,7 +3,7 @@
 import math
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
 from assessments.models import Answer, Instrument, Item, Occupation, Result, Scale, Sitting
@@ -65,14 +65,16 @@ class InstrumentOverview:
 
 
 def instruments_overview(*, user) -> list[InstrumentOverview]:
-    """Each active instrument with this person's open sitting and finished ones."""
+    """Each active instrument, and each withdrawn one the person took, with this
+    person's open sitting and finished ones."""
     sittings = (
         Sitting.objects.filter(user=user)
         .annotate(answer_count=Count("answers"))
         .order_by("-started_at")
     )
+    taken = Sitting.objects.filter(user=user).values("instrument")
     instruments = (
-        Instrument.objects.filter(active=True)
+        Instrument.objects.filter(Q(active=True) | Q(pk__in=taken))
         .annotate(item_count=Count("items"))
         .prefetch_related(Prefetch("sittings", queryset=sittings, to_attr="own_sittings"))
     )

@@ -6,9 +6,15 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from assessments.forms import MISSING_ANSWER
-from assessments.models import Answer, Sitting
+from assessments.models import Answer, Instrument, Sitting
 from assessments.services import SittingClosed, sitting_answers_save, sitting_start
-from assessments.tests.factories import RIASEC, VALUES, instrument, owner_with_software
+from assessments.tests.factories import (
+    RIASEC,
+    VALUES,
+    instrument,
+    owner_with_software,
+    sitting_scored,
+)
 from orders.models import Entitlement, Product
 from orders.tests.factories import ProductFactory, paid_entitlement
 
@@ -46,6 +52,20 @@ def test_the_list_offers_both_assessments_to_an_owner_of_the_software(client, ow
     assert "Work interests (RIASEC)" in html
     assert "What matters to you at work" in html
     assert html.count(">Start<span") == 2
+
+
+@pytest.mark.django_db
+def test_results_of_an_assessment_no_longer_offered_stay_on_the_list(client, owner):
+    sitting = sitting_scored(owner, code=VALUES)
+    Instrument.objects.filter(code=VALUES).update(active=False)
+
+    html = client.get(reverse("assessments:index")).content.decode()
+
+    assert "What matters to you at work" in html
+    assert "We no longer offer this assessment" in html
+    assert reverse("assessments:result", args=[sitting.public_id]) in html
+    assert html.count(">Start<span") == 1
+    assert html.count("Take it again") == 0
 
 
 @pytest.mark.django_db
