@@ -95,11 +95,13 @@ def test_signup_on_a_partner_host_records_the_partner_and_the_notice_version(cli
     assert (registration.email, registration.name) == ("new.person@example.com", "New Person")
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_signup_sent_after_the_notice_changed_is_shown_the_new_notice_first(client, monster):
+def test_a_signup_sent_after_the_notice_changed_is_shown_the_new_notice_first(
+    client, monster, django_capture_on_commit_callbacks
+):
     page = client.get(SIGNUP, HTTP_HOST=MONSTER_HOST).content.decode()
     monster.privacy_policy_url = "https://monster.example/new-privacy"
-    partner_save(partner=monster, changed_fields=["privacy_policy_url"])
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_save(partner=monster, changed_fields=["privacy_policy_url"])
     data = {
         "email": "new.person@example.com",
         "password1": "a-long-enough-passphrase-42",
