@@ -8,6 +8,19 @@ from django.utils import timezone
 from careerperfect.append_only import AppendOnlyModel
 
 
+class Currency(models.TextChoices):
+    """The currencies a price can be in: ISO 4217 codes whose minor unit the site knows
+    (orders.templatetags.money), so that an amount shown is the amount charged."""
+
+    USD = "USD", "US dollar"
+    CAD = "CAD", "Canadian dollar"
+    AUD = "AUD", "Australian dollar"
+    EUR = "EUR", "Euro"
+    GBP = "GBP", "Pound sterling"
+    JPY = "JPY", "Japanese yen"
+    KRW = "KRW", "South Korean won"
+
+
 class Product(models.Model):
     class Kind(models.TextChoices):
         RESUME_PACKAGE = "resume_package", "Resume writing package"
@@ -22,7 +35,7 @@ class Product(models.Model):
     description = models.TextField()
     # Prices are integers in the currency's minor unit (cents).
     price_minor = models.PositiveIntegerField()
-    currency = models.CharField(max_length=3, default="USD")
+    currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
     active = models.BooleanField(default=True)
     components = models.ManyToManyField(
         "self", symmetrical=False, blank=True, help_text="For bundles: the products included."

@@ -69,10 +69,10 @@ def payment_succeed(
         if payment.status == Payment.Status.SUCCEEDED:
             return False
         order = payment.order
-        if amount_minor != order.total_minor or currency.upper() != order.currency:
+        if amount_minor != order.total_minor or currency.upper() != order.currency.upper():
             raise PaymentMismatch(
                 f"Provider reports {amount_minor} {currency.upper()}, "
-                f"order {order.reference} is {order.total_minor} {order.currency}."
+                f"order {order.reference} is {order.total_minor} {order.currency.upper()}."
             )
         payment.status = Payment.Status.SUCCEEDED
         payment.payment_reference = payment_reference or payment.payment_reference

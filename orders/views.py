@@ -26,6 +26,7 @@ from orders.cart import (
 from orders.forms import AddToCartForm, CheckoutForm, OrderFindForm, SandboxPaymentForm
 from orders.models import Order, OrderEvent, Payment
 from orders.payments import (
+    PaymentMismatch,
     WebhookRejected,
     payment_start,
     sandbox_outcome_apply,
@@ -351,6 +352,12 @@ def sandbox_pay(request, token):
                 sandbox_outcome_apply(payment=payment, outcome=form.cleaned_data["outcome"])
             except OrderTransitionError as error:
                 messages.error(request, str(error))
+            except PaymentMismatch:
+                messages.error(
+                    request,
+                    "This payment page is not for your order's current total, so nothing "
+                    "was charged. Please pay again from your order.",
+                )
         return redirect(order_access_path(payment.order) + "?payment=" + _returned(payment))
     return render(
         request,

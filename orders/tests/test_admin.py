@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.roles import MARKETING, ROLE_PERMISSIONS, SUPPORT
 from accounts.tests.factories import UserFactory
-from orders.models import Order
+from orders.models import Order, Product
 from orders.tests.factories import placed_order, sandbox_paid
 
 CHANGELIST = reverse("admin:orders_order_changelist")
@@ -168,6 +168,33 @@ def test_marketing_manages_the_catalog(client):
 
     assert response.status_code == 302
     assert client.get("/shop/thank-you-letter/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("currency", ["eur", "EURO", "XYZ"])
+def test_a_price_needs_the_upper_case_code_of_a_currency_we_sell_in(client, currency):
+    marketer = UserFactory(is_staff=True)
+    marketer.groups.add(Group.objects.get(name=MARKETING))
+    client.force_login(marketer)
+
+    response = client.post(
+        reverse("admin:orders_product_add"),
+        {
+            "kind": "cover_letter",
+            "name": "Lettre de remerciement",
+            "slug": "lettre",
+            "summary": "Une lettre après l'entretien.",
+            "description": "Écrite avec vous.",
+            "active": "on",
+            "price_minor": "2900",
+            "currency": currency,
+            "sort_order": "5",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Product.objects.exists()
 
 
 @pytest.mark.django_db

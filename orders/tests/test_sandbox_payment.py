@@ -10,7 +10,8 @@ from consent.purposes import Purpose, Source
 from consent.services import consent_withdraw
 from mail.models import OutboundMessage
 from orders.models import Order, Payment
-from orders.tests.factories import placed_order
+from orders.selectors import order_access_token
+from orders.tests.factories import ProductFactory, placed_order
 
 CHECKOUT = reverse("orders:checkout")
 
@@ -155,6 +156,28 @@ def test_a_paid_order_cannot_be_paid_again(client, at_payment_page):
 
     assert "is not due" in again.content.decode()
     assert Payment.objects.count() == 1
+
+
+def test_an_order_priced_in_a_lower_case_currency_is_paid(client, db):
+    # Product prices took any three letters before the currency was a choice.
+    order = placed_order(ProductFactory(currency="eur", price_minor=2900))
+    pay_page = client.post(reverse("orders:link_pay", args=[order_access_token(order)])).url
+
+    choose(client, pay_page, "success")
+
+    order.refresh_from_db()
+    assert order.status == "paid"
+
+
+def test_a_payment_page_that_no_longer_matches_its_order_charges_nothing(client, at_payment_page):
+    Payment.objects.update(amount_minor=100)
+
+    response = choose(client, at_payment_page, "success", follow=True)
+
+    assert response.status_code == 200
+    assert "so nothing was charged" in response.content.decode()
+    assert Order.objects.get().status == "pending"
+    assert Payment.objects.get().status == "started"
 
 
 @pytest.mark.live_worker

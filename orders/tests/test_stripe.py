@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from orders.models import Entitlement, Order, OrderEvent, Payment, WebhookEvent
 from orders.services import order_refund
-from orders.tests.factories import placed_order
+from orders.tests.factories import ProductFactory, placed_order
 from orders.tests.stripe_fake import session_event, signed
 
 WEBHOOK = reverse("orders:stripe_webhook")
@@ -204,6 +204,25 @@ def test_a_payment_that_does_not_match_the_order_does_not_pay_it(
     record = WebhookEvent.objects.get()
     assert record.outcome == "rejected"
     assert "Provider reports" in record.detail
+
+
+def test_stripes_lower_case_currency_pays_an_order_priced_in_a_lower_case_one(
+    client, db, fake_stripe
+):
+    from orders.payments import payment_start
+
+    # Product prices took any three letters before the currency was a choice.
+    order = placed_order(ProductFactory(currency="eur", price_minor=2900))
+    fake_stripe.answer("POST", "/v1/checkout/sessions", session_body(order))
+    payment_start(order=order, return_url="https://x.example/ok", cancel_url="https://x.example/no")
+
+    deliver(
+        client,
+        session_event("checkout.session.completed", "cs_test_1", amount=2900, currency="eur"),
+    )
+
+    assert WebhookEvent.objects.get().detail == "Order paid"
+    assert Order.objects.get().status == "paid"
 
 
 def test_a_bad_signature_is_answered_400_and_changes_nothing(client, order_at_stripe):
