@@ -30,8 +30,9 @@ def payment_start(*, order: Order, return_url: str, cancel_url: str, actor=None)
     """Open the provider's hosted payment page for an unpaid order; returns its URL.
 
     An order whose payment failed goes back to awaiting payment for the new attempt.
-    Raises OrderTransitionError for an order that cannot be paid, PaymentProviderError
-    when the provider cannot be reached.
+    Raises OrderTransitionError for an order that cannot be paid, PaymentAlreadyMade
+    when its open payment page was paid meanwhile, PaymentProviderError when the
+    provider cannot be reached.
     """
     if order.status not in (Status.PENDING, Status.PAYMENT_FAILED):
         raise OrderTransitionError(f"An order that is “{order.get_status_display()}” is not due.")

@@ -25,6 +25,11 @@ class PaymentProviderError(Exception):
     """The provider could not be reached or refused the request."""
 
 
+class PaymentAlreadyMade(PaymentProviderError):
+    """An open payment page was paid meanwhile: it cannot be closed, nor a new attempt
+    started, and its confirmation is on the way."""
+
+
 class PaymentProvider(Protocol):
     name: Payment.Provider
 
@@ -139,7 +144,7 @@ class StripeProvider:
         except stripe.InvalidRequestError:
             # No longer open: expired (fine) or completed, whose webhook is on its way.
             if self._session_status(client, payment) == "complete":
-                raise PaymentProviderError(
+                raise PaymentAlreadyMade(
                     "This order's payment has gone through; its confirmation is on the way."
                 ) from None
         except stripe.StripeError as error:

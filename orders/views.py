@@ -32,7 +32,11 @@ from orders.payments import (
     sandbox_outcome_apply,
     stripe_webhook_handle,
 )
-from orders.providers import PaymentProviderError, sandbox_payment_from_token
+from orders.providers import (
+    PaymentAlreadyMade,
+    PaymentProviderError,
+    sandbox_payment_from_token,
+)
 from orders.selectors import (
     CATALOG_CACHE_SECONDS,
     order_access_path,
@@ -177,17 +181,19 @@ def _pay(request, order: Order, actor=None):
     return_url, cancel_url = _return_urls(request, order)
     try:
         url = payment_start(order=order, return_url=return_url, cancel_url=cancel_url, actor=actor)
+    except PaymentAlreadyMade as error:
+        messages.info(request, str(error))
     except PaymentProviderError:
         messages.error(
             request,
             "We could not reach our payment provider. Nothing was charged; please try "
             "again in a few minutes.",
         )
-        return redirect(order_access_path(order))
     except OrderTransitionError as error:
         messages.error(request, str(error))
-        return redirect(order_access_path(order))
-    return redirect(url)
+    else:
+        return redirect(url)
+    return redirect(order_access_path(order))
 
 
 @login_required

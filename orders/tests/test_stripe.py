@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from accounts.tests.factories import UserFactory
 from orders.models import Entitlement, Order, OrderEvent, Payment, WebhookEvent
 from orders.services import order_refund
 from orders.tests.factories import ProductFactory, placed_order
@@ -390,6 +391,34 @@ def test_no_new_attempt_when_the_open_session_was_paid_meanwhile(fake_stripe, or
     with pytest.raises(PaymentProviderError):
         payment_start(order=order_at_stripe, return_url="https://x", cancel_url="https://x")
 
+    assert Payment.objects.count() == 1
+
+
+def test_pay_pressed_after_paying_at_stripe_says_the_payment_went_through(
+    client, fake_stripe, resume
+):
+    from orders.payments import payment_start
+
+    buyer = UserFactory()
+    order = placed_order(resume, user=buyer)
+    fake_stripe.answer("POST", "/v1/checkout/sessions", session_body(order))
+    payment_start(order=order, return_url="https://x.example/ok", cancel_url="https://x.example/no")
+    fake_stripe.answer(
+        "POST",
+        "/v1/checkout/sessions/cs_test_1/expire",
+        {"error": {"type": "invalid_request_error", "message": "Session is complete"}},
+        status=400,
+    )
+    fake_stripe.answer(
+        "GET", "/v1/checkout/sessions/cs_test_1", session_body(order, status="complete")
+    )
+    client.force_login(buyer)
+
+    page = client.post(reverse("orders:pay", args=[order.public_id]), follow=True)
+
+    html = page.content.decode()
+    assert "This order&#x27;s payment has gone through" in html
+    assert "Nothing was charged" not in html
     assert Payment.objects.count() == 1
 
 
