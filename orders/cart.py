@@ -47,13 +47,15 @@ def cart_add(*, session, product: Product, computer_type: str = "") -> None:
         raise CartError(f"{product.name} is no longer sold.")
     if product_needs_computer_type(product) != bool(computer_type):
         raise CartError("Choose the computer the software is for.")
-    stored = [item for item in _stored(session) if item["product"] != product.pk]
-    currencies = set(
-        Product.objects.filter(pk__in=[item["product"] for item in stored]).values_list(
-            "currency", flat=True
-        )
+    others = [item for item in _stored(session) if item["product"] != product.pk]
+    # Withdrawn products are no longer shown in the cart: they leave it now.
+    currency_of = dict(
+        Product.objects.filter(
+            pk__in=[item["product"] for item in others], active=True
+        ).values_list("pk", "currency")
     )
-    if currencies - {product.currency}:
+    stored = [item for item in others if item["product"] in currency_of]
+    if set(currency_of.values()) - {product.currency}:
         raise CartError("Products priced in different currencies must be bought separately.")
     stored.append({"product": product.pk, "computer_type": computer_type})
     session[SESSION_KEY] = stored

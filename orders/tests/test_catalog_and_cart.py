@@ -99,6 +99,18 @@ def test_products_in_another_currency_are_refused(client, resume):
     assert [item["product"] for item in client.session["cart"]] == [resume.pk]
 
 
+def test_a_withdrawn_product_left_in_the_cart_does_not_refuse_another_currency(client, resume):
+    euro = ProductFactory(slug="euro", currency="EUR")
+    add(client, euro)
+    Product.objects.filter(pk=euro.pk).update(active=False)
+
+    response = add(client, resume, follow=True)
+
+    assert "different currencies" not in response.content.decode()
+    assert [line.product for line in response.context["lines"]] == [resume]
+    assert [item["product"] for item in client.session["cart"]] == [resume.pk]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [1, 50])
 def test_product_list_query_count_is_constant(client, django_assert_num_queries, count):
