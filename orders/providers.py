@@ -7,6 +7,7 @@ buyer to; the outcome comes back through the sandbox page or a signed webhook.
 
 import logging
 import secrets
+from datetime import timedelta
 from typing import Protocol
 
 import stripe
@@ -67,14 +68,27 @@ class SandboxProvider:
         logger.info("Sandbox refund of %s: no money moves", payment.reference)
 
 
+def _sandbox_signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=SANDBOX_SALT)
+
+
 def sandbox_token(payment: Payment) -> str:
-    return signing.Signer(salt=SANDBOX_SALT).sign(payment.reference)
+    return _sandbox_signer().sign(payment.reference)
 
 
 def sandbox_payment_from_token(token: str) -> Payment | None:
+    """The payment a sandbox page is for; None for a tampered or unknown token.
+
+    Raises signing.SignatureExpired once the token is as old as an order's link may
+    be: the page leads to the order, so it must not outlive the buyer's own link.
+    """
+    signer = _sandbox_signer()
     try:
-        reference = signing.Signer(salt=SANDBOX_SALT).unsign(token)
-    except signing.BadSignature:
+        reference = signer.unsign(token, max_age=timedelta(days=settings.ORDER_LINK_DAYS))
+    except signing.SignatureExpired:
+        raise
+    except (signing.BadSignature, ValueError):
+        # ValueError: a genuine signature without a time, from before pages expired.
         return None
     return (
         Payment.objects.select_related("order")

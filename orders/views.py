@@ -2,6 +2,7 @@ from allauth.core.ratelimit import consume, consume_or_429
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -348,7 +349,15 @@ def order_cancel_view(request, public_id=None, token=None):
 @require_http_methods(["GET", "POST"])
 def sandbox_pay(request, token):
     """The sandbox provider's hosted page: no card details, the buyer picks the outcome."""
-    payment = sandbox_payment_from_token(token)
+    try:
+        payment = sandbox_payment_from_token(token)
+    except signing.SignatureExpired:
+        return render(
+            request,
+            "orders/sandbox_expired.html",
+            {"link_days": settings.ORDER_LINK_DAYS},
+            status=410,
+        )
     if payment is None:
         raise Http404("No such payment.")
     if request.method == "POST":

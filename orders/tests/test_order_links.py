@@ -83,6 +83,24 @@ def test_an_expired_link_cannot_pay_or_cancel(client, guest_order):
     assert not Payment.objects.filter(order=guest_order).exists()
 
 
+def test_a_payment_page_expires_with_the_orders_link(client, guest_order):
+    pay_page = client.post(reverse("orders:link_pay", args=[order_access_token(guest_order)])).url
+
+    with later(29.9):
+        assert guest_order.reference in client.get(pay_page).content.decode()
+    with later(30.1):
+        shown = client.get(pay_page)
+        chosen = client.post(pay_page, {"outcome": "cancel"})
+
+    for response in (shown, chosen):
+        assert response.status_code == 410
+        html = response.content.decode()
+        assert "This payment page has expired" in html
+        assert guest_order.reference not in html
+        assert "/orders/link/" not in html
+    assert Payment.objects.get().status == Payment.Status.STARTED
+
+
 def test_an_expired_link_sends_a_new_one_to_the_orders_address(
     client, guest_order, mailoutbox, django_capture_on_commit_callbacks
 ):
