@@ -7,6 +7,7 @@ buyer to; the outcome comes back through the sandbox page or a signed webhook.
 
 import logging
 import secrets
+import uuid
 from datetime import timedelta
 from typing import Protocol
 
@@ -109,7 +110,6 @@ class StripeProvider:
     def start(self, *, order: Order, return_url: str, cancel_url: str) -> tuple[Payment, str]:
         client = stripe_client()
         self._expire_open_sessions(client, order)
-        attempt = order.payments.filter(provider=self.name).count() + 1
         try:
             session = client.v1.checkout.sessions.create(
                 params={
@@ -131,7 +131,9 @@ class StripeProvider:
                     "success_url": return_url,
                     "cancel_url": cancel_url,
                 },
-                options={"idempotency_key": f"order-{order.public_id.hex}-{attempt}"},
+                # One key per attempt: the library's retries of this request reuse it,
+                # while a new attempt (its return links newly signed) is a new request.
+                options={"idempotency_key": f"order-{order.public_id.hex}-{uuid.uuid4().hex}"},
             )
         except stripe.StripeError as error:
             raise PaymentProviderError(str(error)) from error

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from accounts.tests.factories import UserFactory
 from orders.models import Entitlement, Order, OrderEvent, Payment, WebhookEvent
+from orders.selectors import order_access_token
 from orders.services import order_refund
 from orders.tests.factories import ProductFactory, placed_order
 from orders.tests.stripe_fake import session_event, signed
@@ -102,6 +103,29 @@ def test_when_stripe_cannot_be_reached_the_buyer_is_told_and_nothing_is_charged(
     assert "We could not reach our payment provider" in response.content.decode()
     assert Order.objects.get().status == "pending"
     assert Payment.objects.count() == 0
+
+
+def test_pay_after_stripe_could_not_be_reached_is_a_new_request_to_stripe(
+    client, fake_stripe, resume
+):
+    # Stripe answers a key it has seen with its first answer, an error included, and
+    # refuses the key with other parameters (here a newly signed return link).
+    fake_stripe.answer("POST", "/v1/checkout/sessions", {"error": {"message": "down"}}, status=500)
+    client.post(reverse("orders:cart_add", args=[resume.slug]))
+    client.post(
+        reverse("orders:checkout"),
+        {"name": "Gina Guest", "email": "gina@example.com", "age_confirmed": "on"},
+    )
+    order = Order.objects.get()
+    fake_stripe.answer("POST", "/v1/checkout/sessions", session_body(order))
+
+    client.post(reverse("orders:link_pay", args=[order_access_token(order)]))
+
+    creates = [r for r in fake_stripe.requests if r["path"] == "/v1/checkout/sessions"]
+    keys = [r["headers"]["Idempotency-Key"] for r in creates]
+    assert len(set(keys[:-1])) == 1  # the library's own retries of the first attempt
+    assert keys[-1] != keys[0]
+    assert Payment.objects.get().reference == "cs_test_1"
 
 
 def test_a_signed_completed_session_pays_the_order_and_asks_for_the_card_brand(
