@@ -34,10 +34,15 @@ def payment_start(*, order: Order, return_url: str, cancel_url: str, actor=None)
     when its open payment page was paid meanwhile, PaymentProviderError when the
     provider cannot be reached.
     """
-    if order.status not in (Status.PENDING, Status.PAYMENT_FAILED):
-        raise OrderTransitionError(f"An order that is “{order.get_status_display()}” is not due.")
     provider = providers.provider_current()
+    # The order stays locked until the attempt has started: a second click on Pay waits
+    # for the first, then closes the page it opened, so an order has one open page.
     with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order.pk)
+        if order.status not in (Status.PENDING, Status.PAYMENT_FAILED):
+            raise OrderTransitionError(
+                f"An order that is “{order.get_status_display()}” is not due."
+            )
         if order.status == Status.PAYMENT_FAILED:
             order_transition(
                 order=order,

@@ -137,12 +137,15 @@ class StripeProvider:
             )
         except stripe.StripeError as error:
             raise PaymentProviderError(str(error)) from error
-        payment = Payment.objects.create(
-            order=order,
+        # A request Stripe replays is answered with the session it made then: one row.
+        payment, _ = Payment.objects.get_or_create(
             provider=self.name,
             reference=session.id,
-            amount_minor=order.total_minor,
-            currency=order.currency,
+            defaults={
+                "order": order,
+                "amount_minor": order.total_minor,
+                "currency": order.currency,
+            },
         )
         return payment, session.url
 

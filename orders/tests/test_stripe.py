@@ -446,6 +446,34 @@ def test_pay_pressed_after_paying_at_stripe_says_the_payment_went_through(
     assert Payment.objects.count() == 1
 
 
+def test_a_second_click_on_pay_while_the_first_waits_for_stripe_keeps_one_payment(
+    client, fake_stripe, resume
+):
+    buyer = UserFactory()
+    order = placed_order(resume, user=buyer)
+    fake_stripe.answer("POST", "/v1/checkout/sessions", session_body(order))
+    client.force_login(buyer)
+    pay = reverse("orders:pay", args=[order.public_id])
+    clicks = []
+    answer = fake_stripe.request
+
+    def with_a_second_click(method, url, headers, post_data=None, **kwargs):
+        if url.endswith("/v1/checkout/sessions") and not clicks:
+            clicks.append("first")
+            clicks.append(client.post(pay))
+        # Both are answered with one session, as Stripe answers a replayed request.
+        return answer(method, url, headers, post_data, **kwargs)
+
+    fake_stripe.request = with_a_second_click
+
+    first = client.post(pay)
+
+    second = clicks[1]
+    assert [first.status_code, second.status_code] == [302, 302]
+    assert first.url == second.url == "https://checkout.stripe.com/c/pay/cs_test_1"
+    assert list(Payment.objects.values_list("reference", "status")) == [("cs_test_1", "started")]
+
+
 def test_cancelling_an_order_closes_its_stripe_session(fake_stripe, order_at_stripe):
     from orders.services import order_cancel
 
