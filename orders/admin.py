@@ -17,6 +17,7 @@ from orders.models import (
 from orders.providers import PaymentProviderError
 from orders.services import (
     OrderTransitionError,
+    bundle_components_validate,
     order_cancel,
     order_fulfil,
     order_refund,
@@ -26,8 +27,19 @@ from orders.services import (
 from orders.templatetags.money import money_format
 
 
+class ProductForm(forms.ModelForm):
+    def clean(self):
+        cleaned_data = super().clean()
+        if cleaned_data.get("kind") == Product.Kind.BUNDLE:
+            bundle_components_validate(
+                bundle=self.instance, components=cleaned_data.get("components", [])
+            )
+        return cleaned_data
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductForm
     list_display = ["name", "kind", "price", "active", "sort_order"]
     list_filter = ["kind", "active"]
     search_fields = ["name", "slug"]

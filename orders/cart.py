@@ -27,10 +27,17 @@ class CartError(ValueError):
 
 def product_parts(product: Product) -> list[Product]:
     """The product itself, or for a bundle the products it includes (components
-    prefetched by the caller)."""
-    if product.kind == Product.Kind.BUNDLE:
-        return list(product.components.all())
-    return [product]
+    prefetched by the caller). The admin refuses a bundle within a bundle; one made
+    before is walked into, each bundle once, so that a loop ends."""
+    parts, seen, todo = [], set(), [product]
+    while todo:
+        item = todo.pop(0)
+        if item.kind != Product.Kind.BUNDLE:
+            parts.append(item)
+        elif item.pk not in seen:
+            seen.add(item.pk)
+            todo.extend(item.components.all())
+    return parts
 
 
 def product_needs_computer_type(product: Product) -> bool:

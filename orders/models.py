@@ -38,7 +38,11 @@ class Product(models.Model):
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.USD)
     active = models.BooleanField(default=True)
     components = models.ManyToManyField(
-        "self", symmetrical=False, blank=True, help_text="For bundles: the products included."
+        "self",
+        symmetrical=False,
+        blank=True,
+        limit_choices_to=~models.Q(kind=Kind.BUNDLE),
+        help_text="For bundles: the products included (not bundles).",
     )
     sort_order = models.PositiveSmallIntegerField(default=0)
     # Checkout asks for a phone number or a postal address only when a product in the

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -22,7 +23,7 @@ from consent.purposes import Source as ConsentSource
 from consent.services import consent_grant
 from mail.models import OutboundMessage
 from mail.services import email_queue
-from orders.cart import CartLine
+from orders.cart import CartLine, product_parts
 from orders.models import (
     Entitlement,
     Order,
@@ -62,9 +63,30 @@ class OrderTransitionError(Exception):
 
 
 def _kinds_for(product: Product) -> list[Entitlement.Kind]:
-    if product.kind == Product.Kind.BUNDLE:
-        return [kind for part in product.components.all() for kind in _kinds_for(part)]
-    return ENTITLEMENTS_BY_PRODUCT_KIND[product.kind]
+    return [
+        kind for part in product_parts(product) for kind in ENTITLEMENTS_BY_PRODUCT_KIND[part.kind]
+    ]
+
+
+def bundle_components_validate(*, bundle: Product, components: Iterable[Product]) -> None:
+    """A bundle includes products that are not bundles, and is not itself included in
+    a bundle: a bundle's parts are one level deep, and can never loop.
+
+    Raises ValidationError naming each problem."""
+    errors = []
+    for part in components:
+        if part.pk == bundle.pk:
+            errors.append("A bundle cannot include itself.")
+        elif part.kind == Product.Kind.BUNDLE:
+            errors.append(f"{part.name} is a bundle: include its products instead.")
+    if bundle.pk:
+        including = Product.objects.filter(kind=Product.Kind.BUNDLE, components=bundle)
+        for other in including.exclude(pk=bundle.pk):
+            errors.append(
+                f"{bundle.name} is included in the bundle {other.name}, so it cannot be a bundle."
+            )
+    if errors:
+        raise ValidationError(errors)
 
 
 def entitlements_grant(*, order: Order) -> list[Entitlement]:

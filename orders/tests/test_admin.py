@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.roles import MARKETING, ROLE_PERMISSIONS, SUPPORT
 from accounts.tests.factories import UserFactory
 from orders.models import Order, Product
-from orders.tests.factories import placed_order, sandbox_paid
+from orders.tests.factories import ProductFactory, placed_order, sandbox_paid
 
 CHANGELIST = reverse("admin:orders_order_changelist")
 
@@ -170,14 +170,62 @@ def test_marketing_manages_the_catalog(client):
     assert client.get("/shop/thank-you-letter/").status_code == 200
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("currency", ["eur", "EURO", "XYZ"])
-def test_a_price_needs_the_upper_case_code_of_a_currency_we_sell_in(client, currency):
+@pytest.fixture
+def marketing_client(client, db):
     marketer = UserFactory(is_staff=True)
     marketer.groups.add(Group.objects.get(name=MARKETING))
     client.force_login(marketer)
+    return client
 
-    response = client.post(
+
+def product_change(product) -> str:
+    return reverse("admin:orders_product_change", args=[product.pk])
+
+
+def product_form(product, **changes):
+    """What the admin's change form posts for a product, with some fields changed."""
+    return {
+        "kind": product.kind,
+        "name": product.name,
+        "slug": product.slug,
+        "summary": product.summary,
+        "description": product.description,
+        "active": "on",
+        "price_minor": product.price_minor,
+        "currency": product.currency,
+        "components": [part.pk for part in product.components.all()],
+        "sort_order": product.sort_order,
+    } | changes
+
+
+def test_a_bundle_cannot_include_a_bundle_or_itself(marketing_client, resume, software):
+    starter = ProductFactory(kind=Product.Kind.BUNDLE, name="Starter", slug="starter")
+    starter.components.set([resume, software])
+    kit = ProductFactory(kind=Product.Kind.BUNDLE, name="Career kit", slug="career-kit")
+
+    with_a_bundle = marketing_client.post(
+        product_change(kit), product_form(kit, components=[starter.pk])
+    )
+    with_itself = marketing_client.post(
+        product_change(resume),
+        product_form(resume, kind="bundle", components=[resume.pk, software.pk]),
+    )
+    in_a_bundle = marketing_client.post(
+        product_change(software), product_form(software, kind="bundle")
+    )
+
+    assert "Select a valid choice" in with_a_bundle.content.decode()
+    assert "A bundle cannot include itself." in with_itself.content.decode()
+    assert "is included in the bundle Starter, so it cannot be a bundle" in (
+        in_a_bundle.content.decode()
+    )
+    assert list(kit.components.all()) == []
+    assert Product.objects.filter(kind="bundle").count() == 2
+
+
+@pytest.mark.parametrize("currency", ["eur", "EURO", "XYZ"])
+def test_a_price_needs_the_upper_case_code_of_a_currency_we_sell_in(marketing_client, currency):
+    response = marketing_client.post(
         reverse("admin:orders_product_add"),
         {
             "kind": "cover_letter",

@@ -50,6 +50,20 @@ def test_only_software_asks_for_the_type_of_computer(client, resume, software):
     assert "We ask this only for the software." in software_page
 
 
+def test_software_in_a_bundle_within_a_bundle_asks_for_the_type_of_computer(
+    client, resume, software
+):
+    # Made before the admin refused bundles within bundles.
+    starter = ProductFactory(kind=Product.Kind.BUNDLE, slug="starter")
+    starter.components.set([resume, software])
+    kit = ProductFactory(kind=Product.Kind.BUNDLE, slug="career-kit")
+    kit.components.set([starter])
+
+    html = client.get(reverse("orders:product", args=[kit.slug])).content.decode()
+
+    assert 'name="computer_type"' in html
+
+
 def test_software_needs_its_computer_type_before_it_goes_in_the_cart(client, software):
     response = add(client, software)
 

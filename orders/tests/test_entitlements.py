@@ -41,6 +41,24 @@ def test_a_bundle_unlocks_what_its_components_unlock_once():
 
 
 @pytest.mark.django_db
+def test_bundles_within_bundles_made_before_they_were_refused_unlock_their_parts_once():
+    software = ProductFactory(kind=Product.Kind.SOFTWARE)
+    loop = ProductFactory(kind=Product.Kind.BUNDLE)
+    loop.components.add(loop, software)
+    outer = ProductFactory(kind=Product.Kind.BUNDLE)
+    outer.components.add(loop, ProductFactory(kind=Product.Kind.COVER_LETTER))
+    line = OrderLineFactory(product=outer)
+
+    entitlements_grant(order=line.order)
+
+    assert sorted(line.entitlements.values_list("kind", flat=True)) == [
+        "assessments",
+        "cover_letter",
+        "software_download",
+    ]
+
+
+@pytest.mark.django_db
 def test_paid_entitlement_factory_gives_an_active_entitlement_of_the_kind():
     user = UserFactory()
 
