@@ -54,6 +54,8 @@ class CheckoutForm(forms.Form):
         help_text="We send your receipt and the private link to your order here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+    # Made when the form is shown; a form made before there was one places its order.
+    checkout_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
 
     def __init__(
         self,

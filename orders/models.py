@@ -119,9 +119,14 @@ class Order(models.Model):
         related_name="orders",
     )
     partner_notice_version = models.PositiveIntegerField(null=True, blank=True)
+    # The checkout form's one-time key: the same form sent twice places one order.
+    checkout_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["checkout_key"], name="one_order_per_checkout_key")
+        ]
         indexes = [
             models.Index(fields=["status", "created_at"]),
             # Guest orders are found by address ignoring case (email__iexact).

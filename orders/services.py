@@ -6,12 +6,13 @@ entry (who, when, from, to, why) that admin and the buyer's timeline show.
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -60,6 +61,14 @@ ENTITLEMENTS_BY_PRODUCT_KIND = {
 
 class OrderTransitionError(Exception):
     """The order's current status does not allow the change asked for."""
+
+
+class OrderAlreadyPlaced(Exception):
+    """The checkout form was sent again: its order has been placed already."""
+
+    def __init__(self, order: Order):
+        super().__init__(f"Order {order.reference} was placed with this checkout form.")
+        self.order = order
 
 
 def _kinds_for(product: Product) -> list[Entitlement.Kind]:
@@ -167,11 +176,13 @@ def order_create(
     address: dict[str, str] | None = None,
     partner=None,
     elections: Iterable[Purpose] = (),
+    checkout_key: uuid.UUID | None = None,
 ) -> Order:
     """Place an order awaiting payment, and record the elections ticked at checkout.
 
     On a partner's pages the order keeps that partner and the version of the co-brand
-    notice shown (P8).
+    notice shown (P8). Raises OrderAlreadyPlaced, placing nothing, when an order has
+    the checkout form's key (the form sent twice).
     """
     if not lines:
         raise ValueError("An order needs at least one product.")
@@ -181,45 +192,52 @@ def order_create(
     if len(currencies) != 1:
         raise ValueError("All products of an order must be priced in one currency.")
     address = address or {}
-    with transaction.atomic():
-        order = Order.objects.create(
-            user=user,
-            name=name,
-            email=email,
-            phone=phone,
-            **{field: address.get(field, "") for field in ADDRESS_FIELDS},
-            currency=currencies.pop(),
-            total_minor=sum(line.product.price_minor for line in lines),
-            age_confirmed_at=age_confirmed_at,
-            partner=partner,
-            partner_notice_version=partner.notice_version if partner else None,
-        )
-        OrderLine.objects.bulk_create(
-            OrderLine(
-                order=order,
-                product=line.product,
-                product_name=line.product.name,
-                unit_price_minor=line.product.price_minor,
-                computer_type=line.computer_type,
-            )
-            for line in lines
-        )
-        OrderEvent.objects.create(
-            order=order,
-            from_status="",
-            to_status=order.status,
-            source=OrderEvent.Source.BUYER,
-            actor=user,
-            reason="Order placed" + (f" on {partner.name}'s pages" if partner else ""),
-        )
-        for purpose in elections:
-            consent_grant(
-                purpose=purpose,
-                source=ConsentSource.CHECKOUT,
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
                 user=user,
-                email=None if user else email,
-                evidence={"order": order.reference},
+                name=name,
+                email=email,
+                phone=phone,
+                **{field: address.get(field, "") for field in ADDRESS_FIELDS},
+                currency=currencies.pop(),
+                total_minor=sum(line.product.price_minor for line in lines),
+                age_confirmed_at=age_confirmed_at,
+                partner=partner,
+                partner_notice_version=partner.notice_version if partner else None,
+                checkout_key=checkout_key,
             )
+            OrderLine.objects.bulk_create(
+                OrderLine(
+                    order=order,
+                    product=line.product,
+                    product_name=line.product.name,
+                    unit_price_minor=line.product.price_minor,
+                    computer_type=line.computer_type,
+                )
+                for line in lines
+            )
+            OrderEvent.objects.create(
+                order=order,
+                from_status="",
+                to_status=order.status,
+                source=OrderEvent.Source.BUYER,
+                actor=user,
+                reason="Order placed" + (f" on {partner.name}'s pages" if partner else ""),
+            )
+            for purpose in elections:
+                consent_grant(
+                    purpose=purpose,
+                    source=ConsentSource.CHECKOUT,
+                    user=user,
+                    email=None if user else email,
+                    evidence={"order": order.reference},
+                )
+    except IntegrityError:
+        placed = checkout_key and Order.objects.filter(checkout_key=checkout_key).first()
+        if not placed:
+            raise
+        raise OrderAlreadyPlaced(placed) from None
     return order
 
 

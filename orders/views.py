@@ -1,3 +1,5 @@
+import uuid
+
 from allauth.core.ratelimit import consume, consume_or_429
 from django.conf import settings
 from django.contrib import messages
@@ -51,6 +53,7 @@ from orders.selectors import (
 )
 from orders.services import (
     ADDRESS_FIELDS,
+    OrderAlreadyPlaced,
     OrderTransitionError,
     order_cancel,
     order_create,
@@ -139,7 +142,7 @@ def _checkout_form(request, lines, data=None) -> CheckoutForm:
             for purpose in COMMUNICATION_PURPOSES
             if user is None or not consent_is_granted(user=user, purpose=purpose)
         ],
-        initial={"name": user.name} if user else None,
+        initial={"checkout_key": uuid.uuid4()} | ({"name": user.name} if user else {}),
     )
 
 
@@ -158,17 +161,27 @@ def checkout(request):
     if request.method == "POST" and form.is_valid():
         user = request.user if request.user.is_authenticated else None
         data = form.cleaned_data
-        order = order_create(
-            lines=lines,
-            user=user,
-            name=data["name"],
-            email=user.email if user else data["email"],
-            phone=data.get("phone", ""),
-            address={field: data.get(field, "") for field in ADDRESS_FIELDS},
-            age_confirmed_at=timezone.now() if "age_confirmed" in data else user.age_confirmed_at,
-            partner=partner_of_request(request),
-            elections=[purpose for purpose in COMMUNICATION_PURPOSES if data.get(purpose.value)],
-        )
+        try:
+            order = order_create(
+                lines=lines,
+                user=user,
+                name=data["name"],
+                email=user.email if user else data["email"],
+                phone=data.get("phone", ""),
+                address={field: data.get(field, "") for field in ADDRESS_FIELDS},
+                age_confirmed_at=(
+                    timezone.now() if "age_confirmed" in data else user.age_confirmed_at
+                ),
+                partner=partner_of_request(request),
+                elections=[
+                    purpose for purpose in COMMUNICATION_PURPOSES if data.get(purpose.value)
+                ],
+                checkout_key=data["checkout_key"],
+            )
+        except OrderAlreadyPlaced as sent_twice:
+            cart_clear(session=request.session)
+            messages.info(request, "You sent the form twice; your order was placed once.")
+            return redirect(order_access_path(sent_twice.order))
         cart_clear(session=request.session)
         return _pay(request, order, actor=user)
     return render(

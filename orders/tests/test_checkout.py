@@ -33,6 +33,10 @@ def buyer(**overrides):
     return {key: value for key, value in data.items() if value is not None}
 
 
+# Hidden fields of the checkout form that ask nothing.
+NOT_ASKED = {"csrfmiddlewaretoken", "checkout_key"}
+
+
 def inputs(html: str) -> dict[str, str]:
     """The fields of the checkout form (not of other forms on the page, e.g. cookies)."""
     form = re.search(r'<form method="post" action="/checkout/".*?</form>', html, re.S).group(0)
@@ -60,7 +64,7 @@ def test_checkout_asks_a_guest_only_name_email_and_age_for_a_resume(client, resu
 
     html = client.get(CHECKOUT).content.decode()
 
-    asked = set(inputs(html)) - {"csrfmiddlewaretoken"}
+    asked = set(inputs(html)) - NOT_ASKED
     assert asked == {"name", "email", "age_confirmed", "marketing", "site_updates"}
 
 
@@ -130,6 +134,33 @@ def test_a_guest_checkout_places_a_pending_order_and_goes_to_the_payment_page(
         "started",
     )
     assert order.events.get().reason == "Order placed"
+    assert client.session.get("cart") is None
+
+
+def test_the_form_sent_twice_at_once_places_one_order(client, resume, monkeypatch):
+    from orders import views
+
+    add(client, resume)
+    html = client.get(CHECKOUT).content.decode()
+    form = buyer(checkout_key=re.search(r'name="checkout_key" value="([^"]+)"', html).group(1))
+    place, sent = views.order_create, []
+
+    def with_a_second_submission(**kwargs):
+        # It arrives while the first places the order, the cart still in the session.
+        if not sent:
+            sent.append("first")
+            sent.append(client.post(CHECKOUT, form))
+        return place(**kwargs)
+
+    monkeypatch.setattr(views, "order_create", with_a_second_submission)
+
+    first = client.post(CHECKOUT, form)
+
+    order = Order.objects.get()
+    assert sent[1].url.startswith("/pay/sandbox/")
+    assert first.url.startswith("/orders/link/")
+    assert "your order was placed once" in client.get(first.url).content.decode()
+    assert order.payments.count() == 1
     assert client.session.get("cart") is None
 
 
@@ -242,7 +273,7 @@ def test_a_signed_in_buyer_is_asked_neither_email_nor_age_again(client, resume):
     html = client.get(CHECKOUT).content.decode()
     client.post(CHECKOUT, {"name": "Alice Owner", "site_updates": "on"})
 
-    assert set(inputs(html)) - {"csrfmiddlewaretoken"} == {"name", "site_updates"}
+    assert set(inputs(html)) - NOT_ASKED == {"name", "site_updates"}
     assert 'value="Alice Owner"' in html
     order = Order.objects.get()
     assert (order.user, order.email) == (alice, alice.email)
