@@ -1,4 +1,4 @@
-"""Index changes that do not stop the site while they run.
+"""Index and unique-constraint changes that do not stop the site while they run.
 
 On PostgreSQL an index is built and dropped CONCURRENTLY: reads and writes of the
 table go on meanwhile (a plain CREATE INDEX blocks writes, a DROP INDEX even reads,
@@ -9,7 +9,7 @@ runs. If a concurrent build fails it leaves an INVALID index behind: drop it
 """
 
 from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
-from django.db.migrations.operations import AddIndex, RemoveIndex
+from django.db.migrations.operations import AddConstraint, AddIndex, RemoveIndex
 
 
 class _Online:
@@ -43,3 +43,29 @@ class RemoveIndexOnline(_Online, RemoveIndexConcurrently):
 
     def describe(self):
         return f"Remove index {self.name} from {self.model_name} (concurrently on PostgreSQL)"
+
+
+class AddUniqueConstraintOnline(AddConstraint):
+    """A unique constraint on plain columns. On PostgreSQL its index is built
+    concurrently first, then made the constraint (a brief lock); elsewhere it is added
+    as usual."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        constraint = self.constraint
+        assert constraint.fields and not (constraint.condition or constraint.expressions)
+        model = to_state.apps.get_model(app_label, self.model_name)
+        quote = schema_editor.quote_name
+        columns = ", ".join(quote(model._meta.get_field(f).column) for f in constraint.fields)
+        table, name = quote(model._meta.db_table), quote(constraint.name)
+        schema_editor.execute(f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {table} ({columns})")
+        schema_editor.execute(
+            f"ALTER TABLE {table} ADD CONSTRAINT {name} UNIQUE USING INDEX {name}"
+        )
+
+    def describe(self):
+        return (
+            f"Create constraint {self.constraint.name} on model {self.model_name} "
+            "(its index concurrently on PostgreSQL)"
+        )

@@ -3,8 +3,12 @@
 from django.conf import settings
 from django.db import migrations, models
 
+from careerperfect.migration_operations import AddUniqueConstraintOnline
+
 
 class Migration(migrations.Migration):
+    # The unique index is built without blocking the table (careerperfect.migration_operations).
+    atomic = False
 
     dependencies = [
         ('orders', '0006_product_components_not_bundles'),
@@ -18,7 +22,7 @@ class Migration(migrations.Migration):
             name='checkout_key',
             field=models.UUIDField(blank=True, editable=False, null=True),
         ),
-        migrations.AddConstraint(
+        AddUniqueConstraintOnline(
             model_name='order',
             constraint=models.UniqueConstraint(fields=('checkout_key',), name='one_order_per_checkout_key'),
         ),
