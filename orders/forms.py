@@ -7,6 +7,7 @@ from consent.purposes import Purpose
 from orders.models import ComputerType, Order
 from orders.payments import SandboxOutcome
 from orders.services import ADDRESS_FIELDS
+from partners.forms import notice_version_check, notice_version_field
 
 
 class AddToCartForm(forms.Form):
@@ -40,7 +41,8 @@ def phone_validate(value: str) -> None:
 
 
 class CheckoutForm(forms.Form):
-    """Asks only what the products in the cart need, each field saying why (P3)."""
+    """Asks only what the products in the cart need, each field saying why (P3); on a
+    partner's site, carries the version of its notice shown (P8)."""
 
     name = forms.CharField(
         max_length=150,
@@ -65,9 +67,12 @@ class CheckoutForm(forms.Form):
         address_reasons: list[str] = (),
         ask_age: bool = True,
         elections: list[Purpose] = (),
+        partner=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.partner = partner
+        self.fields["notice_version"] = notice_version_field(partner)
         if not ask_email:
             del self.fields["email"]
         if phone_reasons:
@@ -96,6 +101,11 @@ class CheckoutForm(forms.Form):
             self.fields["age_confirmed"] = AgeConfirmationField()
         for purpose in elections:
             self.fields[purpose.value] = election_field(purpose)
+
+    def clean(self):
+        data = super().clean()
+        notice_version_check(self, self.partner)
+        return data
 
     @property
     def election_fields(self):

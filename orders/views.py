@@ -142,6 +142,7 @@ def _checkout_form(request, lines, data=None) -> CheckoutForm:
             for purpose in COMMUNICATION_PURPOSES
             if user is None or not consent_is_granted(user=user, purpose=purpose)
         ],
+        partner=partner_of_request(request),
         initial={"checkout_key": uuid.uuid4()} | ({"name": user.name} if user else {}),
     )
 
@@ -172,7 +173,7 @@ def checkout(request):
                 age_confirmed_at=(
                     timezone.now() if "age_confirmed" in data else user.age_confirmed_at
                 ),
-                partner=partner_of_request(request),
+                partner=form.partner,
                 elections=[
                     purpose for purpose in COMMUNICATION_PURPOSES if data.get(purpose.value)
                 ],
