@@ -158,6 +158,14 @@ def checkout(request):
     if not lines:
         messages.info(request, "Your cart is empty: choose a product first.")
         return redirect("orders:cart")
+    if len({line.product.currency for line in lines}) > 1:
+        # A price changed to another currency after it went in the cart.
+        messages.error(
+            request,
+            "Your cart holds products priced in different currencies, which must be bought "
+            "separately: remove some, then check out.",
+        )
+        return redirect("orders:cart")
     form = _checkout_form(request, lines, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = request.user if request.user.is_authenticated else None

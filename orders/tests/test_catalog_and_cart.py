@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from orders.models import Product
+from orders.models import Order, Product
 from orders.tests.factories import ProductFactory
 
 PRODUCTS = reverse("orders:products")
@@ -200,6 +200,25 @@ def test_a_deleted_or_renamed_product_page_is_gone_at_once(client):
     assert client.get(reverse("orders:product", args=["deleted"])).status_code == 404
     assert client.get(reverse("orders:product", args=["kept"])).status_code == 404
     assert client.get(reverse("orders:product", args=["renamed"])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_cart_whose_prices_changed_currency_cannot_be_checked_out_and_says_why(client):
+    euro = ProductFactory(currency="EUR")
+    dollar = ProductFactory(currency="EUR")
+    for product in (euro, dollar):
+        client.post(reverse("orders:cart_add", args=[product.slug]))
+    Product.objects.filter(pk=dollar.pk).update(currency="USD")
+
+    response = client.post(
+        reverse("orders:checkout"),
+        {"name": "Gina", "email": "gina@example.com", "age_confirmed": "on"},
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == CART
+    assert "priced in different currencies" in response.content.decode()
+    assert not Order.objects.exists()
 
 
 @pytest.mark.django_db
