@@ -63,7 +63,9 @@ def test_a_link_shows_its_order_until_it_is_too_old(client, guest_order, link):
         response = client.get(link)
 
     assert response.status_code == 410
-    html = response.content.decode()
+    # The page names its own address (the cookie banner returns to it), and that holds
+    # the order's id, whose first digits the reference is.
+    html = response.content.decode().replace(link, "")
     assert "This order link has expired" in html
     for detail in ("Gina Guest", "gina@example.com", "555 0100", guest_order.reference):
         assert detail not in html
