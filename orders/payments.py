@@ -55,6 +55,13 @@ def payment_start(*, order: Order, return_url: str, cancel_url: str, actor=None)
     return url
 
 
+def _locked(payment: Payment) -> Payment:
+    """The payment and its order, both locked: the order first, as payment_start locks
+    it before it touches the order's payments, so that the two never wait on each other."""
+    Order.objects.select_for_update().get(pk=payment.order_id)
+    return Payment.objects.select_for_update().select_related("order").get(pk=payment.pk)
+
+
 def payment_succeed(
     *,
     payment: Payment,
@@ -71,7 +78,7 @@ def payment_succeed(
     order's, and OrderTransitionError when the order is no longer due.
     """
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("order").get(pk=payment.pk)
+        payment = _locked(payment)
         if payment.status == Payment.Status.SUCCEEDED:
             return False
         order = payment.order
@@ -97,7 +104,7 @@ def payment_fail(*, payment: Payment, reason: str) -> bool:
     """Record a failed or abandoned attempt. The order shows the failure only if this
     is its newest attempt and it is still awaiting payment. False if nothing changed."""
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().select_related("order").get(pk=payment.pk)
+        payment = _locked(payment)
         if payment.status != Payment.Status.STARTED:
             return False
         payment.status = Payment.Status.FAILED
