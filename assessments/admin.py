@@ -76,17 +76,10 @@ class SittingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "scoring_error",
     ]
     change_form_template = "admin/assessments/sitting/change_form.html"
-    # The fields a list may be narrowed by. Not the person (user, entitlement), nor the
-    # scoring token: ?user__id__exact=… would list which assessments one person took.
-    filterable_fields = {
-        "instrument",
-        "status",
-        "started_at",
-        "last_saved_at",
-        "submitted_at",
-        "scored_at",
-        "scoring_attempts",
-    }
+    # The list may be narrowed by what it shows, and nothing else: not the person (user,
+    # entitlement), nor the scoring token; ?user__id__exact=… would list which
+    # assessments one person took.
+    filterable_fields = set(list_display) - {"short_id"}
 
     def lookup_allowed(self, lookup, value, request):
         field = lookup.split(LOOKUP_SEP, 1)[0]
