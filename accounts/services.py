@@ -53,7 +53,9 @@ def account_elections_update(*, user, wanted: dict[Purpose, bool]) -> list[Purpo
     changed = []
     for purpose, granted in wanted.items():
         election = current.get(purpose)
-        if (election.granted if election else False) == granted:
+        # A grant that awaits confirmation is not yet allowed: ticking it here is the
+        # account holder's own word, which puts it in force.
+        if (election.granted and not election.awaiting if election else False) == granted:
             continue
         record = consent_grant if granted else consent_withdraw
         record(user=user, purpose=purpose, source=Source.PREFERENCES)

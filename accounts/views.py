@@ -46,7 +46,10 @@ def privacy_dashboard(request):
     history = consent_history(user=request.user)
     elections = {event.purpose: event for event in history if event.is_current}
     form = ElectionsForm(
-        initial={purpose: election.granted for purpose, election in elections.items()}
+        initial={
+            purpose: election.granted and not election.awaiting
+            for purpose, election in elections.items()
+        }
     )
     rows = [{"field": form[name], "election": elections.get(name)} for name in form.fields]
     return render(

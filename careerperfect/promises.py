@@ -73,6 +73,14 @@ PROMISES = (
             "mail/tests/test_campaigns.py::test_running_the_fan_out_again_creates_no_second_delivery",
             "mail/tests/test_campaigns.py::test_one_click_get_shows_a_button_and_changes_nothing",
             "mail/tests/test_campaigns.py::test_one_click_post_unsubscribes_without_login_or_csrf_token",
+            # Permission from the owner of the address, not from whoever typed it.
+            "mail/tests/test_address_confirmation.py::test_a_grant_typed_in_sends_nothing_until_the_owner_follows_the_link",
+            "mail/tests/test_address_confirmation.py::test_after_a_remove_a_stranger_typing_the_address_in_restarts_nothing",
+            "mail/tests/test_address_confirmation.py::test_a_guest_order_cannot_opt_an_account_holder_in",
+            "mail/tests/test_address_confirmation.py::test_a_signup_grant_is_in_force_once_the_account_verifies_its_address",
+            "mail/tests/test_address_confirmation.py::test_a_link_confirms_only_the_grants_it_was_sent_for",
+            "orders/tests/test_checkout.py::test_a_guests_opt_in_waits_for_the_owner_of_the_address_to_confirm_it",
+            "contests/tests/test_entry.py::test_an_entrants_opt_in_waits_for_the_owner_of_the_address_to_confirm_it",
         ),
     ),
     Promise(

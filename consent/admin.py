@@ -17,7 +17,7 @@ EVENT_FIELDS = [
 
 class ElectionInline(ReadOnlyInline):
     model = Election
-    fields = ["purpose", "granted", "occurred_at"]
+    fields = ["purpose", "granted", "awaiting", "occurred_at"]
     readonly_fields = fields
 
 

@@ -15,9 +15,10 @@ def _account_address_follow(sender, instance, created, raw=False, update_fields=
 
 def _confirmed_address_follow(sender, request=None, email_address=None, **kwargs):
     # An account's own address confirmed only now: what waited for that can happen.
-    from consent.services import subject_address_follow
+    from consent.services import consent_account_address_settle, subject_address_follow
 
     subject_address_follow(user=email_address.user)
+    consent_account_address_settle(user=email_address.user)
 
 
 class ConsentConfig(AppConfig):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 
 from careerperfect.append_only import AppendOnlyModel
-from consent.purposes import Purpose, Source
+from consent.purposes import Awaiting, Purpose, Source
 
 
 def email_normalize(email: str) -> str:
@@ -103,6 +103,10 @@ class Election(models.Model):
     granted = models.BooleanField()
     occurred_at = models.DateTimeField()
     event = models.ForeignKey(ConsentEvent, on_delete=models.PROTECT, related_name="+")
+    # A grant of an e-mail purpose made on a form that does not prove the address is
+    # the person's (a guest's checkout, a contest entry, a signup not yet verified)
+    # sends nothing until its owner confirms; campaigns pass it by meanwhile.
+    awaiting = models.CharField(max_length=20, choices=Awaiting.choices, blank=True)
 
     class Meta:
         constraints = [

@@ -30,6 +30,7 @@ def export(user) -> dict:
                         "purpose": e.get_purpose_display(),
                         "code": e.purpose,
                         "granted": e.granted,
+                        "waits_for": e.get_awaiting_display() if e.awaiting else None,
                         "since": e.occurred_at,
                     }
                     for e in elections

@@ -40,3 +40,13 @@ class Source(models.TextChoices):
     CONTEST = "contest", "Contest entry form"
     ACCOUNT_DELETION = "account-deletion", "Account deletion"
     ADDRESS_CHANGE = "address-change", "Carried over from another address of yours"
+    CONFIRMED = "confirmed", "Confirmed by the owner of the address (a link e-mailed to it)"
+
+
+class Awaiting(models.TextChoices):
+    """What a granted election of an e-mail purpose waits for before mail is sent: the
+    owner of the address must show it is theirs, not only whoever typed it in."""
+
+    NOTHING = "", "Nothing: in force"
+    ACCOUNT_ADDRESS = "account-address", "The account to verify its address"
+    OWNER = "owner", "The owner of the address to follow the link we e-mailed"

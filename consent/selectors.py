@@ -2,19 +2,25 @@
 
 from collections.abc import Iterable
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from consent.models import ConsentEvent, Election, Subject, email_digest
-from consent.purposes import Purpose
+from consent.purposes import Awaiting, Purpose
 from consent.services import subject_find
 
 
-def consent_is_granted(*, purpose: Purpose, email: str | None = None, user=None) -> bool:
-    """Whether the current election for this purpose is granted (no record: not granted)."""
+def consent_is_granted(
+    *, purpose: Purpose, email: str | None = None, user=None, in_force: bool = False
+) -> bool:
+    """Whether the current election for this purpose is granted (no record: not granted);
+    with in_force, only if the grant awaits nothing more (see Awaiting): mail may go."""
     subject = subject_find(email=email, user=user)
     if subject is None:
         return False
-    return Election.objects.filter(subject=subject, purpose=purpose, granted=True).exists()
+    elections = Election.objects.filter(subject=subject, purpose=purpose, granted=True)
+    if in_force:
+        elections = elections.filter(awaiting=Awaiting.NOTHING)
+    return elections.exists()
 
 
 def subject_holding(*, subject_id: int) -> Subject | None:
@@ -42,19 +48,23 @@ def consent_history(*, user) -> list[ConsentEvent]:
     """Every event of an account's subject, newest occurrence first, as the person is
     shown it: what, when, how and under which policy version (its number), not the
     evidence. An event that is now its purpose's current election has is_current set,
-    so that My privacy reads both from one query."""
+    and awaiting as that election's (see Awaiting), so that My privacy reads both from
+    one query."""
     if user.pk is None:  # Never the events of every subject without an account.
         return []
-    return list(
+    events = list(
         ConsentEvent.objects.filter(
             subject__in=Subject.objects.filter(_of_account(user)).values("pk")
         )
         .only("subject", "purpose", "granted", "source", "occurred_at")
         .annotate(
             policy_version_number=F("policy_version__version"),
-            is_current=Exists(Election.objects.filter(event=OuterRef("pk"))),
+            awaiting=Subquery(Election.objects.filter(event=OuterRef("pk")).values("awaiting")),
         )
     )
+    for event in events:
+        event.is_current = event.awaiting is not None
+    return events
 
 
 def _of_account(user) -> Q:
@@ -83,19 +93,29 @@ def subjects_for_user(*, user) -> QuerySet[Subject]:
 
 def consent_granted_subjects(*, purpose: Purpose) -> QuerySet:
     """(subject id, address) of every subject whose current election for a purpose is
-    granted and whose address is on file, in subject order: the recipients of a
-    campaign. A values queryset, meant to be streamed with .iterator()."""
+    granted, in force (awaiting nothing), and whose address is on file, in subject
+    order: the recipients of a campaign. A values queryset, meant to be streamed with
+    .iterator()."""
     return (
-        Election.objects.filter(purpose=purpose, granted=True, subject__email__isnull=False)
+        Election.objects.filter(
+            purpose=purpose,
+            granted=True,
+            awaiting=Awaiting.NOTHING,
+            subject__email__isnull=False,
+        )
         .order_by("subject_id")
         .values_list("subject_id", "subject__email")
     )
 
 
-def consent_granted_subject_ids(*, purpose: Purpose, subject_ids: Iterable[int]) -> set[int]:
-    """Which of these subjects have their current election for a purpose granted."""
-    return set(
-        Election.objects.filter(
-            purpose=purpose, granted=True, subject_id__in=list(subject_ids)
-        ).values_list("subject_id", flat=True)
+def consent_granted_subject_ids(
+    *, purpose: Purpose, subject_ids: Iterable[int], in_force: bool = False
+) -> set[int]:
+    """Which of these subjects have their current election for a purpose granted; with
+    in_force, only those whose grant awaits nothing more."""
+    elections = Election.objects.filter(
+        purpose=purpose, granted=True, subject_id__in=list(subject_ids)
     )
+    if in_force:
+        elections = elections.filter(awaiting=Awaiting.NOTHING)
+    return set(elections.values_list("subject_id", flat=True))

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
 from consent.models import ConsentEvent, Election, Subject, email_digest, email_normalize
-from consent.purposes import COMMUNICATION_PURPOSES, Purpose, Source
+from consent.purposes import COMMUNICATION_PURPOSES, Awaiting, Purpose, Source
 
 logger = logging.getLogger(__name__)
 
@@ -83,11 +83,14 @@ def _record(
     actor,
     evidence: dict | None,
     locked: bool = False,
+    awaiting: Awaiting = Awaiting.NOTHING,
 ) -> list[Recorded]:
     """Write one event per subject and purpose, and bring the elections up to date.
 
     locked: the caller holds the subjects' locks already, taken in this transaction
     with _subjects_lock.
+    awaiting: what a grant waits for before it is in force. A grant already in force
+    stays in force when granted again: whoever types an address cannot pause it.
     """
     from privacy.selectors import policy_versions_in_force
 
@@ -107,10 +110,10 @@ def _record(
         # Read in a statement of its own, begun after the locks are held: one that
         # had to wait for a lock would otherwise see what was current before the wait.
         current = {
-            (subject_id, purpose): (pk, was_granted, at)
-            for pk, subject_id, purpose, was_granted, at in Election.objects.filter(
+            (subject_id, purpose): (pk, was_granted, at, was_awaiting)
+            for pk, subject_id, purpose, was_granted, at, was_awaiting in Election.objects.filter(
                 subject__in=subjects, purpose__in=purposes
-            ).values_list("pk", "subject_id", "purpose", "granted", "occurred_at")
+            ).values_list("pk", "subject_id", "purpose", "granted", "occurred_at", "awaiting")
         }
         version_id = policy_versions_in_force(at=occurred_at).values_list("pk", flat=True).first()
         events = ConsentEvent.objects.bulk_create(
@@ -127,6 +130,7 @@ def _record(
             for subject in subjects
             for purpose in purposes
         )
+        awaits = awaiting if granted else Awaiting.NOTHING
         recorded, created, changed = [], [], []
         for event in events:
             election = current.get((event.subject_id, event.purpose))
@@ -138,25 +142,31 @@ def _record(
                         granted=granted,
                         occurred_at=occurred_at,
                         event=event,
+                        awaiting=awaits,
                     )
                 )
                 recorded.append(Recorded(event=event, decides=True, was_granted=False))
                 continue
-            pk, was_granted, at = election
+            pk, was_granted, at, was_awaiting = election
             decides = occurred_at >= at
             # An event older than the current state is kept as history but changes
             # nothing: a delayed "remove" cannot undo a newer opt-in, nor the reverse.
             recorded.append(Recorded(event=event, decides=decides, was_granted=was_granted))
             if decides:
-                changed.append((pk, event))
+                in_force = was_granted and was_awaiting == Awaiting.NOTHING
+                changed.append((pk, event, Awaiting.NOTHING if in_force else awaits))
         if created:
             Election.objects.bulk_create(created)
         if changed:
             # One UPDATE for all: each election gets its own event, the rest is common.
-            Election.objects.filter(pk__in=[pk for pk, _ in changed]).update(
+            Election.objects.filter(pk__in=[pk for pk, _, _ in changed]).update(
                 granted=granted,
                 occurred_at=occurred_at,
-                event_id=Case(*(When(pk=pk, then=Value(event.pk)) for pk, event in changed)),
+                event_id=Case(*(When(pk=pk, then=Value(event.pk)) for pk, event, _ in changed)),
+                awaiting=Case(
+                    *(When(pk=pk, then=Value(waits)) for pk, _, waits in changed),
+                    output_field=CharField(),
+                ),
             )
     return recorded
 
@@ -170,8 +180,21 @@ def consent_grant(
     occurred_at: datetime | None = None,
     actor=None,
     evidence: dict | None = None,
+    owner_confirmed: bool = False,
 ) -> ConsentEvent:
+    """Record a grant. One of an e-mail purpose is in force only once the owner of the
+    address has shown it is theirs: given through user=, once the account's address is
+    verified; given through email= (a form anyone can type any address into), once
+    the owner follows the link we e-mail them, unless owner_confirmed (the grant
+    itself came through a link e-mailed to that address)."""
     subject = subject_get_or_create(email=email, user=user)
+    awaiting = Awaiting.NOTHING
+    if purpose in COMMUNICATION_PURPOSES:
+        if user is not None:
+            if not _account_address_verified(user, subject.email):
+                awaiting = Awaiting.ACCOUNT_ADDRESS
+        elif not owner_confirmed:
+            awaiting = Awaiting.OWNER
     return _record(
         subjects=[subject],
         purposes=[purpose],
@@ -180,7 +203,85 @@ def consent_grant(
         occurred_at=occurred_at,
         actor=actor,
         evidence=evidence,
+        awaiting=awaiting,
     )[0].event
+
+
+def _account_address_verified(user, normalized: str) -> bool:
+    """Whether the account has verified this (normalized) address. Compared in their
+    normalized forms: allauth keeps an international domain as typed."""
+    from allauth.account.models import EmailAddress
+
+    verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return any(email_normalize(address) == normalized for address in verified)
+
+
+def consent_confirm(
+    *, subject_id: int, email_digest: str, event_ids: Iterable[int], by: str
+) -> list[Purpose]:
+    """The owner of a subject's address confirmed the grants we asked them about (by
+    their events): each purpose among them still granted and waiting, with no
+    withdrawal since the grant asked about, is put in force by an event of its own,
+    the ledger's proof of the confirmation. email_digest: the address the request was
+    sent to; nothing is confirmed if the subject has moved to another since. Returns
+    the purposes put in force."""
+    confirmed = []
+    with transaction.atomic():
+        subjects = _subjects_lock(Q(pk=subject_id, email_digest=email_digest))
+        asked = dict(
+            ConsentEvent.objects.filter(
+                pk__in=list(event_ids), subject__in=subjects, granted=True
+            ).values_list("purpose", "occurred_at")
+        )
+        waiting = Election.objects.filter(
+            subject__in=subjects, purpose__in=list(asked), granted=True
+        ).exclude(awaiting=Awaiting.NOTHING)
+        for election in waiting:
+            # Stopped since, then ticked again by whoever: that grant is not the one
+            # the owner was asked about.
+            if ConsentEvent.objects.filter(
+                subject__in=subjects,
+                purpose=election.purpose,
+                granted=False,
+                occurred_at__gt=asked[election.purpose],
+            ).exists():
+                continue
+            _record(
+                subjects=subjects,
+                purposes=[Purpose(election.purpose)],
+                granted=True,
+                source=Source.CONFIRMED,
+                occurred_at=None,
+                actor=None,
+                evidence={"confirms_event": election.event_id, "by": by},
+                locked=True,
+            )
+            confirmed.append(Purpose(election.purpose))
+    return confirmed
+
+
+def consent_account_address_settle(*, user) -> None:
+    """Bring the account's own grants of e-mail purposes in line with its address:
+    those that waited for it to be verified are put in force once it is (confirmed
+    as by consent_confirm); those in force wait again while it is not (an address
+    typed in by staff)."""
+    subject = Subject.objects.filter(user=user).first()
+    if subject is None or subject.email is None:
+        return
+    grants = Election.objects.filter(
+        subject=subject, purpose__in=COMMUNICATION_PURPOSES, granted=True
+    )
+    if not _account_address_verified(user, subject.email):
+        grants.filter(awaiting=Awaiting.NOTHING).update(awaiting=Awaiting.ACCOUNT_ADDRESS)
+        return
+    waiting = grants.filter(awaiting=Awaiting.ACCOUNT_ADDRESS).values_list("event_id", flat=True)
+    if waiting:
+        consent_confirm(
+            subject_id=subject.pk,
+            email_digest=subject.email_digest,
+            event_ids=list(waiting),
+            by="account address verified",
+        )
 
 
 def consent_withdraw(
@@ -307,10 +408,9 @@ def subject_address_follow(*, user) -> None:
     in: each of its elections newer than the account's is carried over, the later
     occurrence deciding as always, and its history stays with it, shown as the
     person's. An unconfirmed address (staff typing one in the admin) is never merged:
-    the subject then stays where it is until the address is confirmed.
+    the subject then stays where it is until the address is confirmed. Grants of the
+    account's own wait again while its new address is not verified.
     """
-    from allauth.account.models import EmailAddress
-
     new_email = email_normalize(user.email)
     new_digest = email_digest(new_email)
     # Most saves of an account change something else: one read, and nothing to do.
@@ -333,10 +433,7 @@ def subject_address_follow(*, user) -> None:
             subject_address_follow(user=owner)
             other = Subject.objects.select_for_update().filter(email_digest=new_digest).first()
         if other is not None:
-            confirmed = EmailAddress.objects.filter(
-                user=user, email__in=_stored_forms(new_email), verified=True
-            ).exists()
-            if not confirmed:
+            if not _account_address_verified(user, new_email):
                 logger.warning(
                     "Account %s's address is not confirmed and has consent of its own on "
                     "record: its subject stays on its former address for now",
@@ -345,6 +442,7 @@ def subject_address_follow(*, user) -> None:
                 return
             _subject_merge(source=other, into=subject)
         Subject.objects.filter(pk=subject.pk).update(email=new_email, email_digest=new_digest)
+        consent_account_address_settle(user=user)
 
 
 def _subject_merge(*, source: Subject, into: Subject) -> None:
@@ -362,6 +460,7 @@ def _subject_merge(*, source: Subject, into: Subject) -> None:
             actor=None,
             evidence={"carried_from": {"subject": source.pk, "event": theirs.event_id}},
             locked=True,
+            awaiting=Awaiting(theirs.awaiting),
         )
     Election.objects.filter(subject=source).delete()
     Subject.objects.filter(merged_into=source).update(merged_into=into)

@@ -9,6 +9,7 @@ from consent.models import email_normalize
 from consent.purposes import Purpose, Source
 from consent.services import consent_grant, subject_get_or_create
 from contests.models import Contest, ContestEntry
+from mail.services import address_confirmation_request
 from privacy.models import Disclosure
 from privacy.services import disclosure_record
 
@@ -79,13 +80,19 @@ def contest_enter(
                 if site_partner
                 else None,
             )
+            # Signed in and entering with their own address, the person grants as the
+            # account holder; any other address waits for its owner's confirmation.
+            own = user is not None and email_normalize(user.email) == email
             for purpose in elections:
                 consent_grant(
-                    email=email,
+                    user=user if own else None,
+                    email=None if own else email,
                     purpose=purpose,
                     source=Source.CONTEST,
                     evidence={"contest": contest.slug, "entry": str(entry.public_id)},
                 )
+            if elections:
+                address_confirmation_request(email=email, occasion="entering a contest")
     except IntegrityError:
         # The same address entered at the same moment from another request.
         return ContestEntry.objects.get(contest=contest, email=email), False

@@ -1,4 +1,5 @@
 from allauth.core.ratelimit import consume_or_429
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -53,6 +54,12 @@ def contest_detail(request, slug):
                 elections=form.elections,
                 **{field: form.cleaned_data[field] for field in ENTRY_FIELDS},
             )
+            if form.elections:
+                messages.info(
+                    request,
+                    "Unless you have confirmed your address with us before, we have e-mailed "
+                    "it a link: the e-mail you asked for starts once you follow it.",
+                )
             return redirect("contests:entered", slug=contest.slug)
     else:
         initial = {"name": user.name, "email": user.email} if user else None

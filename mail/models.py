@@ -12,6 +12,7 @@ class OutboundMessage(models.Model):
     class Kind(models.TextChoices):
         TRANSACTIONAL = "transactional", "Transactional (account, orders)"
         CONFIRMATION = "confirmation", "Confirmation of a “remove” e-mail"
+        ADDRESS_CONFIRMATION = "address_confirm", "Request to confirm an address"
         MARKETING = "marketing", "Campaign: marketing"
         SITE_UPDATES = "site_updates", "Campaign: site updates"
         CAMPAIGN_TEST = "campaign_test", "Campaign test sent to a staff member"

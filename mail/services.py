@@ -14,6 +14,7 @@ For other apps (e.g. a notice when a policy version is published):
 import contextlib
 import hashlib
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 
@@ -27,14 +28,22 @@ from django.urls import reverse
 from django.utils import timezone
 
 from careerperfect.queueing import enqueue_on_commit
+from consent.models import Subject
 from consent.purposes import COMMUNICATION_PURPOSES, ELECTION_TEXT, Source
 from consent.selectors import (
+    consent_elections,
     consent_granted_subject_ids,
     consent_granted_subjects,
     consent_is_granted,
     subject_holding,
 )
-from consent.services import consent_grant, consent_withdraw, consent_withdraw_for_address
+from consent.services import (
+    consent_confirm,
+    consent_grant,
+    consent_withdraw,
+    consent_withdraw_for_address,
+    subject_find,
+)
 from mail.inbound import ParsedMessage, inbound_parse
 from mail.models import CAMPAIGN_PURPOSES, Campaign, Delivery, InboundMessage, OutboundMessage
 
@@ -42,15 +51,20 @@ logger = logging.getLogger(__name__)
 
 # A message claimed this long ago by a worker that never finished is sent again.
 CLAIM_EXPIRY = timedelta(minutes=10)
-# At most one confirmation of a "remove" e-mail per address in this period.
+# At most one confirmation of a "remove" e-mail, and one request to confirm an
+# address, per address in this period.
 CONFIRMATION_INTERVAL = timedelta(days=1)
 # Recipients per chunk task of a campaign's fan-out.
 FAN_OUT_CHUNK = 1000
 # A fan-out or a chunk of deliveries untouched this long lost its task: queue it again.
 STALLED_AFTER = timedelta(minutes=30)
 
+# How long the link of an address confirmation e-mail works.
+ADDRESS_CONFIRMATION_MAX_AGE = timedelta(days=30)
+
 UNSUBSCRIBE_SALT = "mail.unsubscribe"
 KEEP_SUBSCRIBED_SALT = "mail.keep-subscribed"
+ADDRESS_CONFIRM_SALT = "mail.address-confirm"
 EFFECTIVE_OUTCOMES = (
     InboundMessage.Outcome.OPTED_OUT,
     InboundMessage.Outcome.NO_MATCH,
@@ -145,7 +159,7 @@ def email_send(*, message_id: int) -> bool:
         return False  # Sent already, or another worker is sending it.
     message = OutboundMessage.objects.get(pk=message_id)
     if message.purpose is not None and not consent_is_granted(
-        email=message.to, purpose=message.purpose
+        email=message.to, purpose=message.purpose, in_force=True
     ):
         OutboundMessage.objects.filter(pk=message_id).update(
             status=OutboundMessage.Status.WITHDRAWN
@@ -321,15 +335,18 @@ def _inbound_opt_out(*, inbound: InboundMessage, parsed: ParsedMessage) -> None:
         _removal_confirmation_queue(inbound=inbound)
 
 
+def _sent_lately(*, to: str, kind: OutboundMessage.Kind) -> bool:
+    """Whether a message of this kind went to this address within CONFIRMATION_INTERVAL:
+    automatic messages of one kind go to an address at most once in that time."""
+    return OutboundMessage.objects.filter(
+        to=to, kind=kind, created_at__gte=timezone.now() - CONFIRMATION_INTERVAL
+    ).exists()
+
+
 def _removal_confirmation_queue(*, inbound: InboundMessage) -> OutboundMessage | None:
     # Runs while the consent ledger holds this address's subject row locked, so two
     # concurrent "remove" e-mails from one address cannot both pass this check.
-    recent = OutboundMessage.objects.filter(
-        to=inbound.from_address,
-        kind=OutboundMessage.Kind.CONFIRMATION,
-        created_at__gte=timezone.now() - CONFIRMATION_INTERVAL,
-    ).exists()
-    if recent:
+    if _sent_lately(to=inbound.from_address, kind=OutboundMessage.Kind.CONFIRMATION):
         return None
     purposes = sorted({item["purpose"] for item in inbound.withdrawn})
     context = {
@@ -394,8 +411,88 @@ def removal_undo(*, inbound: InboundMessage) -> bool:
                 email=None if user else item["email"],
                 occurred_at=now,
                 evidence=evidence,
+                # The link came in a message to that address: its owner's own word.
+                owner_confirmed=True,
             )
     return True
+
+
+# --- Address confirmation (P4) --------------------------------------------------
+
+
+def address_confirmation_request(*, email: str, occasion: str) -> OutboundMessage | None:
+    """Ask the owner of an address to confirm the e-mail asked for on a form that does
+    not prove who typed the address (a guest's checkout, a contest entry): such grants
+    wait (consent.purposes.Awaiting) until the owner follows the link.
+
+    Sends nothing when no grant of that address waits, or when it was asked within
+    the last day. occasion completes "when …" in the message ("placing an order").
+    """
+    subject = subject_find(email=email)
+    if subject is None or subject.email is None:
+        return None
+    waiting = [
+        election
+        for purpose, election in consent_elections(subject=subject).items()
+        if purpose in COMMUNICATION_PURPOSES and election.granted and election.awaiting
+    ]
+    if not waiting:
+        return None
+    if _sent_lately(to=subject.email, kind=OutboundMessage.Kind.ADDRESS_CONFIRMATION):
+        return None
+    token = signing.dumps(
+        {
+            "subject": subject.pk,
+            "address": subject.email_digest,
+            "events": sorted(election.event_id for election in waiting),
+        },
+        salt=ADDRESS_CONFIRM_SALT,
+    )
+    context = {
+        "address": subject.email,
+        "occasion": occasion,
+        "asked": [ELECTION_TEXT[election.purpose] for election in waiting],
+        "confirm_url": settings.SITE_URL + reverse("mail:confirm_address", args=[token]),
+        "max_age_days": ADDRESS_CONFIRMATION_MAX_AGE.days,
+        "contact_email": settings.CONTACT_EMAIL,
+    }
+    return email_queue(
+        to=subject.email,
+        subject="Please confirm you want e-mail from CareerPerfect",
+        text=render_to_string("mail/address_confirmation.txt", context),
+        kind=OutboundMessage.Kind.ADDRESS_CONFIRMATION,
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+
+
+@dataclass(frozen=True)
+class AddressConfirmation:
+    """What an address confirmation link asks: the grants (by event) of one address."""
+
+    subject: Subject
+    event_ids: list[int]
+
+    def confirm(self) -> list:
+        """Put in force those of its grants still waiting; return their purposes."""
+        return consent_confirm(
+            subject_id=self.subject.pk,
+            email_digest=self.subject.email_digest,
+            event_ids=self.event_ids,
+            by="confirmation link",
+        )
+
+
+def address_confirmation_from_token(
+    *, token: str, max_age: timedelta | None = ADDRESS_CONFIRMATION_MAX_AGE
+) -> AddressConfirmation:
+    """What an address confirmation link is for, while its subject still has the
+    address the link was sent to. Raises signing.BadSignature (or its subclass
+    SignatureExpired, when older than max_age) or Subject.DoesNotExist."""
+    data = signing.loads(token, salt=ADDRESS_CONFIRM_SALT, max_age=max_age)
+    subject = Subject.objects.get(
+        pk=data["subject"], email_digest=data["address"], email__isnull=False
+    )
+    return AddressConfirmation(subject=subject, event_ids=data["events"])
 
 
 # --- Campaigns (P4) -------------------------------------------------------------
@@ -582,7 +679,9 @@ def campaign_deliveries_send(*, campaign_id: int, subject_from: int, subject_to:
             )
         )
         granted = consent_granted_subject_ids(
-            purpose=campaign.purpose, subject_ids=[d.subject_id_at_queue for d in deliveries]
+            purpose=campaign.purpose,
+            subject_ids=[d.subject_id_at_queue for d in deliveries],
+            in_force=True,
         )
         now = timezone.now()
         for delivery in deliveries:

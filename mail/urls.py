@@ -6,6 +6,7 @@ app_name = "mail"
 urlpatterns = [
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("keep-subscribed/<str:token>/", views.keep_subscribed, name="keep_subscribed"),
+    path("confirm-address/<str:token>/", views.confirm_address, name="confirm_address"),
 ]
 
 

@@ -3,8 +3,12 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from consent.models import Subject
+from consent.purposes import ELECTION_TEXT
 from mail.models import Delivery, InboundMessage
 from mail.services import (
+    address_confirmation_from_token,
+    address_confirmation_request,
     delivery_from_token,
     delivery_unsubscribe,
     removal_from_token,
@@ -43,3 +47,35 @@ def keep_subscribed(request, token):
             request, "mail/keep_subscribed_done.html", {"inbound": inbound, "restored": restored}
         )
     return render(request, "mail/keep_subscribed_confirm.html", {"inbound": inbound})
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_address(request, token):
+    try:
+        asked = address_confirmation_from_token(token=token)
+    except signing.SignatureExpired:
+        return _confirm_address_expired(request, token)
+    except (signing.BadSignature, Subject.DoesNotExist):
+        return render(request, "mail/link_invalid.html", status=404)
+    context = {"subject": asked.subject}
+    if request.method == "POST":
+        context["confirmed"] = [ELECTION_TEXT[purpose] for purpose in asked.confirm()]
+        return render(request, "mail/address_confirm_done.html", context)
+    return render(request, "mail/address_confirm.html", context)
+
+
+def _confirm_address_expired(request, token):
+    # Genuine, only too old: whoever holds it may ask for a fresh link, sent to that
+    # same address (at most one a day), so that a late reader loses nothing.
+    try:
+        asked = address_confirmation_from_token(token=token, max_age=None)
+    except Subject.DoesNotExist:
+        return render(request, "mail/link_invalid.html", status=404)
+    if request.method == "POST":
+        address_confirmation_request(email=asked.subject.email, occasion="asking for our e-mail")
+    return render(
+        request,
+        "mail/address_confirm_expired.html",
+        {"subject": asked.subject, "asked_again": request.method == "POST"},
+        status=410,
+    )

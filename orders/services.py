@@ -23,7 +23,7 @@ from consent.purposes import Purpose
 from consent.purposes import Source as ConsentSource
 from consent.services import consent_grant
 from mail.models import OutboundMessage
-from mail.services import email_queue
+from mail.services import address_confirmation_request, email_queue
 from orders.cart import CartLine, product_parts
 from orders.models import (
     Entitlement,
@@ -233,6 +233,8 @@ def order_create(
                     email=None if user else email,
                     evidence={"order": order.reference},
                 )
+            if elections and user is None:
+                address_confirmation_request(email=email, occasion="placing an order")
     except IntegrityError:
         placed = checkout_key and Order.objects.filter(checkout_key=checkout_key).first()
         if not placed:

@@ -140,7 +140,7 @@ def _checkout_form(request, lines, data=None) -> CheckoutForm:
         elections=[
             purpose
             for purpose in COMMUNICATION_PURPOSES
-            if user is None or not consent_is_granted(user=user, purpose=purpose)
+            if user is None or not consent_is_granted(user=user, purpose=purpose, in_force=True)
         ],
         partner=partner_of_request(request),
         initial={"checkout_key": uuid.uuid4()} | ({"name": user.name} if user else {}),
@@ -192,6 +192,12 @@ def checkout(request):
             messages.info(request, "You sent the form twice; your order was placed once.")
             return redirect(order_access_path(sent_twice.order))
         cart_clear(session=request.session)
+        if user is None and any(data.get(purpose.value) for purpose in COMMUNICATION_PURPOSES):
+            messages.info(
+                request,
+                f"Unless you have confirmed {order.email} with us before, we have e-mailed it "
+                "a link: the e-mail you asked for starts once you follow it.",
+            )
         return _pay(request, order, actor=user)
     return render(
         request,

@@ -2,6 +2,7 @@
 own services and factories; bob, a stranger with a little of his own; and the public
 things (a product, an open contest). The access walker and the form fuzzer use it."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,9 +30,10 @@ from contests.services import contest_enter
 from contests.tests.factories import ContestFactory
 from feedback.models import Feedback
 from feedback.services import feedback_submit, feedback_withdraw_token
-from mail.models import Campaign, Delivery, InboundMessage
+from mail.models import Campaign, Delivery, InboundMessage, OutboundMessage
 from mail.services import (
     KEEP_SUBSCRIBED_SALT,
+    address_confirmation_request,
     campaign_create,
     campaign_fan_out,
     campaign_schedule,
@@ -96,6 +98,7 @@ class Belongings:
     contest: Contest
     removal: InboundMessage
     delivery: Delivery
+    address_request: OutboundMessage
 
     # --- Capability tokens: each lets whoever holds it do one thing -----------------
 
@@ -126,6 +129,10 @@ class Belongings:
     @property
     def keep_subscribed_token(self) -> str:
         return signing.dumps(self.removal.pk, salt=KEEP_SUBSCRIBED_SALT)
+
+    @property
+    def address_confirm_token(self) -> str:
+        return re.search(r"/mail/confirm-address/([^/\s]+)/", self.address_request.text).group(1)
 
     @property
     def email_confirmation_key(self) -> str:
@@ -187,6 +194,13 @@ def belongings_create() -> Belongings:
     order = placed_order(product, user=alice)
     payment_start(order=order, return_url="", cancel_url="", actor=alice)
     guest_order = placed_order(product, email="alice.guest@example.com", name=ALICE_NAME)
+    # Marketing ticked at that guest checkout: the address waits for its confirmation.
+    consent_grant(
+        email="alice.guest@example.com", purpose=Purpose.MARKETING, source=Source.CHECKOUT
+    )
+    address_request = address_confirmation_request(
+        email="alice.guest@example.com", occasion="placing an order"
+    )
     software_release_add(
         product=software,
         computer_type=ComputerType.WINDOWS,
@@ -269,6 +283,7 @@ def belongings_create() -> Belongings:
         contest=contest,
         removal=removal,
         delivery=Delivery.objects.get(campaign=campaign, email=ALICE_EMAIL),
+        address_request=address_request,
     )
 
 

@@ -411,6 +411,16 @@ CAPABILITY: dict[str, Capability] = {
         posted=200,
         effect=lambda b: InboundMessage.objects.get(pk=b.removal.pk).undone_at is not None,
     ),
+    "mail:confirm_address": Capability(
+        "the signed, expiring link of an e-mail asking the owner to confirm an address",
+        lambda b: {"token": b.address_confirm_token},
+        post=lambda b: {},
+        posted=200,
+        effect=lambda b: consent_is_granted(
+            email="alice.guest@example.com", purpose=Purpose.MARKETING, in_force=True
+        ),
+        shows=lambda b: b"alice.guest@example.com",
+    ),
     "resumes:shared_file": Capability(
         "the signed, expiring link e-mailed to a recipient the owner authorized",
         lambda b: {"token": b.shared_file_token},

@@ -15,6 +15,9 @@ from django.urls import reverse
 
 from accounts.models import User
 from careerperfect.testing import site_crawl
+from consent.purposes import Purpose, Source
+from consent.services import consent_grant
+from mail.services import address_confirmation_request
 from orders.models import Order
 from orders.selectors import order_access_token
 
@@ -39,11 +42,25 @@ def expired_link(demo) -> str:
         return reverse("orders:link", args=[order_access_token(guest_order)])
 
 
-def crawl_as(client, user, expired_link, *, secure=False):
+@pytest.fixture
+def unlinked(expired_link) -> dict[str, int]:
+    """Pages no link of the site leads to, with their status: an expired order link,
+    and the link of an address confirmation e-mail, fresh and expired."""
+
+    def confirm_link(email: str) -> str:
+        consent_grant(email=email, purpose=Purpose.MARKETING, source=Source.CHECKOUT)
+        message = address_confirmation_request(email=email, occasion="placing an order")
+        return re.search(r"https?://[^/]+(/mail/confirm-address/\S+/)", message.text).group(1)
+
+    with mock.patch("django.core.signing.time.time", return_value=time.time() - 400 * 86400):
+        expired_confirm = confirm_link("late.reader@example.com")
+    return {expired_link: 410, confirm_link("guest.reader@example.com"): 200, expired_confirm: 410}
+
+
+def crawl_as(client, user, unlinked, *, secure=False):
     if user is None:
-        # With the pages no link leads to: where a form's answer goes, and a link to
-        # an order that is too old to show it.
-        start = ("/", reverse("orders:links_sent"), expired_link)
+        # With the pages no link leads to, and where a form's answer goes.
+        start = ("/", reverse("orders:links_sent"), *unlinked)
         return site_crawl(client, start=start, secure=secure)
     client.force_login(user)
     return site_crawl(client, start=SIGNED_IN_START, secure=secure)
@@ -58,17 +75,17 @@ def html_pages(pages: dict) -> dict:
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "job-seeker"])
-def test_every_linked_page_answers_without_error(client, demo, expired_link, signed_in):
-    pages = crawl_as(client, demo if signed_in else None, expired_link)
+def test_every_linked_page_answers_without_error(client, demo, unlinked, signed_in):
+    pages = crawl_as(client, demo if signed_in else None, unlinked)
 
     failures = {url: r.status_code for url, r in pages.items() if r.status_code >= 400}
-    assert failures == ({} if signed_in else {expired_link: 410})
+    assert failures == ({} if signed_in else {u: s for u, s in unlinked.items() if s >= 400})
     assert len(html_pages(pages)) >= 5
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "job-seeker"])
-def test_every_page_carries_the_security_headers(client, demo, expired_link, signed_in):
-    pages = html_pages(crawl_as(client, demo if signed_in else None, expired_link, secure=True))
+def test_every_page_carries_the_security_headers(client, demo, unlinked, signed_in):
+    pages = html_pages(crawl_as(client, demo if signed_in else None, unlinked, secure=True))
 
     for url, response in pages.items():
         headers = response.headers
@@ -89,10 +106,10 @@ def test_every_page_carries_the_security_headers(client, demo, expired_link, sig
 
 
 @pytest.mark.a11y_tools
-def test_every_page_is_valid_html(client, demo, expired_link, tmp_path):
+def test_every_page_is_valid_html(client, demo, unlinked, tmp_path):
     pages = {}
     for persona in (None, demo):
-        pages |= html_pages(crawl_as(client, persona, expired_link))
+        pages |= html_pages(crawl_as(client, persona, unlinked))
         client.logout()
     files = {}
     folder = tmp_path / "pages"
@@ -125,13 +142,13 @@ def test_every_page_is_valid_html(client, demo, expired_link, tmp_path):
 @pytest.mark.browser
 @pytest.mark.a11y_tools
 def test_every_page_has_no_serious_accessibility_violation(
-    client, demo, expired_link, chromium, live_server
+    client, demo, unlinked, chromium, live_server
 ):
     from django.conf import settings
 
     problems = []
     for persona in (None, demo):
-        urls = list(html_pages(crawl_as(client, persona, expired_link)))
+        urls = list(html_pages(crawl_as(client, persona, unlinked)))
         context = chromium.new_context(bypass_csp=True)
         if persona is not None:
             context.add_cookies(

@@ -133,7 +133,12 @@ def test_a_change_that_is_not_the_address_leaves_the_subject_alone(
 
 
 def test_stopping_on_my_privacy_covers_a_second_address_with_its_own_consent():
-    consent_grant(email="second@example.com", purpose=Purpose.MARKETING, source=Source.CHECKOUT)
+    consent_grant(
+        email="second@example.com",
+        purpose=Purpose.MARKETING,
+        source=Source.CHECKOUT,
+        owner_confirmed=True,
+    )
     user = signed_up("first@example.com")
     EmailAddress.objects.create(user=user, email="second@example.com", verified=True)
     assert marketing_recipients() == ["second@example.com"]
@@ -146,7 +151,12 @@ def test_stopping_on_my_privacy_covers_a_second_address_with_its_own_consent():
 
 
 def test_an_unverified_second_address_is_not_stopped_by_the_account():
-    consent_grant(email="claimed@example.com", purpose=Purpose.MARKETING, source=Source.CHECKOUT)
+    consent_grant(
+        email="claimed@example.com",
+        purpose=Purpose.MARKETING,
+        source=Source.CHECKOUT,
+        owner_confirmed=True,  # By its owner, through our link.
+    )
     user = signed_up("first@example.com")
     EmailAddress.objects.create(user=user, email="claimed@example.com", verified=False)
 
@@ -220,7 +230,12 @@ def test_a_choice_on_its_way_when_its_address_is_merged_lands_on_the_account():
     make_primary(una, "new@example.com")
 
     with mock.patch.object(services, "subject_get_or_create", return_value=stale):
-        consent_grant(email="new@example.com", purpose=Purpose.MARKETING, source=Source.CHECKOUT)
+        consent_grant(
+            email="new@example.com",
+            purpose=Purpose.MARKETING,
+            source=Source.UNDO_LINK,
+            owner_confirmed=True,
+        )
 
     assert consent_is_granted(user=una, purpose=Purpose.MARKETING)
     assert not stale.events.exists()

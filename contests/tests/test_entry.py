@@ -14,6 +14,7 @@ from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
 from contests.models import ContestEntry
 from contests.tests.factories import ContestFactory, PartnerFactory
+from mail.models import OutboundMessage
 from partners.models import PartnerHost
 
 ENTRY = {
@@ -130,6 +131,28 @@ def test_each_ticked_election_is_granted_with_the_contest_as_source(client):
     assert event.evidence["contest"] == "spring"
     assert consent_is_granted(email="casey@example.com", purpose=Purpose.SITE_UPDATES)
     assert not consent_is_granted(email="casey@example.com", purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_an_entrants_opt_in_waits_for_the_owner_of_the_address_to_confirm_it(client):
+    contest = ContestFactory()
+
+    response = client.post(url(contest), entry_data(contest, marketing="on"), follow=True)
+    client.post(url(contest), entry_data(contest, marketing="on"))  # Entered once only.
+
+    request = OutboundMessage.objects.get(kind=OutboundMessage.Kind.ADDRESS_CONFIRMATION)
+    assert request.to == "casey@example.com"
+    assert "entering a contest" in request.text
+    assert "we have e-mailed it a link" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_an_entry_without_ticks_asks_no_confirmation(client):
+    contest = ContestFactory()
+
+    client.post(url(contest), entry_data(contest))
+
+    assert not OutboundMessage.objects.filter(kind=OutboundMessage.Kind.ADDRESS_CONFIRMATION)
 
 
 @pytest.mark.django_db

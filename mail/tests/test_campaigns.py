@@ -26,8 +26,9 @@ from mail.services import (
 
 
 def subscriber(email, *purposes):
+    """An address whose owner asked for these e-mails, and confirmed it."""
     for purpose in purposes:
-        consent_grant(email=email, purpose=purpose, source=Source.SIGNUP)
+        consent_grant(email=email, purpose=purpose, source=Source.SIGNUP, owner_confirmed=True)
     return email
 
 

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from consent.models import ConsentEvent, Subject
@@ -183,6 +184,32 @@ def test_each_ticked_election_records_one_checkout_grant(client, resume):
     assert event.subject.email == "gina@example.com"
     assert event.evidence == {"order": Order.objects.get().reference}
     assert not consent_is_granted(email="gina@example.com", purpose=Purpose.MARKETING)
+
+
+def test_a_guests_opt_in_waits_for_the_owner_of_the_address_to_confirm_it(client, resume):
+    add(client, resume)
+
+    response = client.post(CHECKOUT, buyer(marketing="on"), follow=True)
+
+    request = OutboundMessage.objects.get(kind=OutboundMessage.Kind.ADDRESS_CONFIRMATION)
+    assert request.to == "gina@example.com"
+    assert "placing an order" in request.text
+    assert "we have e-mailed it a link" in response.content.decode()
+    assert not consent_is_granted(
+        email="gina@example.com", purpose=Purpose.MARKETING, in_force=True
+    )
+
+
+def test_a_signed_in_buyers_opt_in_needs_no_further_confirmation(client, resume):
+    alice = UserFactory(age_confirmed_at=timezone.now())
+    client.force_login(alice)
+    add(client, resume)
+
+    response = client.post(CHECKOUT, {"name": "Alice", "marketing": "on"}, follow=True)
+
+    assert not OutboundMessage.objects.filter(kind=OutboundMessage.Kind.ADDRESS_CONFIRMATION)
+    assert "we have e-mailed it a link" not in response.content.decode()
+    assert consent_is_granted(user=alice, purpose=Purpose.MARKETING, in_force=True)
 
 
 def test_checkout_below_minimum_age_stores_nothing(client, resume, mailoutbox):

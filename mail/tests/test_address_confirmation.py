@@ -1,0 +1,304 @@
+"""A grant of our e-mail is in force only once the owner of the address has shown it
+is theirs (P4): nobody gets our mail because someone else typed their address in,
+and a "remove" cannot be undone that way."""
+
+import re
+import time
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.account.signals import email_confirmed
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.services import account_elections_update, account_signup_complete
+from accounts.tests.factories import UserFactory
+from consent.models import ConsentEvent, Election
+from consent.purposes import Awaiting, Purpose, Source
+from consent.selectors import consent_granted_subjects
+from consent.services import consent_grant, subject_erase, subject_find
+from contests.services import contest_enter
+from contests.tests.factories import ContestFactory
+from mail.models import InboundMessage, OutboundMessage
+from mail.services import (
+    address_confirmation_from_token,
+    address_confirmation_request,
+    inbound_message_process,
+    removal_undo,
+)
+from mail.tests.factories import raw_email
+
+pytestmark = pytest.mark.django_db
+
+KIND = OutboundMessage.Kind.ADDRESS_CONFIRMATION
+
+
+def recipients(purpose=Purpose.MARKETING) -> list[str]:
+    return [email for _, email in consent_granted_subjects(purpose=purpose)]
+
+
+def asked(email="gina@example.com", *purposes, occasion="placing an order"):
+    """A guest ticks these at checkout; the owner is asked to confirm."""
+    for purpose in purposes or (Purpose.MARKETING,):
+        consent_grant(email=email, purpose=purpose, source=Source.CHECKOUT)
+    return address_confirmation_request(email=email, occasion=occasion)
+
+
+def confirm_link(message: OutboundMessage) -> str:
+    return re.search(r"http\S+(/mail/confirm-address/\S+/)", message.text).group(1)
+
+
+def remove_from(email):
+    inbound_message_process(raw=raw_email(sender=email), source=InboundMessage.Source.FILE)
+
+
+def test_a_grant_typed_in_sends_nothing_until_the_owner_follows_the_link(client):
+    message = asked("gina@example.com", Purpose.MARKETING, Purpose.SITE_UPDATES)
+    assert recipients() == []
+    assert (message.kind, message.to) == (KIND, "gina@example.com")
+    assert "placing an order" in message.text
+    assert "about CareerPerfect products and services" in message.text  # What was asked.
+    assert message.headers["Auto-Submitted"] == "auto-generated"
+    link = confirm_link(message)
+
+    shown = client.get(link)  # A link scanner, or the person reading first.
+    assert shown.status_code == 200
+    assert b"Yes, this is my address" in shown.content
+    assert recipients() == []
+
+    done = client.post(link)
+    assert done.status_code == 200
+    assert b"From now on" in done.content
+    assert recipients() == ["gina@example.com"]
+    assert recipients(Purpose.SITE_UPDATES) == ["gina@example.com"]
+    proof = ConsentEvent.objects.filter(source=Source.CONFIRMED)
+    assert {event.purpose for event in proof} == {Purpose.MARKETING, Purpose.SITE_UPDATES}
+    assert all(event.evidence["by"] == "confirmation link" for event in proof)
+    again = client.post(link)
+    assert b"Nothing to confirm" in again.content
+    assert proof.count() == 2
+
+
+def test_after_a_remove_a_stranger_typing_the_address_in_restarts_nothing(client):
+    client.post(confirm_link(asked()))
+    remove_from("gina@example.com")
+
+    contest_enter(
+        contest=ContestFactory(),
+        name="Not Gina",
+        email="gina@example.com",
+        address_line1="1 Main St",
+        city="Springfield",
+        postal_code="12345",
+        country="US",
+        elections=[Purpose.MARKETING],
+    )
+
+    assert recipients() == []
+    assert Election.objects.get(purpose=Purpose.MARKETING).awaiting == Awaiting.OWNER
+
+
+def test_a_guest_order_cannot_opt_an_account_holder_in():
+    alice = UserFactory(email="alice@example.com")  # Verified; never asked for marketing.
+    account_signup_complete(user=alice, name="Alice", elections=[])
+
+    asked("alice@example.com")
+
+    assert recipients() == []
+    assert Election.objects.get(subject__user=alice).awaiting == Awaiting.OWNER
+
+
+def test_a_grant_in_force_stays_in_force_when_someone_ticks_it_again():
+    alice = UserFactory(email="alice@example.com")
+    account_signup_complete(user=alice, name="Alice", elections=[Purpose.MARKETING])
+
+    asked("alice@example.com")
+
+    assert recipients() == ["alice@example.com"]
+    assert not OutboundMessage.objects.filter(kind=KIND).exists()
+
+
+def test_a_signup_grant_is_in_force_once_the_account_verifies_its_address():
+    user = UserFactory(email="una@example.com", verified_email=False)
+    account_signup_complete(user=user, name="Una", elections=[Purpose.MARKETING])
+    assert recipients() == []
+
+    address = EmailAddress.objects.create(user=user, email="una@example.com", verified=True)
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+
+    assert recipients() == ["una@example.com"]
+    proof = ConsentEvent.objects.get(source=Source.CONFIRMED)
+    assert proof.evidence["by"] == "account address verified"
+
+
+def test_an_unverified_signup_cannot_restart_mail_to_an_address_that_said_remove(client):
+    client.post(confirm_link(asked()))
+    remove_from("gina@example.com")
+
+    impostor = UserFactory(email="gina@example.com", verified_email=False)
+    account_signup_complete(user=impostor, name="X", elections=[Purpose.MARKETING])
+
+    assert recipients() == []
+
+
+def test_verifying_the_address_does_not_confirm_what_a_stranger_ticked_for_it():
+    asked("una@example.com")  # Someone else, at a guest checkout.
+    user = UserFactory(email="una@example.com", verified_email=False)
+    account_signup_complete(user=user, name="Una", elections=[])
+
+    address = EmailAddress.objects.create(user=user, email="una@example.com", verified=True)
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+
+    assert recipients() == []
+
+
+def test_a_verified_international_address_gets_its_mail():
+    user = UserFactory(email="una@straße.de", verified_email=False)
+    account_signup_complete(user=user, name="Una", elections=[Purpose.MARKETING])
+    address = EmailAddress.objects.create(user=user, email="una@straße.de", verified=True)
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+
+    assert recipients() == ["una@strasse.de"]
+
+
+def test_an_address_changed_to_one_not_verified_waits_for_its_verification():
+    user = UserFactory(email="old@example.com")
+    consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    assert recipients() == ["old@example.com"]
+
+    user.email = "typed-by-staff@example.com"
+    user.save()
+
+    assert recipients() == []
+    address = EmailAddress.objects.create(user=user, email="typed-by-staff@example.com")
+    address.verified = True
+    address.save()
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    assert recipients() == ["typed-by-staff@example.com"]
+
+
+def test_my_privacy_shows_a_waiting_grant_unticked_and_ticking_it_puts_it_in_force(client):
+    alice = UserFactory(email="alice@example.com")
+    account_signup_complete(user=alice, name="Alice", elections=[])
+    asked("alice@example.com")
+    client.force_login(alice)
+
+    html = client.get(reverse("accounts:privacy")).content.decode()
+    changed = account_elections_update(user=alice, wanted={Purpose.MARKETING: True})
+
+    box = re.search(r'<input[^>]*name="marketing"[^>]*>', html).group(0)
+    assert "checked" not in box
+    assert re.search(r"not yet\s+allowed: it waits for the owner", html)
+    assert changed == [Purpose.MARKETING]
+    assert recipients() == ["alice@example.com"]
+
+
+def test_at_most_one_request_a_day_and_none_when_nothing_waits(client):
+    first = asked()
+    assert asked() is None  # Asked again the same day: nothing more is sent.
+    later = timezone.now() + timedelta(days=2)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert asked() is not None
+        assert address_confirmation_request(email="nobody@example.com", occasion="x") is None
+    with mock.patch("django.utils.timezone.now", return_value=later + timedelta(hours=1)):
+        client.post(confirm_link(first))  # Any of the links works: nothing was stopped since.
+    assert recipients() == ["gina@example.com"]
+    with mock.patch("django.utils.timezone.now", return_value=later + timedelta(days=2)):
+        assert address_confirmation_request(email="gina@example.com", occasion="x") is None
+    assert OutboundMessage.objects.filter(kind=KIND).count() == 2
+
+
+def test_a_link_confirms_only_the_grants_it_was_sent_for(client):
+    link = confirm_link(asked())
+    remove_from("gina@example.com")
+    asked()  # A stranger, later the same day: no new message (one a day).
+
+    client.post(link)
+
+    assert recipients() == []
+
+
+def test_a_link_read_before_the_address_changed_confirms_nothing():
+    user = UserFactory(email="a@example.com", verified_email=False)
+    consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    message = address_confirmation_request(email="a@example.com", occasion="x")
+    read = address_confirmation_from_token(token=confirm_link(message).split("/")[-2])
+    user.email = "b@example.com"  # Staff type a new address, not verified.
+    user.save()
+
+    assert read.confirm() == []
+    assert recipients() == []
+
+
+def test_a_link_for_an_address_erased_since_or_tampered_with_or_expired_does_nothing(client):
+    link = confirm_link(asked("gone@example.com"))
+    other = confirm_link(asked("late@example.com"))
+    subject_erase(subject=subject_find(email="gone@example.com"))
+    asked("gone@example.com")  # The address given again, after the erasure.
+
+    erased = client.post(link)
+    forged = client.post(other[:-3] + "xx/")
+    with mock.patch("django.core.signing.time.time", return_value=time.time() + 31 * 86400):
+        expired = client.post(other)
+
+    assert erased.status_code == 200
+    assert b"Nothing to confirm" in erased.content
+    assert forged.status_code == 404
+    assert expired.status_code == 410
+    assert recipients() == []
+
+
+def test_an_expired_link_offers_a_new_one_sent_to_the_same_address(client):
+    link = confirm_link(asked())
+    later = time.time() + 31 * 86400
+
+    with mock.patch("django.core.signing.time.time", return_value=later):
+        shown = client.get(link)
+        with mock.patch(
+            "django.utils.timezone.now", return_value=timezone.now() + timedelta(days=31)
+        ):
+            client.post(link)
+
+    assert shown.status_code == 410
+    assert b"E-mail me a new link" in shown.content
+    assert recipients() == []
+    fresh = OutboundMessage.objects.filter(kind=KIND).latest("pk")
+    assert fresh.to == "gina@example.com"
+    assert confirm_link(fresh) != link
+    client.post(confirm_link(fresh))
+    assert recipients() == ["gina@example.com"]
+
+
+def test_this_wasnt_me_puts_the_grants_it_restores_in_force():
+    # Someone else sent "remove" in the owner's name; the owner keeps their e-mail.
+    consent_grant(
+        email="gina@example.com",
+        purpose=Purpose.MARKETING,
+        source=Source.CHECKOUT,
+        owner_confirmed=True,
+    )
+    remove_from("gina@example.com")
+
+    removal_undo(inbound=InboundMessage.objects.get())
+
+    assert recipients() == ["gina@example.com"]
+
+
+def test_a_delivery_queued_before_the_address_changed_is_not_sent(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    from mail.tests.test_campaigns import fanned_out, new_campaign, send_all
+
+    user = UserFactory(email="old@example.com")
+    consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    campaign = fanned_out(new_campaign())
+    user.email = "new@example.com"
+    user.save()
+    # Before the chunk is sent, someone types the old address in at a guest checkout.
+    consent_grant(email="old@example.com", purpose=Purpose.MARKETING, source=Source.CHECKOUT)
+
+    send_all(campaign, django_capture_on_commit_callbacks)
+
+    assert mailoutbox == []
