@@ -53,9 +53,12 @@ def account_elections_update(*, user, wanted: dict[Purpose, bool]) -> list[Purpo
     changed = []
     for purpose, granted in wanted.items():
         election = current.get(purpose)
-        # A grant that awaits confirmation is not yet allowed: ticking it here is the
-        # account holder's own word, which puts it in force.
-        if (election.granted and not election.awaiting if election else False) == granted:
+        # A grant that waits for confirmation is shown unticked, as not yet allowed:
+        # ticked, the account holder's own grant replaces it; left unticked, it is
+        # withdrawn, so that it cannot come into force later against their word.
+        if granted and election and election.granted and not election.awaiting:
+            continue
+        if not granted and not (election and election.granted):
             continue
         record = consent_grant if granted else consent_withdraw
         record(user=user, purpose=purpose, source=Source.PREFERENCES)

@@ -39,7 +39,12 @@ def addresses_create(granted: int, withdrawn: int) -> None:
         with transaction.atomic():
             for n in range(start, min(start + 1000, granted + withdrawn)):
                 email = f"reader{n}@example.com"
-                consent_grant(email=email, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+                consent_grant(
+                    email=email,
+                    purpose=Purpose.MARKETING,
+                    source=Source.SIGNUP,
+                    owner_confirmed=True,
+                )
                 if n >= granted:
                     consent_withdraw(
                         email=email, purpose=Purpose.MARKETING, source=Source.PREFERENCES

@@ -2,6 +2,7 @@ import contextlib
 import hashlib
 import hmac
 
+import idna
 from django.conf import settings
 from django.db import models
 
@@ -14,14 +15,15 @@ def email_normalize(email: str) -> str:
 
     Addresses are compared case-insensitively as a whole (as every mail provider our
     users have does in practice), with surrounding space removed and the domain in
-    its IDNA (ASCII) form.
+    its ASCII form by IDNA 2008 (UTS #46, non-transitional): straße.de stays a domain of
+    its own, not strasse.de as the older IDNA 2003 would have it.
     """
     email = email.strip()
     local, sep, domain = email.rpartition("@")
     if not sep or not local or not domain:
         raise ValueError(f"Not an e-mail address: {email!r}")
-    with contextlib.suppress(UnicodeError):
-        domain = domain.encode("idna").decode("ascii")
+    with contextlib.suppress(UnicodeError):  # idna.IDNAError is one
+        domain = idna.encode(domain, uts46=True).decode("ascii")
     return f"{local}@{domain}".lower()
 
 

@@ -50,3 +50,7 @@ class Awaiting(models.TextChoices):
     NOTHING = "", "Nothing: in force"
     ACCOUNT_ADDRESS = "account-address", "The account to verify its address"
     OWNER = "owner", "The owner of the address to follow the link we e-mailed"
+
+
+# From the least to the most a grant can wait for.
+AWAITING_ORDER = [Awaiting.NOTHING, Awaiting.ACCOUNT_ADDRESS, Awaiting.OWNER]

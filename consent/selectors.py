@@ -1,11 +1,12 @@
 """Reads of the consent ledger."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from consent.models import ConsentEvent, Election, Subject, email_digest
-from consent.purposes import Awaiting, Purpose
+from consent.purposes import COMMUNICATION_PURPOSES, Awaiting, Purpose
 from consent.services import subject_find
 
 
@@ -21,6 +22,23 @@ def consent_is_granted(
     if in_force:
         elections = elections.filter(awaiting=Awaiting.NOTHING)
     return elections.exists()
+
+
+def consent_awaiting_confirmation(*, subject: Subject, since: datetime) -> list[Election]:
+    """The subject's grants of e-mail purposes that wait for confirmation and were not
+    withdrawn after since (when the owner was asked): what the owner may confirm."""
+    withdrawn = set(
+        ConsentEvent.objects.filter(
+            subject=subject,
+            purpose__in=COMMUNICATION_PURPOSES,
+            granted=False,
+            occurred_at__gt=since,
+        ).values_list("purpose", flat=True)
+    )
+    waiting = Election.objects.filter(
+        subject=subject, purpose__in=COMMUNICATION_PURPOSES, granted=True
+    ).exclude(awaiting=Awaiting.NOTHING)
+    return [election for election in waiting if election.purpose not in withdrawn]
 
 
 def subject_holding(*, subject_id: int) -> Subject | None:

@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+import idna
 from django.db import transaction
 from django.db.models import Case, CharField, Q, Value, When
 from django.utils import timezone
 
 from consent.models import ConsentEvent, Election, Subject, email_digest, email_normalize
-from consent.purposes import COMMUNICATION_PURPOSES, Awaiting, Purpose, Source
+from consent.purposes import AWAITING_ORDER, COMMUNICATION_PURPOSES, Awaiting, Purpose, Source
 
 logger = logging.getLogger(__name__)
 
@@ -89,8 +90,10 @@ def _record(
 
     locked: the caller holds the subjects' locks already, taken in this transaction
     with _subjects_lock.
-    awaiting: what a grant waits for before it is in force. A grant already in force
-    stays in force when granted again: whoever types an address cannot pause it.
+    awaiting: what a grant waits for before it is in force. Granted again, a grant
+    keeps the lesser of its wait and the new one: one in force stays in force
+    (whoever types an address in cannot pause it), one waiting for the account's
+    verified address does not start waiting for a link instead.
     """
     from privacy.selectors import policy_versions_in_force
 
@@ -153,8 +156,10 @@ def _record(
             # nothing: a delayed "remove" cannot undo a newer opt-in, nor the reverse.
             recorded.append(Recorded(event=event, decides=decides, was_granted=was_granted))
             if decides:
-                in_force = was_granted and was_awaiting == Awaiting.NOTHING
-                changed.append((pk, event, Awaiting.NOTHING if in_force else awaits))
+                waits = (
+                    min(awaits, was_awaiting, key=AWAITING_ORDER.index) if was_granted else awaits
+                )
+                changed.append((pk, event, waits))
         if created:
             Election.objects.bulk_create(created)
         if changed:
@@ -188,23 +193,37 @@ def consent_grant(
     the owner follows the link we e-mail them, unless owner_confirmed (the grant
     itself came through a link e-mailed to that address)."""
     subject = subject_get_or_create(email=email, user=user)
-    awaiting = Awaiting.NOTHING
-    if purpose in COMMUNICATION_PURPOSES:
-        if user is not None:
-            if not _account_address_verified(user, subject.email):
-                awaiting = Awaiting.ACCOUNT_ADDRESS
-        elif not owner_confirmed:
-            awaiting = Awaiting.OWNER
-    return _record(
-        subjects=[subject],
-        purposes=[purpose],
-        granted=True,
-        source=source,
-        occurred_at=occurred_at,
-        actor=actor,
-        evidence=evidence,
-        awaiting=awaiting,
-    )[0].event
+    with transaction.atomic():
+        # Decided under the subject's lock: the account's address cannot change
+        # between reading whether it is verified and recording the grant.
+        subject = _subject_lock_current(subject)
+        awaiting = Awaiting.NOTHING
+        if purpose in COMMUNICATION_PURPOSES:
+            if user is not None:
+                if not _account_address_verified(user, subject.email):
+                    awaiting = Awaiting.ACCOUNT_ADDRESS
+            elif not owner_confirmed:
+                awaiting = Awaiting.OWNER
+        return _record(
+            subjects=[subject],
+            purposes=[purpose],
+            granted=True,
+            source=source,
+            occurred_at=occurred_at,
+            actor=actor,
+            evidence=evidence,
+            locked=True,
+            awaiting=awaiting,
+        )[0].event
+
+
+def _subject_lock_current(subject: Subject) -> Subject:
+    """Lock the subject now answering for this one's address (itself, or the account's
+    subject it was merged into while on its way) and return it as locked."""
+    held = _subjects_lock(Q(pk=subject.pk))[0]
+    if held.merged_into_id is None:
+        return held
+    return _subjects_lock(Q(pk=held.merged_into_id))[0]
 
 
 def _account_address_verified(user, normalized: str) -> bool:
@@ -217,34 +236,24 @@ def _account_address_verified(user, normalized: str) -> bool:
 
 
 def consent_confirm(
-    *, subject_id: int, email_digest: str, event_ids: Iterable[int], by: str
+    *, subject_id: int, email_digest: str, purposes: Iterable[Purpose], since: datetime, by: str
 ) -> list[Purpose]:
-    """The owner of a subject's address confirmed the grants we asked them about (by
-    their events): each purpose among them still granted and waiting, with no
-    withdrawal since the grant asked about, is put in force by an event of its own,
-    the ledger's proof of the confirmation. email_digest: the address the request was
-    sent to; nothing is confirmed if the subject has moved to another since. Returns
-    the purposes put in force."""
+    """The owner of a subject's address confirmed the grants of these purposes that
+    await it: each one still waiting, and not withdrawn since the owner was asked
+    (since), is put in force by an event of its own, the ledger's proof of the
+    confirmation. email_digest: the address the owner was asked at; nothing is
+    confirmed if the subject has moved to another since. Returns the purposes put in
+    force."""
+    from consent.selectors import consent_awaiting_confirmation
+
     confirmed = []
     with transaction.atomic():
         subjects = _subjects_lock(Q(pk=subject_id, email_digest=email_digest))
-        asked = dict(
-            ConsentEvent.objects.filter(
-                pk__in=list(event_ids), subject__in=subjects, granted=True
-            ).values_list("purpose", "occurred_at")
-        )
-        waiting = Election.objects.filter(
-            subject__in=subjects, purpose__in=list(asked), granted=True
-        ).exclude(awaiting=Awaiting.NOTHING)
-        for election in waiting:
-            # Stopped since, then ticked again by whoever: that grant is not the one
-            # the owner was asked about.
-            if ConsentEvent.objects.filter(
-                subject__in=subjects,
-                purpose=election.purpose,
-                granted=False,
-                occurred_at__gt=asked[election.purpose],
-            ).exists():
+        if not subjects:
+            return []
+        wanted = set(purposes)
+        for election in consent_awaiting_confirmation(subject=subjects[0], since=since):
+            if election.purpose not in wanted:
                 continue
             _record(
                 subjects=subjects,
@@ -274,12 +283,13 @@ def consent_account_address_settle(*, user) -> None:
     if not _account_address_verified(user, subject.email):
         grants.filter(awaiting=Awaiting.NOTHING).update(awaiting=Awaiting.ACCOUNT_ADDRESS)
         return
-    waiting = grants.filter(awaiting=Awaiting.ACCOUNT_ADDRESS).values_list("event_id", flat=True)
-    if waiting:
+    waiting = grants.filter(awaiting=Awaiting.ACCOUNT_ADDRESS)
+    if waiting.exists():
         consent_confirm(
             subject_id=subject.pk,
             email_digest=subject.email_digest,
-            event_ids=list(waiting),
+            purposes=[Purpose(purpose) for purpose in waiting.values_list("purpose", flat=True)],
+            since=timezone.now(),
             by="account address verified",
         )
 
@@ -312,7 +322,7 @@ def _stored_forms(normalized: str) -> set[str]:
     local, _, domain = normalized.rpartition("@")
     forms = {normalized}
     with contextlib.suppress(UnicodeError):
-        forms.add(f"{local}@{domain.encode('ascii').decode('idna')}".lower())
+        forms.add(f"{local}@{idna.decode(domain)}".lower())
     return forms
 
 

@@ -31,6 +31,7 @@ from careerperfect.queueing import enqueue_on_commit
 from consent.models import Subject
 from consent.purposes import COMMUNICATION_PURPOSES, ELECTION_TEXT, Source
 from consent.selectors import (
+    consent_awaiting_confirmation,
     consent_elections,
     consent_granted_subject_ids,
     consent_granted_subjects,
@@ -444,7 +445,7 @@ def address_confirmation_request(*, email: str, occasion: str) -> OutboundMessag
         {
             "subject": subject.pk,
             "address": subject.email_digest,
-            "events": sorted(election.event_id for election in waiting),
+            "asked_at": timezone.now().isoformat(),
         },
         salt=ADDRESS_CONFIRM_SALT,
     )
@@ -467,17 +468,23 @@ def address_confirmation_request(*, email: str, occasion: str) -> OutboundMessag
 
 @dataclass(frozen=True)
 class AddressConfirmation:
-    """What an address confirmation link asks: the grants (by event) of one address."""
+    """What an address confirmation link is for: one address, asked at a moment."""
 
     subject: Subject
-    event_ids: list[int]
+    asked_at: datetime
 
-    def confirm(self) -> list:
-        """Put in force those of its grants still waiting; return their purposes."""
+    def waiting(self) -> list:
+        """The grants the owner may confirm: those of the address waiting for it and
+        not stopped since they were asked (whoever ticked a box again since)."""
+        return consent_awaiting_confirmation(subject=self.subject, since=self.asked_at)
+
+    def confirm(self, *, purposes) -> list:
+        """Put in force the grants of these purposes still waiting; return their purposes."""
         return consent_confirm(
             subject_id=self.subject.pk,
             email_digest=self.subject.email_digest,
-            event_ids=self.event_ids,
+            purposes=purposes,
+            since=self.asked_at,
             by="confirmation link",
         )
 
@@ -492,7 +499,7 @@ def address_confirmation_from_token(
     subject = Subject.objects.get(
         pk=data["subject"], email_digest=data["address"], email__isnull=False
     )
-    return AddressConfirmation(subject=subject, event_ids=data["events"])
+    return AddressConfirmation(subject=subject, asked_at=datetime.fromisoformat(data["asked_at"]))
 
 
 # --- Campaigns (P4) -------------------------------------------------------------

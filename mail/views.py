@@ -4,7 +4,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from consent.models import Subject
-from consent.purposes import ELECTION_TEXT
+from consent.purposes import ELECTION_TEXT, Purpose
 from mail.models import Delivery, InboundMessage
 from mail.services import (
     address_confirmation_from_token,
@@ -59,8 +59,15 @@ def confirm_address(request, token):
         return render(request, "mail/link_invalid.html", status=404)
     context = {"subject": asked.subject}
     if request.method == "POST":
-        context["confirmed"] = [ELECTION_TEXT[purpose] for purpose in asked.confirm()]
+        # Only what the page showed the person: a box ticked by anyone since is not.
+        shown = {purpose for purpose in request.POST.getlist("purpose") if purpose in Purpose}
+        confirmed = asked.confirm(purposes=[Purpose(purpose) for purpose in shown])
+        context["confirmed"] = [ELECTION_TEXT[purpose] for purpose in confirmed]
         return render(request, "mail/address_confirm_done.html", context)
+    context["waiting"] = [
+        {"purpose": election.purpose, "text": ELECTION_TEXT[election.purpose]}
+        for election in asked.waiting()
+    ]
     return render(request, "mail/address_confirm.html", context)
 
 

@@ -345,7 +345,9 @@ CAPABILITY: dict[str, Capability] = {
     "orders:link": Capability(
         "the signed link to a guest's order, e-mailed to the buyer",
         lambda b: {"token": b.order_link_token},
-        shows=lambda b: b.guest_order.reference.encode(),
+        # As the page shows it: a reference of digits alone can also be part of a
+        # token, which the page repeats (the cookie banner's way back).
+        shows=lambda b: f"Order {b.guest_order.reference}".encode(),
     ),
     "orders:link_pay": Capability(
         "the guest order link's pay button",
@@ -386,7 +388,7 @@ CAPABILITY: dict[str, Capability] = {
         lambda b: {"token": b.sandbox_token},
         post=lambda b: {"outcome": "success"},
         effect=lambda b: _status(Payment, b.order_payment.pk),
-        shows=lambda b: b.order.reference.encode(),
+        shows=lambda b: f"<dd>{b.order.reference}</dd>".encode(),
     ),
     "feedback:withdraw_by_link": Capability(
         "the signed withdraw link e-mailed to the author of a published story",
@@ -414,7 +416,7 @@ CAPABILITY: dict[str, Capability] = {
     "mail:confirm_address": Capability(
         "the signed, expiring link of an e-mail asking the owner to confirm an address",
         lambda b: {"token": b.address_confirm_token},
-        post=lambda b: {},
+        post=lambda b: {"purpose": Purpose.MARKETING},
         posted=200,
         effect=lambda b: consent_is_granted(
             email="alice.guest@example.com", purpose=Purpose.MARKETING, in_force=True

@@ -66,3 +66,38 @@ def test_a_change_that_waited_for_the_lock_sees_what_was_decided_meanwhile():
     assert errors == []
     assert ConsentEvent.objects.filter(subject=subject).count() == 3
     assert consent_is_granted(email=EMAIL, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_grant_that_waited_while_the_address_changed_waits_for_the_new_one():
+    from accounts.tests.factories import UserFactory
+    from consent.selectors import consent_granted_subjects
+
+    user = UserFactory(email="before@example.com")
+    consent_grant(user=user, purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP)
+    subject = Subject.objects.get(user=user)
+    errors = []
+
+    def opt_in_on_my_privacy():
+        try:
+            consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+        except Exception as error:  # Reported below, from the test's own thread.
+            errors.append(error)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=opt_in_on_my_privacy)
+    with transaction.atomic():
+        Subject.objects.select_for_update().get(pk=subject.pk)
+        other.start()
+        _wait_for_a_blocked_lock()
+        # Meanwhile staff type in a new address for the account, not verified.
+        user.email = "typed@example.com"
+        user.save()
+    other.join(timeout=30)
+
+    assert not other.is_alive()
+    assert errors == []
+    assert consent_is_granted(user=user, purpose=Purpose.MARKETING)
+    assert list(consent_granted_subjects(purpose=Purpose.MARKETING)) == []
