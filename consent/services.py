@@ -274,24 +274,31 @@ def consent_account_address_settle(*, user) -> None:
     those that waited for it to be verified are put in force once it is (confirmed
     as by consent_confirm); those in force wait again while it is not (an address
     typed in by staff)."""
-    subject = Subject.objects.filter(user=user).first()
-    if subject is None or subject.email is None:
-        return
-    grants = Election.objects.filter(
-        subject=subject, purpose__in=COMMUNICATION_PURPOSES, granted=True
-    )
-    if not _account_address_verified(user, subject.email):
-        grants.filter(awaiting=Awaiting.NOTHING).update(awaiting=Awaiting.ACCOUNT_ADDRESS)
-        return
-    waiting = grants.filter(awaiting=Awaiting.ACCOUNT_ADDRESS)
-    if waiting.exists():
-        consent_confirm(
-            subject_id=subject.pk,
-            email_digest=subject.email_digest,
-            purposes=[Purpose(purpose) for purpose in waiting.values_list("purpose", flat=True)],
-            since=timezone.now(),
-            by="account address verified",
+    with transaction.atomic():
+        held = _subjects_lock(Q(user=user))
+        if not held or held[0].email is None:
+            return
+        subject = held[0]
+        grants = Election.objects.filter(
+            subject=subject, purpose__in=COMMUNICATION_PURPOSES, granted=True
         )
+        if not _account_address_verified(user, subject.email):
+            grants.filter(awaiting=Awaiting.NOTHING).update(awaiting=Awaiting.ACCOUNT_ADDRESS)
+            return
+        waiting = [
+            Purpose(p)
+            for p in grants.filter(awaiting=Awaiting.ACCOUNT_ADDRESS).values_list(
+                "purpose", flat=True
+            )
+        ]
+        if waiting:
+            consent_confirm(
+                subject_id=subject.pk,
+                email_digest=subject.email_digest,
+                purposes=waiting,
+                since=timezone.now(),
+                by="account address verified",
+            )
 
 
 def consent_withdraw(
