@@ -22,8 +22,9 @@ def email_normalize(email: str) -> str:
     local, sep, domain = email.rpartition("@")
     if not sep or not local or not domain:
         raise ValueError(f"Not an e-mail address: {email!r}")
-    with contextlib.suppress(UnicodeError):  # idna.IDNAError is one
-        domain = idna.encode(domain, uts46=True).decode("ascii")
+    if not domain.isascii():  # An ASCII domain needs no more than lower case.
+        with contextlib.suppress(UnicodeError):  # idna.IDNAError is one
+            domain = idna.encode(domain, uts46=True).decode("ascii")
     return f"{local}@{domain}".lower()
 
 

@@ -163,12 +163,16 @@ def _record(
         if created:
             Election.objects.bulk_create(created)
         if changed:
-            # One UPDATE for all: each election gets its own event, the rest is common.
+            # One UPDATE for all: each election gets its own event (and, if they differ,
+            # its own wait), the rest is common.
+            kinds = {waits for _, _, waits in changed}
             Election.objects.filter(pk__in=[pk for pk, _, _ in changed]).update(
                 granted=granted,
                 occurred_at=occurred_at,
                 event_id=Case(*(When(pk=pk, then=Value(event.pk)) for pk, event, _ in changed)),
-                awaiting=Case(
+                awaiting=kinds.pop()
+                if len(kinds) == 1
+                else Case(
                     *(When(pk=pk, then=Value(waits)) for pk, _, waits in changed),
                     output_field=CharField(),
                 ),
@@ -328,8 +332,9 @@ def _stored_forms(normalized: str) -> set[str]:
     with an international domain as typed (Unicode), not in its ASCII form."""
     local, _, domain = normalized.rpartition("@")
     forms = {normalized}
-    with contextlib.suppress(UnicodeError):
-        forms.add(f"{local}@{idna.decode(domain)}".lower())
+    if "xn--" in domain:
+        with contextlib.suppress(UnicodeError):
+            forms.add(f"{local}@{idna.decode(domain)}".lower())
     return forms
 
 
