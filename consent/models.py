@@ -23,8 +23,11 @@ def email_normalize(email: str) -> str:
     if not sep or not local or not domain:
         raise ValueError(f"Not an e-mail address: {email!r}")
     if not domain.isascii():  # An ASCII domain needs no more than lower case.
-        with contextlib.suppress(UnicodeError):  # idna.IDNAError is one
+        try:
             domain = idna.encode(domain, uts46=True).decode("ascii")
+        except UnicodeError:  # Refused by IDNA 2008 (i❤.ws): as mail goes there, by 2003.
+            with contextlib.suppress(UnicodeError):
+                domain = domain.encode("idna").decode("ascii")
     return f"{local}@{domain}".lower()
 
 

@@ -335,6 +335,8 @@ def _stored_forms(normalized: str) -> set[str]:
     if "xn--" in domain:
         with contextlib.suppress(UnicodeError):
             forms.add(f"{local}@{idna.decode(domain)}".lower())
+        with contextlib.suppress(UnicodeError):  # A domain only IDNA 2003 allows.
+            forms.add(f"{local}@{domain.encode().decode('idna')}".lower())
     return forms
 
 

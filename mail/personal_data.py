@@ -6,6 +6,7 @@ from operator import or_
 from allauth.account.models import EmailAddress
 from django.db.models import Q
 
+from consent.models import email_normalize
 from mail.models import Delivery, InboundMessage, OutboundMessage
 
 
@@ -16,7 +17,8 @@ def _addresses(user) -> set[str]:
     addresses |= set(
         EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
     )
-    return addresses
+    # Mail to an international domain is filed under its ASCII form.
+    return addresses | {email_normalize(address) for address in addresses}
 
 
 def _to_any_of(field: str, addresses: set[str]) -> Q:

@@ -497,8 +497,11 @@ def address_confirmation_from_token(
     subject_id, digest_start, asked_at = signing.loads(
         token, salt=ADDRESS_CONFIRM_SALT, max_age=max_age
     )
+    # Or the account's subject it was merged into, while that has the address.
     subject = Subject.objects.get(
-        pk=subject_id, email_digest__startswith=digest_start, email__isnull=False
+        Q(pk=subject_id) | Q(merged__pk=subject_id),
+        email_digest__startswith=digest_start,
+        email__isnull=False,
     )
     return AddressConfirmation(subject=subject, asked_at=datetime.fromtimestamp(asked_at, UTC))
 

@@ -5,7 +5,8 @@ from django.core.management import CommandError, call_command
 from accounts.models import User
 from accounts.roles import ROLE_NAMES, ROLE_PERMISSIONS
 from consent.models import ConsentEvent
-from consent.purposes import Purpose
+from consent.purposes import Purpose, Source
+from consent.services import consent_grant
 
 
 @pytest.mark.django_db
@@ -34,6 +35,16 @@ def test_consent_status_prints_each_purpose(capsys):
     assert lines[0].endswith("(signup)")
     assert lines[1].startswith("site_updates: granted since ")
     assert lines[2] == "resume_disclosure: none"
+
+
+@pytest.mark.django_db
+def test_consent_status_says_when_a_grant_is_not_in_force_yet(capsys):
+    consent_grant(email="gina@example.com", purpose=Purpose.MARKETING, source=Source.CHECKOUT)
+
+    call_command("consent_status", "gina@example.com")
+
+    marketing = capsys.readouterr().out.splitlines()[0]
+    assert marketing.startswith("marketing: granted, not in force: waits for the owner")
 
 
 @pytest.mark.django_db

@@ -29,6 +29,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{purpose.value}: none")
                 continue
             state = "granted" if election.granted else "withdrawn"
+            if election.granted and election.awaiting:
+                state += f", not in force: waits for {election.get_awaiting_display().lower()}"
             self.stdout.write(
                 f"{purpose.value}: {state} since {election.occurred_at.isoformat()} "
                 f"({election.event.source})"
