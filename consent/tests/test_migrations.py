@@ -19,16 +19,22 @@ def migrate(target):
     return executor.loader.project_state([target]).apps
 
 
+def una_filed_under_idna_2003(apps):
+    """Una's account at straße.de, and its subject as filed before: strasse.de."""
+    user = apps.get_model("accounts", "User").objects.create(
+        email="una@straße.de", name="Una", password="!"
+    )
+    subject = apps.get_model("consent", "Subject").objects.create(
+        email="una@strasse.de", email_digest=email_digest("una@strasse.de"), user=user
+    )
+    return user, subject
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_account_filed_under_the_idna_2003_form_of_its_domain_moves_to_its_own():
     old = migrate(("consent", "0006_election_awaiting"))
-    user = old.get_model("accounts", "User").objects.create(
-        email="una@straße.de", name="Una", password="!"
-    )
+    una_filed_under_idna_2003(old)
     Subject = old.get_model("consent", "Subject")
-    Subject.objects.create(
-        email="una@strasse.de", email_digest=email_digest("una@strasse.de"), user=user
-    )
     Subject.objects.create(email="bare@strasse.de", email_digest=email_digest("bare@strasse.de"))
 
     new = migrate(("consent", "0007_subjects_renormalized"))
@@ -61,14 +67,9 @@ def test_a_remove_filed_under_the_new_form_is_merged_into_the_account():
     # Her "remove" came from una@xn--strae-oqa.de, as mail systems write the address,
     # and was filed apart from her account's subject (una@strasse.de).
     old = migrate(("consent", "0006_election_awaiting"))
-    user = old.get_model("accounts", "User").objects.create(
-        email="una@straße.de", name="Una", password="!"
-    )
+    user, account = una_filed_under_idna_2003(old)
     EmailAddress.objects.create(user_id=user.pk, email="una@straße.de", verified=True)
     Subject = old.get_model("consent", "Subject")
-    account = Subject.objects.create(
-        email="una@strasse.de", email_digest=email_digest("una@strasse.de"), user=user
-    )
     removal = Subject.objects.create(
         email="una@xn--strae-oqa.de", email_digest=email_digest("una@xn--strae-oqa.de")
     )
@@ -86,13 +87,8 @@ def test_a_remove_filed_under_the_new_form_is_merged_into_the_account():
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_erased_subject_holding_the_new_key_is_left_alone():
     old = migrate(("consent", "0006_election_awaiting"))
-    user = old.get_model("accounts", "User").objects.create(
-        email="una@straße.de", name="Una", password="!"
-    )
+    user, _ = una_filed_under_idna_2003(old)
     Subject = old.get_model("consent", "Subject")
-    Subject.objects.create(
-        email="una@strasse.de", email_digest=email_digest("una@strasse.de"), user=user
-    )
     Subject.objects.create(email=None, email_digest=email_digest("una@xn--strae-oqa.de"))
 
     new = migrate(("consent", "0007_subjects_renormalized"))

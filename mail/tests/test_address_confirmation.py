@@ -57,6 +57,19 @@ def follow(client, link):
     return client.post(link, {"purpose": shown})
 
 
+def entered_contest(email, purpose):
+    contest_enter(
+        contest=ContestFactory(),
+        name="An entrant",
+        email=email,
+        address_line1="1 Main St",
+        city="Springfield",
+        postal_code="12345",
+        country="US",
+        elections=[purpose],
+    )
+
+
 def remove_from(email):
     inbound_message_process(raw=raw_email(sender=email), source=InboundMessage.Source.FILE)
 
@@ -92,16 +105,7 @@ def test_after_a_remove_a_stranger_typing_the_address_in_restarts_nothing(client
     follow(client, confirm_link(asked()))
     remove_from("gina@example.com")
 
-    contest_enter(
-        contest=ContestFactory(),
-        name="Not Gina",
-        email="gina@example.com",
-        address_line1="1 Main St",
-        city="Springfield",
-        postal_code="12345",
-        country="US",
-        elections=[Purpose.MARKETING],
-    )
+    entered_contest("gina@example.com", Purpose.MARKETING)  # Not by Gina.
 
     assert recipients() == []
     assert Election.objects.get(purpose=Purpose.MARKETING).awaiting == Awaiting.OWNER
@@ -304,16 +308,8 @@ def test_a_delivery_queued_before_the_address_changed_is_not_sent(
 
 def test_one_link_covers_what_was_asked_for_later_the_same_day(client):
     link = confirm_link(asked("gina@example.com", Purpose.MARKETING))
-    contest_enter(  # Site updates too, hours later: no second message that day.
-        contest=ContestFactory(),
-        name="Gina",
-        email="gina@example.com",
-        address_line1="1 Main St",
-        city="Springfield",
-        postal_code="12345",
-        country="US",
-        elections=[Purpose.SITE_UPDATES],
-    )
+    # Site updates too, hours later: no second message that day.
+    entered_contest("gina@example.com", Purpose.SITE_UPDATES)
     assert OutboundMessage.objects.filter(kind=KIND).count() == 1
 
     page = client.get(link).content.decode()
