@@ -4,6 +4,9 @@
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
 from accounts.models import DataExport, Profile, data_export_storage
@@ -74,3 +77,16 @@ def erase(user) -> None:
     # Files are not transactional: delete them only once the erasure is committed.
     transaction.on_commit(lambda: [data_export_storage().delete(name) for name in files])
     user_sessions_end(sessions=UserSession.objects.filter(user=user))
+    _admin_history_forget(user)
+
+
+def _admin_history_forget(user) -> None:
+    """The admin's history of changes staff made to the account names it as it was
+    shown, by its address (and an added address by itself): it keeps the entries, for
+    the record of what staff did, under the account's number only."""
+    addresses = EmailAddress.objects.filter(user=user).values_list("pk", flat=True)
+    for model, ids in ((get_user_model(), [user.pk]), (EmailAddress, list(addresses))):
+        LogEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model),
+            object_id__in=[str(pk) for pk in ids],
+        ).update(object_repr=f"erased account #{user.pk}", change_message="")

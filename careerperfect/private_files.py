@@ -4,6 +4,7 @@ Views decide who may have a file; this module only stores it under a random name
 turns it into a download response that no browser will render in the site's origin.
 """
 
+import logging
 import secrets
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
+
+logger = logging.getLogger(__name__)
 
 
 class PrivateStorage(FileSystemStorage):
@@ -44,6 +47,20 @@ def private_file_store(*, folder: str, file) -> str:
 
 def private_file_delete(*, name: str) -> None:
     private_storage().delete(name)
+
+
+def private_files_delete(*, names) -> list[str]:
+    """Delete these files, each on its own: one the storage refuses does not keep the
+    others on disk. Returns the names it could not delete, each logged as an error
+    (their rows are gone: whoever runs the site removes them by hand)."""
+    failed = []
+    for name in names:
+        try:
+            private_storage().delete(name)
+        except OSError:
+            logger.exception("Private file %s could not be deleted", name)
+            failed.append(name)
+    return failed
 
 
 def private_file_read(*, name: str) -> bytes:

@@ -6,7 +6,7 @@ from datetime import datetime
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from consent.models import ConsentEvent, Election, Subject, email_digest
-from consent.purposes import COMMUNICATION_PURPOSES, Awaiting, Purpose
+from consent.purposes import COMMUNICATION_PURPOSES, Awaiting, Purpose, Source
 from consent.services import subject_find
 
 
@@ -39,6 +39,18 @@ def consent_awaiting_confirmation(*, subject: Subject, since: datetime) -> list[
         subject=subject, purpose__in=COMMUNICATION_PURPOSES, granted=True
     ).exclude(awaiting=Awaiting.NOTHING)
     return [election for election in waiting if election.purpose not in withdrawn]
+
+
+def consent_removal_messages(*, emails: Iterable[str]) -> set[int]:
+    """The inbound "remove" e-mails (their ids, as the mail app recorded them in the
+    evidence) that withdrew consent of these addresses' subjects: found by the keyed
+    digest, which outlives an erasure."""
+    digests = {email_digest(email) for email in emails}
+    return set(
+        ConsentEvent.objects.filter(
+            subject__email_digest__in=digests, source=Source.EMAIL
+        ).values_list("evidence__inbound_message", flat=True)
+    ) - {None}
 
 
 def subject_holding(*, subject_id: int) -> Subject | None:

@@ -7,14 +7,17 @@ but nothing links it to the person any more, and any success story is taken down
 from allauth.account.models import EmailAddress
 from django.db.models import Q
 
+from consent.models import email_normalize
 from feedback.models import Feedback
 
 
 def _feedback_of(user):
-    addresses = [
+    addresses = {
         user.email,
         *EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True),
-    ]
+    }
+    # An international domain may be on record in its ASCII form too.
+    addresses |= {email_normalize(address) for address in addresses}
     by_address = Q()
     for address in addresses:
         by_address |= Q(email__iexact=address)

@@ -7,7 +7,9 @@ from allauth.account.models import EmailAddress
 from django.db.models import Q
 
 from consent.models import email_normalize
+from consent.selectors import consent_removal_messages
 from mail.models import Delivery, InboundMessage, OutboundMessage
+from mail.services import outbound_messages_clear
 
 
 def _addresses(user) -> set[str]:
@@ -72,9 +74,24 @@ def erase(user) -> None:
     InboundMessage.objects.filter(_to_any_of("from_address", addresses)).update(
         from_address="", subject="", headers=[], message_id="", withdrawn=[]
     )
+    # A "remove" sent from another address (since taken off the account) names the
+    # account among what it stopped: that entry goes, so its "this wasn't me" link
+    # cannot restore anything of theirs either.
+    own = {address.lower() for address in addresses}
+    for inbound in InboundMessage.objects.filter(
+        pk__in=consent_removal_messages(emails=addresses)
+    ).only("withdrawn"):
+        kept = [
+            item
+            for item in inbound.withdrawn
+            if item["user"] != user.pk and (item["email"] or "").lower() not in own
+        ]
+        if kept != inbound.withdrawn:
+            InboundMessage.objects.filter(pk=inbound.pk).update(withdrawn=kept)
     for delivery in Delivery.objects.filter(_to_any_of("email", addresses)).only("pk"):
         # One placeholder per delivery: (campaign, address) is unique.
         Delivery.objects.filter(pk=delivery.pk).update(email=f"erased-{delivery.pk}@invalid")
-    OutboundMessage.objects.filter(_to_any_of("to", addresses)).update(
-        to="erased@invalid", subject="", text="", html="", headers={}
-    )
+    sent_to_them = OutboundMessage.objects.filter(_to_any_of("to", addresses))
+    # Mail still waiting to leave is not sent at all.
+    outbound_messages_clear(message_ids=sent_to_them.values_list("pk", flat=True))
+    sent_to_them.update(to="erased@invalid")

@@ -404,8 +404,10 @@ def removal_undo(*, inbound: InboundMessage) -> bool:
         }
         for item in inbound.withdrawn:
             user = User.objects.filter(pk=item["user"]).first() if item["user"] else None
-            if user is None and not item["email"]:
-                continue  # The subject has been erased since.
+            if item["user"] and user is None:
+                continue  # That account has been erased since: its suppression stays.
+            if user is None and not _address_on_record(item["email"]):
+                continue  # The address has been erased since: its suppression stays.
             consent_grant(
                 purpose=item["purpose"],
                 source=Source.UNDO_LINK,
@@ -417,6 +419,14 @@ def removal_undo(*, inbound: InboundMessage) -> bool:
                 owner_confirmed=True,
             )
     return True
+
+
+def _address_on_record(email: str) -> bool:
+    """Whether the ledger still knows this address (not erased since)."""
+    if not email:
+        return False
+    subject = subject_find(email=email)
+    return subject is None or subject.email is not None
 
 
 # --- Address confirmation (P4) --------------------------------------------------

@@ -8,6 +8,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import Q
 
+from consent.models import email_normalize
 from orders.models import Entitlement, Order
 from orders.services import ADDRESS_FIELDS
 
@@ -19,6 +20,8 @@ def _orders_of(user):
         user.email,
         *EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True),
     }
+    # An international domain may be on record in its ASCII form too.
+    addresses |= {email_normalize(address) for address in addresses}
     guest = Q(pk__in=[])
     for address in filter(None, addresses):
         guest |= Q(user__isnull=True, email__iexact=address)

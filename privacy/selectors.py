@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from consent.selectors import subjects_for_user
 from privacy.models import DailyCount, Disclosure, PolicyVersion, ServiceProvider
 
 
@@ -58,7 +59,11 @@ def disclosures_shown_to(*, user) -> QuerySet[Disclosure]:
     """Disclosures of an account holder's data they may see (P7), newest first."""
     if user.pk is None:  # Never the disclosures of every subject without an account.
         return Disclosure.objects.none()
-    return Disclosure.objects.filter(subjects__user=user, shown_to_subject=True)
+    # Those about any address of theirs: the account's, one merged into it, or a
+    # verified address of theirs with consent on record of its own.
+    return Disclosure.objects.filter(
+        subjects__in=subjects_for_user(user=user), shown_to_subject=True
+    ).distinct()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.roles import RESUME_WRITER
-from careerperfect.private_files import private_file_delete, private_file_save
+from careerperfect.private_files import private_file_delete, private_file_save, private_files_delete
 from consent.purposes import Purpose
 from consent.selectors import consent_is_granted
 from consent.services import subject_get_or_create
@@ -611,11 +611,7 @@ def resume_workspace_purge(*, workspace: ResumeWorkspace) -> None:
         )
         workspace.delete()
 
-        def remove_files():
-            for name in names:
-                private_file_delete(name=name)
-
-        transaction.on_commit(remove_files)
+        transaction.on_commit(lambda: private_files_delete(names=names))
 
 
 def resume_workspaces_purge_for_order(*, order) -> int:

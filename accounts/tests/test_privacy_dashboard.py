@@ -124,7 +124,8 @@ def test_query_count_does_not_grow_with_history(client, alice, django_assert_num
 
     client.get(URL)  # Warm the per-host partner cache, as on a running site.
     # session, user, history (+ policy versions, which events are current elections),
-    # disclosures shown to the person, signed-in sessions, recent data exports
-    with django_assert_num_queries(6):
+    # the person's verified addresses and the disclosures about any of them, signed-in
+    # sessions, recent data exports
+    with django_assert_num_queries(7):
         response = client.get(URL)
     assert response.status_code == 200

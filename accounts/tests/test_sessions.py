@@ -107,8 +107,8 @@ def test_query_count_does_not_grow_with_sessions(alice, django_assert_num_querie
         signed_in_client(alice, f"Other/{n}")
     laptop.get(PRIVACY_URL)  # warm the partner-for-host cache
 
-    # session, user, history (with the current elections), disclosures, signed-in
-    # sessions, data exports
-    with django_assert_num_queries(6):
+    # session, user, history (with the current elections), verified addresses and
+    # disclosures, signed-in sessions, data exports
+    with django_assert_num_queries(7):
         response = laptop.get(PRIVACY_URL)
     assert response.content.decode().count("<time datetime") >= sessions

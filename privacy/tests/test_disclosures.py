@@ -208,10 +208,10 @@ def test_my_privacy_query_count_does_not_grow_with_disclosures(
     client.force_login(alice)
     client.get(MY_PRIVACY)
 
-    # session, user, history (with the current elections), disclosures, signed-in
-    # sessions, recent data exports (the partner for the host is cached by the first
-    # request)
-    with django_assert_num_queries(6):
+    # session, user, history (with the current elections), the person's verified
+    # addresses and the disclosures about any of them, signed-in sessions, recent data
+    # exports (the partner for the host is cached by the first request)
+    with django_assert_num_queries(7):
         response = client.get(MY_PRIVACY)
     assert response.content.decode().count("<td>Acme Staffing</td>") == entries
 
