@@ -10,9 +10,14 @@ from django.urls import reverse
 from accounts.personal_data_registry import personal_data_modules
 from accounts.services import account_erase
 from accounts.tests.factories import UserFactory
+from consent.models import Subject, email_digest
+from consent.purposes import Purpose, Source
+from consent.selectors import consent_is_granted
+from consent.services import consent_grant
 from feedback.services import feedback_submit
-from mail.models import OutboundMessage
-from mail.services import email_queue, email_send
+from mail.models import InboundMessage, OutboundMessage
+from mail.services import email_queue, email_send, inbound_message_process, removal_undo
+from mail.tests.factories import raw_email
 from orders.tests.factories import ProductFactory, placed_order
 from privacy.models import Disclosure
 from privacy.services import disclosure_record_for_addresses
@@ -104,35 +109,28 @@ def test_admin_log_keeps_no_address_after_erasure(client):
     assert not LogEntry.objects.filter(object_repr__icontains="alice").exists()
 
 
-# A "remove" sent from an address the person later took off their account names
-# the account among what it stopped: erasure takes that out too...
-@pytest.mark.django_db
-def test_remove_mail_keeps_no_trace_of_the_account_it_withdrew():
-    from django.conf import settings as dj_settings
-    from django.utils import timezone
-
-    from consent.purposes import Purpose, Source
-    from consent.services import consent_grant
-    from mail.models import InboundMessage
-    from mail.services import inbound_message_process
-
+def removed_from_an_address_taken_off_since():
+    """Alice opted in; a "remove" came from her second address, which she has since
+    taken off her account; then she erased the account."""
     alice = UserFactory(email="alice@example.com")
     old = EmailAddress.objects.create(user=alice, email="alice.old@example.com", verified=True)
     consent_grant(user=alice, purpose=Purpose.MARKETING, source=Source.SIGNUP)
     inbound = inbound_message_process(
-        raw=(
-            f"From: <alice.old@example.com>\r\nTo: {dj_settings.CONTACT_EMAIL}\r\n"
-            "Subject: remove\r\nMessage-ID: <r1@example.com>\r\n\r\nStop.\r\n"
-        ).encode(),
-        source=InboundMessage.Source.FILE,
-        received_at=timezone.now(),
+        raw=raw_email(sender="alice.old@example.com"), source=InboundMessage.Source.FILE
     )
-    assert any(w["email"] == "alice@example.com" for w in inbound.withdrawn)
-    old.delete()  # she removes the old address from her account
-
+    assert any(item["email"] == "alice@example.com" for item in inbound.withdrawn)
+    old.delete()
     account_erase(user=alice)
-
     inbound.refresh_from_db()
+    return inbound
+
+
+# A "remove" sent from an address the person later took off their account names
+# the account among what it stopped: erasure takes that out too...
+@pytest.mark.django_db
+def test_remove_mail_keeps_no_trace_of_the_account_it_withdrew():
+    inbound = removed_from_an_address_taken_off_since()
+
     assert "alice@example.com" not in repr(inbound.withdrawn)
 
 
@@ -140,31 +138,8 @@ def test_remove_mail_keeps_no_trace_of_the_account_it_withdrew():
 # erased account: the suppression stays.
 @pytest.mark.django_db
 def test_undo_link_after_erasure_does_not_resubscribe_the_erased_address():
-    from django.conf import settings as dj_settings
-    from django.utils import timezone
+    inbound = removed_from_an_address_taken_off_since()
 
-    from consent.models import Subject, email_digest
-    from consent.purposes import Purpose, Source
-    from consent.selectors import consent_is_granted
-    from consent.services import consent_grant
-    from mail.models import InboundMessage
-    from mail.services import inbound_message_process, removal_undo
-
-    alice = UserFactory(email="alice@example.com")
-    old = EmailAddress.objects.create(user=alice, email="alice.old@example.com", verified=True)
-    consent_grant(user=alice, purpose=Purpose.MARKETING, source=Source.SIGNUP)
-    inbound = inbound_message_process(
-        raw=(
-            f"From: <alice.old@example.com>\r\nTo: {dj_settings.CONTACT_EMAIL}\r\n"
-            "Subject: remove\r\nMessage-ID: <r2@example.com>\r\n\r\nStop.\r\n"
-        ).encode(),
-        source=InboundMessage.Source.FILE,
-        received_at=timezone.now(),
-    )
-    old.delete()
-    account_erase(user=alice)
-
-    inbound.refresh_from_db()
     removal_undo(inbound=inbound)
 
     assert not consent_is_granted(email="alice@example.com", purpose=Purpose.MARKETING)
