@@ -97,10 +97,13 @@ class Profile(models.Model):
         return [labels.get(value, value) for value in self.job_types]
 
 
+DATA_EXPORT_STORAGE = "data_exports"  # its key in STORAGES
+
+
 def data_export_storage():
     from django.core.files.storage import storages
 
-    return storages["data_exports"]
+    return storages[DATA_EXPORT_STORAGE]
 
 
 class DataExport(models.Model):

@@ -7,10 +7,10 @@ from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 
-from accounts.models import DataExport, Profile, data_export_storage
+from accounts.models import DATA_EXPORT_STORAGE, DataExport, Profile
 from accounts.services import user_sessions_end
+from privacy.services import stored_files_delete
 
 
 def export(user) -> dict:
@@ -74,8 +74,7 @@ def erase(user) -> None:
         .values_list("file_name", flat=True)
     )
     DataExport.objects.filter(user=user).delete()
-    # Files are not transactional: delete them only once the erasure is committed.
-    transaction.on_commit(lambda: [data_export_storage().delete(name) for name in files])
+    stored_files_delete(storage=DATA_EXPORT_STORAGE, names=files)
     user_sessions_end(sessions=UserSession.objects.filter(user=user))
     _admin_history_forget(user)
 

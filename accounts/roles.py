@@ -92,6 +92,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "privacy.change_serviceprovider",
             "privacy.delete_serviceprovider",
             "privacy.view_dailycount",
+            # Files of deleted records that storage has not let go of yet.
+            "privacy.view_filedeletion",
             "accounts.view_accounterasure",
             "assessments.view_instrument",
             "assessments.view_scale",

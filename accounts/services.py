@@ -15,7 +15,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AccountErasure, DataExport, Profile, data_export_storage
+from accounts.models import (
+    DATA_EXPORT_STORAGE,
+    AccountErasure,
+    DataExport,
+    Profile,
+    data_export_storage,
+)
 from accounts.personal_data_registry import personal_data_modules
 from consent.models import email_digest
 from consent.purposes import Purpose, Source
@@ -27,6 +33,7 @@ from consent.services import (
     subject_get_or_create,
 )
 from mail.services import email_queue
+from privacy.services import stored_files_delete
 
 logger = logging.getLogger(__name__)
 
@@ -257,7 +264,7 @@ def data_export_build(*, export_id: int) -> bool:
             _data_export_ready_email(export=export, expires_at=expires_at)
     if not done:
         # The account was erased (or the export expired) while we built it.
-        data_export_storage().delete(name)
+        stored_files_delete(storage=DATA_EXPORT_STORAGE, names=[name])
     return bool(done)
 
 
@@ -277,20 +284,21 @@ def _data_export_ready_email(*, export: DataExport, expires_at) -> None:
 
 
 def data_exports_expire(*, now=None) -> int:
-    """Delete the files of expired exports (and give up on stuck ones); return how many
-    exports expired. Idempotent: beat runs it every hour."""
+    """Mark expired exports so and delete their files (and give up on stuck ones);
+    return how many exports expired. Idempotent: beat runs it every hour."""
     now = now or timezone.now()
     expired = 0
-    for export in DataExport.objects.filter(
-        status=DataExport.Status.READY, expires_at__lte=now
-    ).iterator():
-        # The file goes first: if we stop between the two steps, the next run deletes
-        # (nothing) again and marks the export.
-        if export.file_name:
-            data_export_storage().delete(export.file_name)
-        expired += DataExport.objects.filter(pk=export.pk, status=DataExport.Status.READY).update(
-            status=DataExport.Status.EXPIRED, file_name=""
+    for pk, file_name in list(
+        DataExport.objects.filter(status=DataExport.Status.READY, expires_at__lte=now).values_list(
+            "pk", "file_name"
         )
+    ):
+        with transaction.atomic():
+            if DataExport.objects.filter(pk=pk, status=DataExport.Status.READY).update(
+                status=DataExport.Status.EXPIRED, file_name=""
+            ):
+                expired += 1
+                stored_files_delete(storage=DATA_EXPORT_STORAGE, names=[file_name])
     DataExport.objects.filter(
         status__in=[DataExport.Status.QUEUED, DataExport.Status.BUILDING],
         requested_at__lt=now - EXPORT_GIVE_UP_AFTER,

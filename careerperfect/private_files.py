@@ -4,7 +4,6 @@ Views decide who may have a file; this module only stores it under a random name
 turns it into a download response that no browser will render in the site's origin.
 """
 
-import logging
 import secrets
 
 from django.conf import settings
@@ -12,8 +11,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage, storages
 from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
-
-logger = logging.getLogger(__name__)
 
 
 class PrivateStorage(FileSystemStorage):
@@ -28,8 +25,11 @@ class PrivateStorage(FileSystemStorage):
         raise NotImplementedError("Private files have no URL; serve them through a view.")
 
 
+PRIVATE_STORAGE = "private"  # its key in STORAGES
+
+
 def private_storage():
-    return storages["private"]
+    return storages[PRIVATE_STORAGE]
 
 
 def private_file_save(*, folder: str, content: bytes) -> str:
@@ -47,20 +47,6 @@ def private_file_store(*, folder: str, file) -> str:
 
 def private_file_delete(*, name: str) -> None:
     private_storage().delete(name)
-
-
-def private_files_delete(*, names) -> list[str]:
-    """Delete these files, each on its own: one the storage refuses does not keep the
-    others on disk. Returns the names it could not delete, each logged as an error
-    (their rows are gone: whoever runs the site removes them by hand)."""
-    failed = []
-    for name in names:
-        try:
-            private_storage().delete(name)
-        except OSError:
-            logger.exception("Private file %s could not be deleted", name)
-            failed.append(name)
-    return failed
 
 
 def private_file_read(*, name: str) -> bytes:

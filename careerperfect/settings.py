@@ -287,6 +287,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": envint("ANALYTICS_FLUSH_SECONDS", 300),
     },
     "data-exports-expire": {"task": "accounts.tasks.data_exports_expire", "schedule": 3600},
+    "file-deletions-retry": {"task": "privacy.tasks.file_deletions_retry", "schedule": 900},
     "campaigns-dispatch-due": {
         "task": "mail.tasks.campaigns_dispatch_due",
         "schedule": 60.0,

@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
-from careerperfect.private_files import private_file_delete, private_file_store
+from careerperfect.private_files import PRIVATE_STORAGE, private_file_store
 from consent.purposes import Purpose
 from consent.purposes import Source as ConsentSource
 from consent.services import consent_grant
@@ -34,6 +34,7 @@ from orders.models import (
     Product,
     SoftwareRelease,
 )
+from privacy.services import stored_files_delete
 
 logger = logging.getLogger(__name__)
 
@@ -135,9 +136,9 @@ def software_release_file_set(*, release: SoftwareRelease, file) -> None:
 
 def software_release_delete(*, release: SoftwareRelease) -> None:
     """Delete a build and, once that is committed, its file."""
-    name = release.storage_name
-    release.delete()
-    transaction.on_commit(lambda: private_file_delete(name=name))
+    with transaction.atomic():
+        release.delete()
+        stored_files_delete(storage=PRIVATE_STORAGE, names=[release.storage_name])
 
 
 def software_release_add(

@@ -13,7 +13,14 @@ from django.utils.safestring import mark_safe
 from careerperfect.admin_mixins import ReadOnlyAdminMixin
 from privacy.charts import weekly_lines_svg
 from privacy.forms import DisclosureRecordForm, PartnerReportForm, UsageFilterForm
-from privacy.models import DailyCount, Disclosure, PolicyVersion, ServiceProvider, StaffAccess
+from privacy.models import (
+    DailyCount,
+    Disclosure,
+    FileDeletion,
+    PolicyVersion,
+    ServiceProvider,
+    StaffAccess,
+)
 from privacy.rendering import policy_html
 from privacy.selectors import usage_weekly
 from privacy.services import (
@@ -254,3 +261,12 @@ class DailyCountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "min_count": settings.PARTNER_REPORT_MIN_COUNT,
         }
         return TemplateResponse(request, "admin/privacy/dailycount/partner_report.html", context)
+
+
+@admin.register(FileDeletion)
+class FileDeletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Files of deleted records still on disk: beat deletes them (every 15 minutes);
+    a row that stays with attempts counting up needs someone to look at the storage."""
+
+    list_display = ["created_at", "storage", "name", "attempts", "last_error"]
+    list_filter = ["storage"]

@@ -144,3 +144,27 @@ class DailyCount(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.kind} {self.site or 'main'}/{self.name}: {self.count}"
+
+
+class FileDeletion(models.Model):
+    """A stored file whose record is gone and which must leave storage too: written in
+    the same transaction that deletes the record, removed once the file is deleted.
+    A file the storage refused, or one a process died before deleting, stays listed
+    here and is tried again (privacy.services.file_deletions_retry)."""
+
+    storage = models.CharField(max_length=40, help_text="Its storage, a key of STORAGES.")
+    name = models.CharField(max_length=255)
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["storage", "name"], name="one_deletion_per_file")
+        ]
+        verbose_name = "file awaiting deletion"
+        verbose_name_plural = "files awaiting deletion"
+
+    def __str__(self):
+        return f"{self.storage}: {self.name}"

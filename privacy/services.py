@@ -3,6 +3,7 @@ is looked at by staff, policy publishing, cookie choices and aggregate analytics
 
 import csv
 import io
+import logging
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -16,7 +17,9 @@ from consent.purposes import Purpose, Source
 from consent.selectors import consent_elections
 from consent.services import consent_grant, consent_withdraw, subject_get_or_create
 from privacy import analytics
-from privacy.models import DailyCount, Disclosure, PolicyVersion, StaffAccess
+from privacy.models import DailyCount, Disclosure, FileDeletion, PolicyVersion, StaffAccess
+
+logger = logging.getLogger(__name__)
 
 
 def disclosure_record(
@@ -261,3 +264,56 @@ def partner_report_export(*, partner, scope: str, weeks: int, exported_by) -> tu
     return f"careerperfect-usage-{partner.slug}-{first.isoformat()}-{last.isoformat()}.csv", (
         out.getvalue()
     )
+
+
+# --- Files of deleted records ----------------------------------------------------
+
+# A deletion younger than this is left to the commit that listed it (see below).
+FILE_DELETION_RETRY_AFTER = timedelta(minutes=5)
+
+
+def stored_files_delete(*, storage: str, names: Iterable[str]) -> None:
+    """Delete these files of a storage (a key of STORAGES) once the caller's
+    transaction commits, and never lose one: each is listed as a FileDeletion in that
+    transaction, and taken off the list only once its file is gone. Files are not
+    transactional: a rollback keeps both rows and files; a storage that refuses, or
+    a process that dies before its commit hook runs, leaves the file listed for
+    file_deletions_retry."""
+    names = sorted({name for name in names if name})
+    if not names:
+        return
+    FileDeletion.objects.bulk_create(
+        [FileDeletion(storage=storage, name=name) for name in names], ignore_conflicts=True
+    )
+    transaction.on_commit(lambda: _file_deletions_run(storage=storage, names=names))
+
+
+def file_deletions_retry(*, now=None) -> int:
+    """Beat: try again to delete every listed file the commit that listed it did not
+    delete; return how many are still left."""
+    cutoff = (now or timezone.now()) - FILE_DELETION_RETRY_AFTER
+    due: dict[str, list[str]] = {}
+    for storage, name in FileDeletion.objects.filter(created_at__lte=cutoff).values_list(
+        "storage", "name"
+    ):
+        due.setdefault(storage, []).append(name)
+    for storage, names in due.items():
+        _file_deletions_run(storage=storage, names=names)
+    return FileDeletion.objects.count()
+
+
+def _file_deletions_run(*, storage: str, names: list[str]) -> None:
+    """Delete each file on its own (one the storage refuses keeps none of the others
+    on disk) and take it off the list; a refusal is logged and counted on its row."""
+    from django.core.files.storage import storages
+
+    for name in names:
+        try:
+            storages[storage].delete(name)
+        except OSError as error:
+            logger.exception("Stored file %s:%s could not be deleted", storage, name)
+            FileDeletion.objects.filter(storage=storage, name=name).update(
+                attempts=F("attempts") + 1, last_error=str(error)[:500]
+            )
+        else:
+            FileDeletion.objects.filter(storage=storage, name=name).delete()

@@ -1,9 +1,15 @@
 from celery import shared_task
 
-from privacy.services import analytics_flush
+from privacy import services
 
 
 @shared_task
 def analytics_buffer_flush() -> int:
     """Beat: move buffered usage counts into the database (idempotent)."""
-    return analytics_flush()
+    return services.analytics_flush()
+
+
+@shared_task
+def file_deletions_retry() -> int:
+    """Beat: delete the files of deleted records that were not deleted at once."""
+    return services.file_deletions_retry()

@@ -14,14 +14,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.roles import RESUME_WRITER
-from careerperfect.private_files import private_file_delete, private_file_save, private_files_delete
+from careerperfect.private_files import PRIVATE_STORAGE, private_file_delete, private_file_save
 from consent.purposes import Purpose
 from consent.selectors import consent_is_granted
 from consent.services import subject_get_or_create
 from mail.services import email_queue, outbound_messages_clear
 from orders.models import Entitlement
 from privacy.models import Disclosure
-from privacy.services import disclosure_record, staff_access_record
+from privacy.services import disclosure_record, staff_access_record, stored_files_delete
 from resumes.documents import Document, document_identify
 from resumes.models import (
     DisclosureAuthorization,
@@ -610,8 +610,7 @@ def resume_workspace_purge(*, workspace: ResumeWorkspace) -> None:
             .values_list("message_id", flat=True)
         )
         workspace.delete()
-
-        transaction.on_commit(lambda: private_files_delete(names=names))
+        stored_files_delete(storage=PRIVATE_STORAGE, names=names)
 
 
 def resume_workspaces_purge_for_order(*, order) -> int:

@@ -258,13 +258,16 @@ def test_after_seven_days_the_download_is_gone(client, alice):
 
 
 @pytest.mark.django_db
-def test_the_hourly_beat_task_deletes_expired_files_and_only_those(alice):
+def test_the_hourly_beat_task_deletes_expired_files_and_only_those(
+    alice, django_capture_on_commit_callbacks
+):
     old, fresh = built(alice), built(alice)
     DataExport.objects.filter(pk=old.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     storage = storages["data_exports"]
 
-    first_run = data_exports_expire()
-    second_run = data_exports_expire()
+    with django_capture_on_commit_callbacks(execute=True):
+        first_run = data_exports_expire()
+        second_run = data_exports_expire()
 
     old.refresh_from_db()
     fresh.refresh_from_db()

@@ -19,7 +19,7 @@ from mail.models import InboundMessage, OutboundMessage
 from mail.services import email_queue, email_send, inbound_message_process, removal_undo
 from mail.tests.factories import raw_email
 from orders.tests.factories import ProductFactory, placed_order
-from privacy.models import Disclosure
+from privacy.models import Disclosure, FileDeletion
 from privacy.services import disclosure_record_for_addresses
 
 
@@ -177,4 +177,6 @@ def test_a_file_the_storage_refuses_to_delete_does_not_keep_the_others_on_disk(
         account_erase(user=alice)
 
     assert not storage.exists(second)
-    assert f"Private file {first} could not be deleted" in caplog.text
+    assert f"Stored file private:{first} could not be deleted" in caplog.text
+    # It stays listed, for beat to try again (privacy/tests/test_file_deletions.py).
+    assert list(FileDeletion.objects.values_list("name", flat=True)) == [first]
