@@ -7,6 +7,7 @@ from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
 
+from consent.models import validate_address_length
 from mail.services import email_queue_from
 from privacy.cookies import REMEMBERED_EMAIL_COOKIE, cookie_set
 
@@ -36,12 +37,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def clean_email(self, email):
         # allauth's e-mail field allows 320 characters, our tables keep 254: signup cut
         # a longer address short (an account for an address nobody has) and adding one
-        # was a server error on PostgreSQL.
+        # was a server error on PostgreSQL. The ledger keeps the address normalized,
+        # which for an international domain is longer than typed.
         email = super().clean_email(email)
         if len(email) > app_settings.EMAIL_MAX_LENGTH:
             raise forms.ValidationError(
                 f"Enter an address of at most {app_settings.EMAIL_MAX_LENGTH} characters."
             )
+        validate_address_length(email)
         return email
 
     def is_safe_url(self, url):

@@ -4,6 +4,7 @@ import hmac
 
 import idna
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from careerperfect.append_only import AppendOnlyModel
@@ -29,6 +30,26 @@ def email_normalize(email: str) -> str:
             with contextlib.suppress(UnicodeError):
                 domain = domain.encode("idna").decode("ascii")
     return f"{local}@{domain}".lower()
+
+
+# What every table keeps of an address: the most SMTP carries (RFC 5321).
+ADDRESS_MAX_LENGTH = 254
+
+
+def validate_address_length(value: str) -> None:
+    """Refuse an address that would not fit once normalized: an international domain
+    grows when written in ASCII, the form in which it is stored and mailed to."""
+    try:
+        length = len(email_normalize(value))
+    except ValueError:
+        return  # Not an address at all: the e-mail validator says so.
+    if length > ADDRESS_MAX_LENGTH:
+        raise ValidationError(
+            "This address is too long: written the way mail systems need it, it has "
+            "%(length)d characters, and an e-mail address can have at most %(limit)d.",
+            code="too_long",
+            params={"length": length, "limit": ADDRESS_MAX_LENGTH},
+        )
 
 
 def email_digest(email: str) -> str:

@@ -1,6 +1,7 @@
 from django import forms
 
 from accounts.forms import AgeConfirmationMixin, election_field
+from consent.forms import AddressField
 from consent.purposes import Purpose
 from partners.forms import notice_version_check, notice_version_field
 
@@ -32,9 +33,8 @@ class ContestEntryForm(AgeConfirmationMixin, forms.Form):
         help_text="To tell you apart from other entrants and to address your prize.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
+    email = AddressField(
         label="E-mail address",
-        max_length=254,  # what the entry stores; the form's default (320) is longer
         help_text="To tell you if you win. Each address can enter once.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )

@@ -1,5 +1,7 @@
 from django import forms
 
+from consent.forms import AddressField
+
 
 class FeedbackForm(forms.Form):
     body = forms.CharField(
@@ -15,10 +17,9 @@ class FeedbackForm(forms.Form):
         help_text="So that we know who wrote to us.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
+    email = AddressField(
         label="E-mail address",
         required=False,
-        max_length=254,  # what the model stores; the form's default (320) is longer
         help_text="Only to reply to you and, if you publish your story, to send you the link "
         "that takes it off the site.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),

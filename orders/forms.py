@@ -3,6 +3,7 @@ import re
 from django import forms
 
 from accounts.forms import AgeConfirmationField, election_field
+from consent.forms import AddressField
 from consent.purposes import Purpose
 from orders.models import ComputerType, Order
 from orders.payments import SandboxOutcome
@@ -50,9 +51,8 @@ class CheckoutForm(forms.Form):
         help_text="Printed on your receipt, and how we and your writer address you.",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
+    email = AddressField(
         label="E-mail address",
-        max_length=254,  # what the order stores; the form's default (320) is longer
         help_text="We send your receipt and the private link to your order here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -133,9 +133,8 @@ class SandboxPaymentForm(forms.Form):
 class OrderFindForm(forms.Form):
     """A guest's way back to their orders when the e-mailed link is lost or too old."""
 
-    email = forms.EmailField(
+    email = AddressField(
         label="E-mail address",
-        max_length=254,
         help_text="The address you gave at checkout. We e-mail it new links; we never "
         "show orders on this page.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),

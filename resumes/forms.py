@@ -2,6 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from consent.forms import AddressField
+
 EARLIEST_YEAR = 1940
 
 
@@ -193,9 +195,8 @@ class ShareForm(forms.Form):
         help_text="The employer, recruiter or resume database, e.g. “Acme Ltd, hiring team”.",
         error_messages={"required": "Name the recipient."},
     )
-    recipient_email = forms.EmailField(
+    recipient_email = AddressField(
         label="Recipient's e-mail address",
-        max_length=254,  # what the authorization stores; the form's default (320) is longer
         help_text="We e-mail them a download link; it stops working if you revoke.",
         error_messages={
             "required": "Enter the recipient's e-mail address.",

@@ -4,16 +4,26 @@ it, whichever form (Unicode as typed, or ASCII as in a reply's From) reaches us.
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed
+from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from accounts.models import User
 from accounts.services import account_signup_complete
 from accounts.tests.factories import UserFactory
-from consent.models import email_normalize
+from consent.models import ADDRESS_MAX_LENGTH, email_normalize, validate_address_length
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_granted_subjects
 from consent.services import consent_grant
+from contests.forms import ContestEntryForm
+from contests.models import ContestEntry
+from contests.tests.factories import ContestFactory
+from contests.tests.test_entry import entry_data
+from feedback.forms import FeedbackForm
 from mail.models import InboundMessage
 from mail.services import address_confirmation_request, inbound_message_process
 from mail.tests.factories import raw_email
+from orders.forms import CheckoutForm, OrderFindForm
+from resumes.forms import ShareForm
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +96,55 @@ def test_erasing_an_account_at_an_international_domain_clears_the_mail_sent_to_i
     personal_data.erase(user)
     message.refresh_from_db()
     assert message.to == "erased@invalid"
+
+
+# 207 characters as typed, 333 once the domain is written in ASCII.
+TOO_LONG_ONCE_ASCII = "a" * 60 + "@" + ".".join(["日本語日本語日本語日本語日本語"] * 9) + ".jp"
+TOO_LONG_MESSAGE = "it has 333 characters, and an e-mail address can have at most 254"
+
+
+def test_an_address_too_long_once_in_ascii_is_refused_and_one_that_fits_is_not():
+    fits = "a" * 60 + "@" + ".".join(["bücher"] * 10) + ".de"
+
+    assert len(email_normalize(fits)) <= ADDRESS_MAX_LENGTH
+    validate_address_length(fits)
+    with pytest.raises(ValidationError, match=TOO_LONG_MESSAGE):
+        validate_address_length(TOO_LONG_ONCE_ASCII)
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        (CheckoutForm, "email"),
+        (OrderFindForm, "email"),
+        (FeedbackForm, "email"),
+        (ContestEntryForm, "email"),
+        (ShareForm, "recipient_email"),
+    ],
+)
+def test_every_form_that_keeps_an_address_refuses_one_too_long_once_in_ascii(form, field):
+    with pytest.raises(ValidationError, match=TOO_LONG_MESSAGE):
+        form.base_fields[field].clean(TOO_LONG_ONCE_ASCII)
+
+
+def test_signing_up_with_an_address_too_long_once_in_ascii_says_so(client):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": TOO_LONG_ONCE_ASCII, "password1": "a-long-passphrase-1", "age_confirmed": "on"},
+    )
+
+    assert response.status_code == 200
+    assert TOO_LONG_MESSAGE in response.content.decode()
+    assert not User.objects.exists()
+
+
+def test_a_contest_entry_with_an_address_too_long_once_in_ascii_is_refused_clearly(client):
+    contest = ContestFactory()
+    response = client.post(
+        reverse("contests:detail", args=[contest.slug]),
+        entry_data(contest, email=TOO_LONG_ONCE_ASCII),
+    )
+
+    assert response.status_code == 200
+    assert TOO_LONG_MESSAGE in response.content.decode()
+    assert not ContestEntry.objects.exists()
