@@ -4,11 +4,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import AccountErasure, Profile, User
-from careerperfect.admin_mixins import ReadOnlyAdminMixin
+from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ListedFiltersOnlyMixin, DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_active", "groups"]
@@ -27,7 +27,7 @@ class UserAdmin(DjangoUserAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProfileAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The optional answers, for those improving the site; nobody edits them but their
     author."""
 
@@ -37,7 +37,7 @@ class ProfileAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AccountErasure)
-class AccountErasureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AccountErasureAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["erased_at", "former_user_id", "email_digest", "apps"]
     search_fields = ["email_digest", "former_user_id"]
     date_hierarchy = "erased_at"
@@ -47,6 +47,6 @@ admin.site.unregister(UserSession)
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(AllauthUserSessionAdmin):
+class UserSessionAdmin(ListedFiltersOnlyMixin, AllauthUserSessionAdmin):
     # Accounts are found by e-mail address: this user model has no username.
     search_fields = ["user__pk", "user__email", "ip"]

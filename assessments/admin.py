@@ -5,11 +5,10 @@ list. A Privacy Officer opens them one sitting at a time through a logged view.
 """
 
 from django.contrib import admin
-from django.db.models.constants import LOOKUP_SEP
 from django.urls import reverse
 
 from assessments.models import Instrument, Item, Occupation, Scale, Sitting
-from careerperfect.admin_mixins import ReadOnlyAdminMixin
+from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 
 
 class ScaleInline(admin.TabularInline):
@@ -32,7 +31,7 @@ class ItemInline(admin.TabularInline):
 
 
 @admin.register(Instrument)
-class InstrumentAdmin(admin.ModelAdmin):
+class InstrumentAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "code", "kind", "items_per_page", "active", "sort_order"]
     list_filter = ["kind", "active"]
     inlines = [ScaleInline, ItemInline]
@@ -43,13 +42,13 @@ class InstrumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Occupation)
-class OccupationAdmin(admin.ModelAdmin):
+class OccupationAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "onet_soc", "interest_code"]
     search_fields = ["title", "onet_soc", "interest_code"]
 
 
 @admin.register(Sitting)
-class SittingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SittingAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # Status and timing only: no person, no answers, no scores.
     list_display = [
         "short_id",
@@ -76,14 +75,6 @@ class SittingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "scoring_error",
     ]
     change_form_template = "admin/assessments/sitting/change_form.html"
-    # The list may be narrowed by what it shows, and nothing else: not the person (user,
-    # entitlement), nor the scoring token; ?user__id__exact=… would list which
-    # assessments one person took.
-    filterable_fields = set(list_display) - {"short_id"}
-
-    def lookup_allowed(self, lookup, value, request):
-        field = lookup.split(LOOKUP_SEP, 1)[0]
-        return field in self.filterable_fields and super().lookup_allowed(lookup, value, request)
 
     @admin.display(description="sitting")
     def short_id(self, obj):

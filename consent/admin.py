@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from careerperfect.admin_mixins import ReadOnlyAdminMixin, ReadOnlyInline
+from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin, ReadOnlyInline
 from consent.models import ConsentEvent, Election, Subject
 
 EVENT_FIELDS = [
@@ -33,7 +33,7 @@ class ConsentEventInline(ReadOnlyInline):
 
 
 @admin.register(Subject)
-class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SubjectAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["__str__", "user", "created_at"]
     search_fields = ["email", "user__email"]
     readonly_fields = ["email", "email_digest", "user", "merged_into", "created_at"]
@@ -42,7 +42,7 @@ class SubjectAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConsentEvent)
-class ConsentEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ConsentEventAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["occurred_at", "subject", "purpose", "granted", "source", "policy_version"]
     list_filter = ["purpose", "granted", "source"]
     search_fields = ["subject__email"]

@@ -3,13 +3,13 @@ from django.db.models import Count
 from django.http import HttpResponse
 from django.utils import timezone
 
-from careerperfect.admin_mixins import ReadOnlyAdminMixin
+from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 from contests.models import Contest, ContestEntry
 from contests.services import NotExportable, contest_entries_export
 
 
 @admin.register(Contest)
-class ContestAdmin(admin.ModelAdmin):
+class ContestAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     list_display = ["title", "partner", "opens_at", "closes_at", "entry_count"]
     list_filter = ["partner"]
     search_fields = ["title", "slug"]
@@ -54,7 +54,7 @@ class ContestAdmin(admin.ModelAdmin):
 
 
 @admin.register(ContestEntry)
-class ContestEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ContestEntryAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "contest",

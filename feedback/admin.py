@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 
+from careerperfect.admin_mixins import ListedFiltersOnlyMixin
 from feedback.models import Feedback
 from feedback.services import feedback_moderate
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     """Moderation: staff move feedback through new → reviewed → approved / archived.
 
     What the author wrote, and whether they opted in to publication, is theirs: staff

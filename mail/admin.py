@@ -7,7 +7,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from careerperfect.admin_mixins import ReadOnlyAdminMixin
+from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 from mail.models import Campaign, Delivery, InboundMessage, OutboundMessage
 from mail.services import (
     campaign_message_context,
@@ -19,7 +19,7 @@ from mail.services import (
 
 
 @admin.register(OutboundMessage)
-class OutboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OutboundMessageAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "to", "subject", "kind", "status", "attempts", "sent_at"]
     list_filter = ["kind", "status"]
     search_fields = ["to", "subject"]
@@ -27,7 +27,7 @@ class OutboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InboundMessageAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["received_at", "from_address", "subject", "outcome", "reason", "source"]
     list_filter = ["outcome", "source", ("received_at", admin.DateFieldListFilter)]
     search_fields = ["from_address", "message_id"]
@@ -35,7 +35,7 @@ class InboundMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DeliveryAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["email", "campaign", "status", "updated_at"]
     list_filter = ["status", "campaign"]
     search_fields = ["email"]
@@ -44,7 +44,7 @@ class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     list_display = [
         "subject",
         "kind",

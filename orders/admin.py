@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
-from careerperfect.admin_mixins import ReadOnlyAdminMixin, ReadOnlyInline
+from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin, ReadOnlyInline
 from orders.models import (
     Entitlement,
     Order,
@@ -38,7 +38,7 @@ class ProductForm(forms.ModelForm):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     form = ProductForm
     list_display = ["name", "kind", "price", "active", "sort_order"]
     list_filter = ["kind", "active"]
@@ -73,7 +73,7 @@ class SoftwareReleaseAddForm(forms.ModelForm):
 
 
 @admin.register(SoftwareRelease)
-class SoftwareReleaseAdmin(admin.ModelAdmin):
+class SoftwareReleaseAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     """Builds are added with their file, which then never changes: a new build is a
     new release. Unpublishing one stops handing it out."""
 
@@ -155,7 +155,7 @@ class ReasonForm(forms.Form):
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class OrderAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Support's view of orders. Statuses change only through the actions, which call
     the order services (and so the payment provider and the audit trail)."""
 
@@ -257,7 +257,7 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Entitlement)
-class EntitlementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EntitlementAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["kind", "order_line", "user", "created_at", "revoked_at"]
     list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["user__email", "order_line__order__email"]
@@ -265,7 +265,7 @@ class EntitlementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class WebhookEventAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["received_at", "provider", "event_type", "outcome", "detail", "order"]
     list_filter = ["provider", "outcome", "event_type"]
     search_fields = ["event_id"]

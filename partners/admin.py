@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.utils import timezone
 
-from careerperfect.admin_mixins import ReadOnlyAdminMixin
+from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 from partners.models import CoBrandedRegistration, Partner, PartnerHost
 from partners.services import partner_cache_clear, partner_records_export, partner_save
 
@@ -13,7 +13,7 @@ class PartnerHostInline(admin.TabularInline):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "active", "notice_version"]
     prepopulated_fields = {"slug": ["name"]}
     readonly_fields = ["notice_version"]
@@ -48,7 +48,7 @@ class PartnerAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoBrandedRegistration)
-class CoBrandedRegistrationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CoBrandedRegistrationAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "partner", "email", "notice_version"]
     list_filter = ["partner"]
     search_fields = ["email", "name"]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from careerperfect.admin_mixins import ReadOnlyAdminMixin
+from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 from privacy.charts import weekly_lines_svg
 from privacy.forms import DisclosureRecordForm, PartnerReportForm, UsageFilterForm
 from privacy.models import (
@@ -32,7 +32,7 @@ from privacy.services import (
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     """Drafts are written and previewed here, then published with the action.
 
     A published version is part of the public archive: it can be read, never edited
@@ -108,14 +108,14 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceProvider)
-class ServiceProviderAdmin(admin.ModelAdmin):
+class ServiceProviderAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "function", "data_categories", "listed"]
     list_filter = ["function", "listed"]
     search_fields = ["name"]
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DisclosureAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The disclosure log: read-only for everyone. Privacy Officers add entries through
     disclosure_record(), like every other disclosure; nobody changes or deletes one."""
 
@@ -174,7 +174,7 @@ class DisclosureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffAccess)
-class StaffAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class StaffAccessAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["at", "staff", "action", "description"]
     list_filter = ["action"]
     search_fields = ["staff__email", "description"]
@@ -182,7 +182,7 @@ class StaffAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DailyCount)
-class DailyCountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class DailyCountAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Aggregate usage (P1, P2): a weekly chart and table instead of a list of rows,
     and the partner report export."""
 
@@ -264,7 +264,7 @@ class DailyCountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FileDeletion)
-class FileDeletionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FileDeletionAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Files of deleted records still on disk: beat deletes them (every 15 minutes);
     a row that stays with attempts counting up needs someone to look at the storage."""
 

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from careerperfect.admin_mixins import ListedFiltersOnlyMixin
 from resumes.forms import DraftUploadForm
 from resumes.models import ResumeWorkspace
 from resumes.selectors import (
@@ -38,7 +39,7 @@ CONTENT_FIELDS = ["questionnaire_answers", "documents", "timeline"]
 
 
 @admin.register(ResumeWorkspace)
-class ResumeWorkspaceAdmin(admin.ModelAdmin):
+class ResumeWorkspaceAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     list_display = ["__str__", "owner", "kind", "status", "writer", "updated_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["owner", "writer"]
