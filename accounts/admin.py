@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from accounts.models import AccountErasure, Profile, User
+from accounts.services import account_erase
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 
 
@@ -24,6 +25,15 @@ class UserAdmin(ListedFiltersOnlyMixin, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "name", "password1", "password2"]}),
     ]
     filter_horizontal = ["groups"]
+
+    # Deleting an account is erasing the person, as "Delete my account" does: every
+    # app's personal data with it, orders kept anonymised, the address kept removed.
+    def delete_model(self, request, obj):
+        account_erase(user=obj)
+
+    def delete_queryset(self, request, queryset):
+        for user in queryset:
+            account_erase(user=user)
 
 
 @admin.register(Profile)

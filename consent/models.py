@@ -107,7 +107,9 @@ class ConsentEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # The ledger is append-only: a staff account that changed someone's elections
+        # is deactivated, never deleted (which would rewrite the events it made).
+        on_delete=models.PROTECT,
         related_name="+",
         help_text="Who made the change when it was not the subject (e.g. staff).",
     )

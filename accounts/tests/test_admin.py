@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import Profile
+from accounts.models import AccountErasure, Profile
 from accounts.roles import MARKETING, PRIVACY_OFFICER, SUPPORT
 from accounts.services import account_erase
 from accounts.tests.factories import UserFactory
@@ -81,3 +81,60 @@ def test_signed_in_sessions_can_be_searched_by_address(client):
 
     assert response.status_code == 200
     assert b"192.0.2.1" in response.content
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["one", "action"])
+def test_deleting_an_account_in_the_admin_erases_the_person(superuser_client, how):
+    from consent.models import Subject, email_digest
+    from consent.purposes import Purpose, Source
+    from consent.services import consent_grant
+    from orders.models import Order
+    from orders.tests.factories import placed_order
+
+    person = UserFactory(email="deleted.person@example.com", name="Deleted Person")
+    consent_grant(user=person, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    placed_order(user=person, name="Deleted Person")
+
+    if how == "one":
+        url = reverse("admin:accounts_user_delete", args=[person.pk])
+        response = superuser_client.post(url, {"post": "yes"})
+    else:
+        url = reverse("admin:accounts_user_changelist")
+        data = {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"}
+        response = superuser_client.post(url, data)
+
+    assert response.status_code == 302
+    erasure = AccountErasure.objects.get()
+    assert erasure.former_user_id == person.pk
+    order = Order.objects.get()  # kept for accounting, without the person
+    assert order.user_id is None
+    assert "Deleted Person" not in order.name
+    assert "deleted.person" not in order.email
+    assert Subject.objects.get(email_digest=email_digest(person.email)).email is None
+
+
+@pytest.mark.django_db
+def test_a_staff_account_that_changed_an_election_cannot_be_deleted(superuser_client):
+    from consent.models import ConsentEvent
+    from consent.purposes import Purpose, Source
+    from consent.services import consent_withdraw
+
+    person = UserFactory()
+    support = UserFactory(is_staff=True)
+    event = consent_withdraw(
+        user=person, purpose=Purpose.MARKETING, source=Source.PREFERENCES, actor=support
+    )
+
+    url = reverse("admin:accounts_user_delete", args=[support.pk])
+    page = superuser_client.get(url).content.decode()
+    superuser_client.post(url, {"post": "yes"})
+
+    assert "Cannot delete user" in page
+    assert ConsentEvent.objects.get(pk=event.pk).actor == support
