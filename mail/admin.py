@@ -14,6 +14,7 @@ from mail.services import (
     campaign_message_render,
     campaign_schedule,
     campaign_test_send,
+    campaign_unschedule,
     campaigns_with_counts,
 )
 
@@ -96,6 +97,11 @@ class CampaignAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
             path("<int:pk>/preview/", wrap(self.preview_view), name="mail_campaign_preview"),
             path("<int:pk>/test/", wrap(self.test_view), name="mail_campaign_test"),
             path("<int:pk>/send/", wrap(self.send_view), name="mail_campaign_send"),
+            path(
+                "<int:pk>/unschedule/",
+                wrap(self.unschedule_view),
+                name="mail_campaign_unschedule",
+            ),
             *super().get_urls(),
         ]
 
@@ -159,4 +165,19 @@ class CampaignAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
             messages.success(request, "Sending now to everyone whose election is granted.")
         else:
             messages.success(request, f"Scheduled for {campaign.send_at:%Y-%m-%d %H:%M} UTC.")
+        return redirect(self._change_url(campaign))
+
+    def unschedule_view(self, request, pk):
+        return require_POST(self._unschedule)(request, pk)
+
+    def _unschedule(self, request, pk):
+        campaign = self._campaign(request, pk)
+        if not request.user.has_perm("mail.send_campaign"):
+            raise PermissionDenied
+        try:
+            campaign_unschedule(campaign=campaign)
+        except ValueError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Taken back: it is a draft again, and nothing was sent.")
         return redirect(self._change_url(campaign))

@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from consent.purposes import Purpose
 
@@ -111,6 +113,12 @@ class InboundMessage(models.Model):
         return f"{self.from_address or '?'}: {self.subject[:60]} ({self.outcome})"
 
 
+def validate_one_line(value: str) -> None:
+    """A mail header is one line: a line break in it would make every send fail."""
+    if "\n" in value or "\r" in value:
+        raise ValidationError("Write it on one line: it may not contain a line break.")
+
+
 class Campaign(models.Model):
     """A marketing or site-update mailing, written by staff, sent to those who opted in."""
 
@@ -125,7 +133,7 @@ class Campaign(models.Model):
         QUEUED = "queued", "Deliveries queued"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    subject = models.CharField(max_length=200)
+    subject = models.CharField(max_length=200, validators=[validate_one_line])
     body_markdown = models.TextField(
         help_text="Markdown. Links and simple formatting only; anything else is removed."
     )
@@ -151,6 +159,11 @@ class Campaign(models.Model):
     @property
     def purpose(self) -> Purpose:
         return Purpose(self.kind)
+
+    @property
+    def can_be_taken_back(self) -> bool:
+        """Scheduled and not yet due (mail.services.campaign_unschedule)."""
+        return self.status == self.Status.SCHEDULED and self.send_at > timezone.now()
 
     @property
     def message_kind(self) -> OutboundMessage.Kind:

@@ -556,6 +556,18 @@ def campaign_schedule(*, campaign: Campaign, send_at: datetime | None = None) ->
     return campaign
 
 
+def campaign_unschedule(*, campaign: Campaign) -> Campaign:
+    """Take a scheduled campaign back to a draft, while its time has not come: once
+    due, the dispatch may be sending it already."""
+    updated = Campaign.objects.filter(
+        pk=campaign.pk, status=Campaign.Status.SCHEDULED, send_at__gt=timezone.now()
+    ).update(status=Campaign.Status.DRAFT)
+    if not updated:
+        raise ValueError(f"Campaign #{campaign.pk} is being sent or sent: it cannot be taken back.")
+    campaign.refresh_from_db()
+    return campaign
+
+
 def campaigns_dispatch_due() -> list[int]:
     """Start the fan-out of every scheduled campaign whose time has come, and resume
     work whose task was lost (broker outage); return the campaigns started."""

@@ -472,6 +472,12 @@ STAFF_ONLY: dict[str, StaffOnly] = {
         method="post",
         succeeds=302,
     ),
+    "admin:mail_campaign_unschedule": StaffOnly(
+        lambda b: {"pk": b.delivery.campaign_id},
+        allowed=frozenset({MARKETING}),
+        method="post",
+        succeeds=302,
+    ),
     "admin:privacy_dailycount_partner_report": StaffOnly(
         lambda b: {},
         allowed=frozenset({MARKETING}),

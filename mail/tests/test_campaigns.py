@@ -462,3 +462,71 @@ def test_the_campaign_page_offers_preview_test_and_send_outside_the_edit_form(cl
     assert html.index(reverse("admin:mail_campaign_test", args=[campaign.pk])) > edit_form_end
     assert html.index(reverse("admin:mail_campaign_send", args=[campaign.pk])) > edit_form_end
     assert "Send now" in html
+
+
+@pytest.mark.django_db
+def test_a_scheduled_campaign_can_be_taken_back_from_the_admin_until_its_time(
+    client, marketer, django_capture_on_commit_callbacks
+):
+    subscriber("reader@example.com", Purpose.MARKETING)
+    campaign = campaign_schedule(
+        campaign=new_campaign(), send_at=timezone.now() + timedelta(days=7)
+    )
+    change = reverse("admin:mail_campaign_change", args=[campaign.pk])
+    unschedule = reverse("admin:mail_campaign_unschedule", args=[campaign.pk])
+
+    assert unschedule in client.get(change).content.decode()
+    response = client.post(unschedule, follow=True)
+
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.DRAFT
+    assert "Taken back: it is a draft again" in response.content.decode()
+    # A draft again: it can be changed, and nothing goes out when its old time comes.
+    data = {"kind": "marketing", "subject": "Spring review", "body_markdown": "Hi.", "send_at": ""}
+    assert client.post(change, data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        Campaign.objects.filter(pk=campaign.pk).update(send_at=timezone.now())
+        assert campaigns_dispatch_due() == []
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_campaign_whose_time_has_come_cannot_be_taken_back(client, marketer):
+    campaign = campaign_schedule(campaign=new_campaign(), send_at=timezone.now())
+    change = reverse("admin:mail_campaign_change", args=[campaign.pk])
+    unschedule = reverse("admin:mail_campaign_unschedule", args=[campaign.pk])
+
+    assert unschedule not in client.get(change).content.decode()
+    response = client.post(unschedule, follow=True)
+
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SCHEDULED
+    assert "cannot be taken back" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_only_those_who_may_send_may_take_a_campaign_back(client):
+    officer = UserFactory(is_staff=True)
+    officer.groups.add(Group.objects.get(name="Privacy Officer"))
+    client.force_login(officer)
+    campaign = campaign_schedule(
+        campaign=new_campaign(), send_at=timezone.now() + timedelta(days=7)
+    )
+
+    response = client.post(reverse("admin:mail_campaign_unschedule", args=[campaign.pk]))
+
+    assert response.status_code == 403
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.SCHEDULED
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("subject", ["Spring sale\nBcc: everyone@example.org", "Two\rlines"])
+def test_a_campaign_subject_with_a_line_break_is_refused(client, marketer, subject):
+    data = {"kind": "marketing", "subject": subject, "body_markdown": "Hi.", "send_at": ""}
+
+    response = client.post(reverse("admin:mail_campaign_add"), data)
+
+    assert response.status_code == 200
+    assert "it may not contain a line break" in response.content.decode()
+    assert not Campaign.objects.exists()
