@@ -79,11 +79,13 @@ def _kinds_for(product: Product) -> list[Entitlement.Kind]:
 
 
 def bundle_components_validate(*, bundle: Product, components: Iterable[Product]) -> None:
-    """A bundle includes products that are not bundles, and is not itself included in
-    a bundle: a bundle's parts are one level deep, and can never loop.
+    """A bundle includes at least one product, and products that are not bundles, and
+    is not itself included in a bundle: a bundle's parts are one level deep, and can
+    never loop; and a buyer always gets something.
 
     Raises ValidationError naming each problem."""
-    errors = []
+    components = list(components)
+    errors = [] if components else ["A bundle includes at least one product: choose them."]
     for part in components:
         if part.pk == bundle.pk:
             errors.append("A bundle cannot include itself.")

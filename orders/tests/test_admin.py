@@ -223,6 +223,16 @@ def test_a_bundle_cannot_include_a_bundle_or_itself(marketing_client, resume, so
     assert Product.objects.filter(kind="bundle").count() == 2
 
 
+def test_a_bundle_of_nothing_cannot_be_saved(marketing_client, resume):
+    response = marketing_client.post(
+        product_change(resume), product_form(resume, kind="bundle", components=[])
+    )
+
+    assert "A bundle includes at least one product" in response.content.decode()
+    resume.refresh_from_db()
+    assert resume.kind != Product.Kind.BUNDLE
+
+
 @pytest.mark.parametrize("currency", ["eur", "EURO", "XYZ"])
 def test_a_price_needs_the_upper_case_code_of_a_currency_we_sell_in(marketing_client, currency):
     response = marketing_client.post(
