@@ -22,12 +22,18 @@ class ItemInline(admin.TabularInline):
     extra = 0
     fields = ["position", "code", "text", "scale"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("scale")
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        # Offer only the scales of the instrument being edited.
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
         if db_field.name == "scale":
+            # Offer only the scales of the instrument being edited, read once for
+            # every item's row rather than once per row.
             object_id = request.resolver_match.kwargs.get("object_id")
-            kwargs["queryset"] = Scale.objects.filter(instrument_id=object_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.queryset = Scale.objects.filter(instrument_id=object_id)
+            field.choices = list(field.choices)
+        return field
 
 
 @admin.register(Instrument)

@@ -3,10 +3,17 @@
 import csv
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from accounts.roles import SUPPORT
+from accounts.tests.factories import UserFactory
 from assessments.instrument_data import DATA_DIR, instrument_definition, instruments_load
 from assessments.models import Instrument, Item, Occupation
+from assessments.tests.factories import RIASEC, VALUES, instrument
 
 
 @pytest.mark.django_db
@@ -92,3 +99,21 @@ def test_the_data_files_say_where_the_occupations_come_from_and_how_scoring_work
         text = (DATA_DIR / name).read_text()
         assert "# Scoring rule" in text
         assert instrument_definition(name)["scoring_rule"].strip()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["superuser", SUPPORT])
+def test_an_instruments_admin_page_reads_its_items_in_a_constant_number_of_queries(client, role):
+    user = UserFactory(is_staff=True, is_superuser=role == "superuser")
+    if role == SUPPORT:
+        user.groups.add(Group.objects.get(name=SUPPORT))  # reads, cannot change
+    client.force_login(user)
+    queries_per_items = {}
+    for code in (VALUES, RIASEC):
+        url = reverse("admin:assessments_instrument_change", args=[instrument(code).pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        queries_per_items[Item.objects.filter(instrument__code=code).count()] = len(queries)
+
+    assert len(set(queries_per_items.values())) == 1, queries_per_items
