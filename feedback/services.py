@@ -40,13 +40,23 @@ def feedback_submit(
     user=None,
 ) -> Feedback:
     """Store feedback. A guest who opts in to publication is e-mailed a link for
-    withdrawing it, since they have no account to do it from. The same text from the
-    same person again within RESENT_WITHIN is the form sent twice: nothing more is
-    stored or sent (from someone without account or address, it is stored again)."""
+    withdrawing it, since they have no account to do it from.
+
+    The same text from the same person again within RESENT_WITHIN, asking for the same
+    publication under the same name, is the form sent twice: nothing more is stored or
+    sent (from someone without account or address, it is stored again). Sent again
+    with another answer (publish ticked this time, another name, or after taking the
+    story down), it is stored with what was asked for now."""
+    display_name = display_name.strip() if publish else ""
     author = _author(user=user, email=email)
     if author is not None:
         resent = Feedback.objects.filter(
-            author, body=body.strip(), created_at__gte=timezone.now() - RESENT_WITHIN
+            author,
+            body=body.strip(),
+            publish=publish,
+            display_name=display_name,
+            publish_withdrawn_at__isnull=True,
+            created_at__gte=timezone.now() - RESENT_WITHIN,
         ).first()
         if resent is not None:
             return resent
@@ -57,7 +67,7 @@ def feedback_submit(
             email=email.strip(),
             body=body.strip(),
             publish=publish,
-            display_name=display_name.strip() if publish else "",
+            display_name=display_name,
             publish_opted_in_at=timezone.now() if publish else None,
         )
         if publish and user is None and feedback.email:

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from feedback.models import Feedback
+from feedback.services import feedback_publication_withdraw
 
 URL = reverse("feedback:new")
 
@@ -133,6 +134,50 @@ def test_the_form_sent_twice_stores_and_emails_once(client, django_capture_on_co
 
     assert Feedback.objects.count() == 2
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_sent_again_with_publish_ticked_the_opt_in_is_recorded(client):
+    # The first time the author forgot to tick "publish"; they go back and send it again.
+    client.post(URL, {"body": "Great writers.", "email": "g@example.com"})
+    client.post(
+        URL,
+        {
+            "body": "Great writers.",
+            "email": "g@example.com",
+            "publish": "on",
+            "display_name": "Sam, Ohio",
+        },
+    )
+
+    opted_in = Feedback.objects.get(publish=True)
+    assert opted_in.display_name == "Sam, Ohio"
+    assert opted_in.publish_opted_in_at is not None
+
+
+@pytest.mark.django_db
+def test_sent_again_under_another_display_name_that_name_is_recorded(client):
+    data = {"body": "Great writers.", "email": "g@example.com", "publish": "on"}
+    client.post(URL, {**data, "display_name": "Sam"})
+    client.post(URL, {**data, "display_name": "Sam, Ohio"})
+
+    assert Feedback.objects.filter(publish=True, display_name="Sam, Ohio").exists()
+
+
+@pytest.mark.django_db
+def test_sent_again_after_taking_the_story_down_it_is_opted_in_again(
+    client, django_capture_on_commit_callbacks
+):
+    # The withdraw page says a story is not published "unless you send it again asking
+    # for that".
+    data = {"body": "Loved it.", "email": "g@example.com", "publish": "on", "display_name": "G"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, data)
+        feedback_publication_withdraw(feedback=Feedback.objects.get())
+        client.post(URL, data)
+
+    assert Feedback.objects.filter(publish=True, display_name="G").count() == 1
+    assert len(mail.outbox) == 2  # a withdraw link for the new opt-in too
 
 
 @pytest.mark.django_db
