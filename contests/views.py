@@ -47,14 +47,15 @@ def contest_detail(request, slug):
             return limited
         form = ContestEntryForm(request.POST, contest=contest, site_partner=site_partner)
         if form.is_valid():
-            contest_enter(
+            _, created = contest_enter(
                 contest=contest,
                 user=user,
                 site_partner=site_partner,
                 elections=form.elections,
                 **{field: form.cleaned_data[field] for field in ENTRY_FIELDS},
             )
-            if form.elections:
+            # Entering again changes nothing, so no link was sent for its ticks.
+            if created and form.elections:
                 messages.info(
                     request,
                     "Unless you have confirmed your address with us before, we have e-mailed "

@@ -296,6 +296,17 @@ def test_entering_twice_with_one_address_changes_nothing(client):
 
 
 @pytest.mark.django_db
+def test_entering_again_with_ticks_does_not_say_a_link_was_emailed(client):
+    contest = ContestFactory()
+    client.post(url(contest), entry_data(contest))
+
+    again = client.post(url(contest), entry_data(contest, marketing="on"), follow=True)
+
+    assert "we have e-mailed it a link" not in again.content.decode()
+    assert not OutboundMessage.objects.filter(kind=OutboundMessage.Kind.ADDRESS_CONFIRMATION)
+
+
+@pytest.mark.django_db
 def test_an_address_longer_than_an_entry_can_store_is_refused_clearly(client):
     contest = ContestFactory()
 
