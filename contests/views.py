@@ -1,10 +1,10 @@
-from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from careerperfect.ratelimit import form_submission_allow
 from contests.forms import ContestEntryForm
 from contests.selectors import contest_for_entry, contests_open
 from contests.services import contest_enter
@@ -42,11 +42,10 @@ def contest_detail(request, slug):
     user = request.user if request.user.is_authenticated else None
     site_partner = partner_of_request(request)
     if request.method == "POST" and is_open:
-        limited = consume_or_429(request, action="contest_entry")
-        if limited:
-            return limited
         form = ContestEntryForm(request.POST, contest=contest, site_partner=site_partner)
         if form.is_valid():
+            if not form_submission_allow(request, form=form, action="contest_entry"):
+                return _contest_page(request, contest, form, is_open, status=429)
             _, created = contest_enter(
                 contest=contest,
                 user=user,
@@ -65,10 +64,15 @@ def contest_detail(request, slug):
     else:
         initial = {"name": user.name, "email": user.email} if user else None
         form = ContestEntryForm(contest=contest, site_partner=site_partner, initial=initial)
+    return _contest_page(request, contest, form, is_open)
+
+
+def _contest_page(request, contest, form, is_open, status=200):
     return render(
         request,
         "contests/contest_detail.html",
         {"contest": contest, "form": form, "is_open": is_open},
+        status=status,
     )
 
 

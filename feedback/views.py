@@ -1,12 +1,12 @@
 import functools
 
-from allauth.core.ratelimit import consume_or_429
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careerperfect.ratelimit import form_submission_allow
 from feedback.forms import FeedbackForm
 from feedback.models import Feedback
 from feedback.selectors import (
@@ -33,11 +33,10 @@ def _feedback_for_author(request, public_id) -> Feedback:
 def feedback_new(request):
     user = request.user if request.user.is_authenticated else None
     if request.method == "POST":
-        limited = consume_or_429(request, action="feedback")
-        if limited:
-            return limited
         form = FeedbackForm(request.POST, signed_in=user is not None)
         if form.is_valid():
+            if not form_submission_allow(request, form=form, action="feedback"):
+                return render(request, "feedback/feedback_form.html", {"form": form}, status=429)
             feedback_submit(user=user, **form.cleaned_data)
             return redirect("feedback:thanks")
     else:

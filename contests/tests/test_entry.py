@@ -363,6 +363,38 @@ def test_entering_is_rate_limited(client, settings):
 
 
 @pytest.mark.django_db
+def test_past_the_rate_limit_the_entry_form_is_shown_again_with_what_was_typed(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "contest_entry": "1/h/ip"}
+    contest = ContestFactory()
+    client.post(url(contest), entry_data(contest))
+
+    response = client.post(
+        url(contest), entry_data(contest, email="other@example.com", name="Dana Other")
+    )
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "too many times in a short time. Please try again later" in html
+    assert 'value="Dana Other"' in html
+    assert 'value="other@example.com"' in html
+
+
+@pytest.mark.django_db
+def test_correcting_mistakes_does_not_use_up_the_entry_rate_limit(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "contest_entry": "1/h/ip"}
+    contest = ContestFactory()
+
+    refused = [
+        client.post(url(contest), entry_data(contest, city=None)).status_code for _ in range(3)
+    ]
+    entered = client.post(url(contest), entry_data(contest))
+
+    assert refused == [200, 200, 200]
+    assert entered.status_code == 302
+    assert ContestEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("contests", [1, 12])
 def test_list_query_count_does_not_grow(client, django_assert_num_queries, contests):
     for _ in range(contests):

@@ -199,6 +199,34 @@ def test_sending_is_rate_limited(client, settings):
 
 
 @pytest.mark.django_db
+def test_past_the_rate_limit_the_form_is_shown_again_with_what_was_typed(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "feedback": "1/h/ip"}
+    client.post(URL, {"body": "First note."})
+
+    response = client.post(URL, {"body": "My second note.", "name": "Sam Jones"})
+
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "too many times in a short time. Please try again later" in html
+    assert "My second note.</textarea>" in html
+    assert 'value="Sam Jones"' in html
+    assert Feedback.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_correcting_mistakes_does_not_use_up_the_rate_limit(client, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "feedback": "1/h/ip"}
+    data = {"body": "Long story.", "email": "g@example.com", "publish": "on"}
+
+    refused = [client.post(URL, data).status_code for _ in range(3)]  # no display name
+    sent = client.post(URL, {**data, "display_name": "G"})
+
+    assert refused == [200, 200, 200]
+    assert sent.status_code == 302
+    assert Feedback.objects.count() == 1
+
+
+@pytest.mark.django_db
 def test_an_address_longer_than_we_can_store_is_refused_clearly(client):
     response = client.post(URL, {"body": "Great writers.", "email": "x" * 250 + "@example.com"})
 
