@@ -10,8 +10,8 @@ from contests.services import NotExportable, contest_entries_export
 
 @admin.register(Contest)
 class ContestAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
-    list_display = ["title", "partner", "opens_at", "closes_at", "entry_count"]
-    list_filter = ["partner"]
+    list_display = ["title", "partner", "prize_is_posted", "opens_at", "closes_at", "entry_count"]
+    list_filter = ["partner", "prize_is_posted"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     list_select_related = ["partner"]

@@ -1,4 +1,6 @@
-"""Demo contests: one co-sponsored by the Monster demo partner, one of our own."""
+"""Demo contests: one co-sponsored by the Monster demo partner, one of our own. Both
+prizes are digital (a resume written with a writer, a software licence), so neither
+asks entrants for a postal address."""
 
 from datetime import timedelta
 
@@ -18,6 +20,7 @@ def seed() -> list[tuple[str, str]]:
             "description": "One entry per e-mail address. Open to anyone of the minimum age. "
             "The winner is drawn at random after the closing date and told by e-mail.",
             "prize": "The Executive resume package",
+            "prize_is_posted": False,
             "opens_at": now - timedelta(days=1),
             "closes_at": now + timedelta(days=60),
             "partner": Partner.objects.filter(slug="monster").first(),
@@ -31,6 +34,7 @@ def seed() -> list[tuple[str, str]]:
             "description": "One entry per e-mail address. Ten winners are drawn at random after "
             "the closing date and told by e-mail.",
             "prize": "A licence for the career-planning software, with its assessments",
+            "prize_is_posted": False,
             "opens_at": now - timedelta(days=1),
             "closes_at": now + timedelta(days=30),
         },

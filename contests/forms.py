@@ -20,10 +20,19 @@ FIELD_ORDER = [
     "notice_version",
     "site_notice_version",
 ]
+POSTAL_ADDRESS_FIELDS = [
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+]
 
 
 class ContestEntryForm(AgeConfirmationMixin, forms.Form):
-    """P3: only what a contest needs, each field saying why; P15: the age tick box;
+    """P3: only what a contest needs, each field saying why (a postal address only when
+    the prize is posted); P15: the age tick box;
     P4: elections unticked; P8: the versions of the notices the page showed (the
     co-sponsor's, and that of the partner whose site it is)."""
 
@@ -80,6 +89,10 @@ class ContestEntryForm(AgeConfirmationMixin, forms.Form):
         # the co-sponsor, whose notice says more.
         self.site_partner = site_partner if site_partner != contest.partner else None
         super().__init__(*args, **kwargs)
+        if not contest.prize_is_posted:
+            for field in POSTAL_ADDRESS_FIELDS:
+                del self.fields[field]
+            self.fields["name"].help_text = "To tell you apart from other entrants."
         self.fields["notice_version"] = notice_version_field(contest.partner)
         self.fields["site_notice_version"] = notice_version_field(self.site_partner)
         self.order_fields(FIELD_ORDER)

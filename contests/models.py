@@ -13,6 +13,13 @@ class Contest(models.Model):
     summary = models.CharField(max_length=250)
     description = models.TextField(help_text="Rules and how the winner is chosen, in plain text.")
     prize = models.CharField(max_length=200)
+    # P3: a postal address is asked only of entrants of a contest whose prize is posted.
+    prize_is_posted = models.BooleanField(
+        "the prize is sent by post",
+        default=True,
+        help_text="Untick when the prize is digital (a licence, a service, a download) and "
+        "the winner is told by e-mail: entrants are then asked no postal address.",
+    )
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     partner = models.ForeignKey(
@@ -43,7 +50,8 @@ class Contest(models.Model):
 
 
 class ContestEntry(models.Model):
-    """One entry (P3: the only personal data a contest asks for)."""
+    """One entry (P3: the only personal data a contest asks for; the postal address only
+    when the prize is posted, and blank otherwise)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     contest = models.ForeignKey(Contest, on_delete=models.PROTECT, related_name="entries")
@@ -56,12 +64,12 @@ class ContestEntry(models.Model):
     )
     name = models.CharField(max_length=150)
     email = models.EmailField(help_text="Stored normalized (lower case).")
-    address_line1 = models.CharField("address", max_length=200)
+    address_line1 = models.CharField("address", max_length=200, blank=True)
     address_line2 = models.CharField("address, line 2", max_length=200, blank=True)
-    city = models.CharField(max_length=100)
+    city = models.CharField(max_length=100, blank=True)
     region = models.CharField("state, province or region", max_length=100, blank=True)
-    postal_code = models.CharField(max_length=20)
-    country = models.CharField(max_length=100)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=100, blank=True)
     age_confirmed_at = models.DateTimeField()
     # P8: the co-sponsor whose notice the entrant saw, and which version of it.
     partner = models.ForeignKey(

@@ -27,6 +27,7 @@ def export(user) -> dict:
                 "entered_at": entry.created_at,
                 "name": entry.name,
                 "email": entry.email,
+                # None for a contest whose prize is not posted: no address was asked.
                 "address": {
                     "line1": entry.address_line1,
                     "line2": entry.address_line2,
@@ -34,7 +35,9 @@ def export(user) -> dict:
                     "region": entry.region,
                     "postal_code": entry.postal_code,
                     "country": entry.country,
-                },
+                }
+                if entry.address_line1
+                else None,
                 "age_confirmed_at": entry.age_confirmed_at,
                 "co_sponsor": entry.partner.name if entry.partner else None,
                 "co_sponsor_notice_version": entry.notice_version,

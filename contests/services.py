@@ -24,6 +24,14 @@ EXPORT_COLUMNS = [
     ("postal_code", "Postal code"),
     ("country", "Country"),
 ]
+POSTAL_ADDRESS_COLUMNS = {
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+}
 EXPORT_DATA_CATEGORIES = ["name", "e-mail address", "postal address", "contest entry"]
 
 
@@ -36,12 +44,12 @@ def contest_enter(
     contest: Contest,
     name: str,
     email: str,
-    address_line1: str,
-    city: str,
-    postal_code: str,
-    country: str,
+    address_line1: str = "",
     address_line2: str = "",
+    city: str = "",
     region: str = "",
+    postal_code: str = "",
+    country: str = "",
     elections: Iterable[Purpose] = (),
     notice_version: int | None = None,
     site_partner=None,
@@ -51,9 +59,22 @@ def contest_enter(
     """Enter someone who confirmed the minimum age; return (entry, created).
 
     An address enters once: entering again changes nothing (and does not tell a
-    stranger whether that address has entered).
+    stranger whether that address has entered). The postal address is kept only when
+    the contest's prize is posted (P3).
     """
     email = email_normalize(email)
+    postal_address = (
+        {
+            "address_line1": address_line1.strip(),
+            "address_line2": address_line2.strip(),
+            "city": city.strip(),
+            "region": region.strip(),
+            "postal_code": postal_code.strip(),
+            "country": country.strip(),
+        }
+        if contest.prize_is_posted
+        else {}
+    )
     existing = ContestEntry.objects.filter(contest=contest, email=email).first()
     if existing is not None:
         return existing, False
@@ -64,12 +85,7 @@ def contest_enter(
                 user=user,
                 name=name.strip(),
                 email=email,
-                address_line1=address_line1.strip(),
-                address_line2=address_line2.strip(),
-                city=city.strip(),
-                region=region.strip(),
-                postal_code=postal_code.strip(),
-                country=country.strip(),
+                **postal_address,
                 age_confirmed_at=timezone.now(),
                 partner=contest.partner,
                 notice_version=notice_version if contest.partner else None,
@@ -107,17 +123,29 @@ def _csv_cell(value) -> str:
 
 def contest_entries_export(*, contest: Contest, by) -> str:
     """The CSV of a contest's entries for its co-sponsor (P8), recorded as a disclosure
-    (P7) naming every entrant. Only entries made under that co-sponsor's notice."""
+    (P7) naming every entrant. Only entries made under that co-sponsor's notice; the
+    postal address only when entrants gave one (a contest whose prize is not posted
+    asks none)."""
     partner = contest.partner
     if partner is None:
         raise NotExportable(f"“{contest}” has no co-sponsor, so its entries go to nobody.")
     entries = list(
         ContestEntry.objects.filter(contest=contest, partner=partner).order_by("created_at", "id")
     )
+    with_address = any(entry.address_line1 for entry in entries)
+    columns = [
+        (field, label)
+        for field, label in EXPORT_COLUMNS
+        if with_address or field not in POSTAL_ADDRESS_COLUMNS
+    ]
     with transaction.atomic():
         disclosure_record(
             recipient=partner.name,
-            data_categories=EXPORT_DATA_CATEGORIES,
+            data_categories=[
+                category
+                for category in EXPORT_DATA_CATEGORIES
+                if with_address or category != "postal address"
+            ],
             basis=Disclosure.Basis.CO_BRAND,
             reference=f"Contest “{contest.title}” ({contest.slug}): {len(entries)} entries",
             subjects=[subject_get_or_create(email=entry.email) for entry in entries],
@@ -125,9 +153,9 @@ def contest_entries_export(*, contest: Contest, by) -> str:
         )
     output = io.StringIO()
     writer = csv.writer(output)
-    writer.writerow([label for _, label in EXPORT_COLUMNS])
+    writer.writerow([label for _, label in columns])
     for entry in entries:
-        values = {field: getattr(entry, field) for field, _ in EXPORT_COLUMNS[1:]}
+        values = {field: getattr(entry, field) for field, _ in columns[1:]}
         values["entered_at"] = entry.created_at.strftime("%Y-%m-%d %H:%M")
-        writer.writerow([_csv_cell(values[field]) for field, _ in EXPORT_COLUMNS])
+        writer.writerow([_csv_cell(values[field]) for field, _ in columns])
     return output.getvalue()

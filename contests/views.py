@@ -51,7 +51,12 @@ def contest_detail(request, slug):
                 user=user,
                 site_partner=site_partner,
                 elections=form.elections,
-                **{field: form.cleaned_data[field] for field in ENTRY_FIELDS},
+                # The postal address is not asked when the prize is not posted.
+                **{
+                    field: form.cleaned_data[field]
+                    for field in ENTRY_FIELDS
+                    if field in form.fields
+                },
             )
             # Entering again changes nothing, so no link was sent for its ticks.
             if created and form.elections:

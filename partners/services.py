@@ -146,7 +146,8 @@ def partner_records_export(*, partner: Partner, staff) -> str:
     categories = {"name", "e-mail address"} if rows else set()
     if any(order.phone for order in orders):
         categories.add("phone number")
-    if entries or any(order.address_line1 for order in orders):
+    # An entry in a contest whose prize is not posted has no postal address.
+    if any(record.address_line1 for record in [*entries, *orders]):
         categories.add("postal address")
     if orders:
         categories.add("products ordered")

@@ -36,6 +36,9 @@ def entry_data(contest, **overrides):
     return {key: value for key, value in data.items() if value is not None}
 
 
+POSTAL_ADDRESS = ["address_line1", "address_line2", "city", "region", "postal_code", "country"]
+
+
 def url(contest):
     return reverse("contests:detail", args=[contest.slug])
 
@@ -70,6 +73,48 @@ def test_the_entry_form_asks_only_what_a_contest_needs(client):
         "marketing",
         "site_updates",
     }
+
+
+@pytest.mark.django_db
+def test_a_contest_whose_prize_is_not_posted_asks_no_postal_address(client):
+    contest = ContestFactory(prize_is_posted=False)
+
+    html = client.get(url(contest)).content.decode()
+
+    assert set(inputs(html)) == {
+        "csrfmiddlewaretoken",
+        "notice_version",
+        "site_notice_version",
+        "name",
+        "email",
+        "age_confirmed",
+        "marketing",
+        "site_updates",
+    }
+    assert "Where to send the prize" not in html
+    assert "address your prize" not in html
+
+
+@pytest.mark.django_db
+def test_a_contest_whose_prize_is_not_posted_is_entered_without_an_address(client):
+    contest = ContestFactory(prize_is_posted=False)
+
+    response = client.post(url(contest), entry_data(contest, **dict.fromkeys(POSTAL_ADDRESS, None)))
+
+    assert response.url == reverse("contests:entered", args=[contest.slug])
+    entry = ContestEntry.objects.get()
+    assert (entry.name, entry.email) == ("Casey Entrant", "casey@example.com")
+    assert [getattr(entry, field) for field in POSTAL_ADDRESS] == [""] * 6
+
+
+@pytest.mark.django_db
+def test_an_address_sent_anyway_to_a_contest_whose_prize_is_not_posted_is_not_kept(client):
+    contest = ContestFactory(prize_is_posted=False)
+
+    client.post(url(contest), entry_data(contest))  # as an older page would send it
+
+    entry = ContestEntry.objects.get()
+    assert [getattr(entry, field) for field in POSTAL_ADDRESS] == [""] * 6
 
 
 @pytest.mark.django_db

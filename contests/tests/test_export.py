@@ -91,6 +91,48 @@ def test_only_entries_made_under_that_co_sponsors_notice_are_exported(client, ma
 
 
 @pytest.mark.django_db
+def test_entries_without_postal_address_are_exported_and_disclosed_without_one(client, marketer):
+    contest = ContestFactory(partner=PartnerFactory(), prize_is_posted=False)
+    blank = {"address_line1": "", "city": "", "postal_code": "", "country": ""}
+    ContestEntryFactory(contest=contest, name="Ann Entrant", email="ann@example.com", **blank)
+
+    response = export(client, contest)
+
+    [row] = rows(response)
+    assert list(row) == ["Entered at (UTC)", "Name", "E-mail"]
+    assert (row["Name"], row["E-mail"]) == ("Ann Entrant", "ann@example.com")
+    assert "postal address" not in Disclosure.objects.get().data_categories
+
+
+@pytest.mark.django_db
+def test_marketing_says_in_admin_whether_a_contests_prize_is_posted(client, marketer):
+    contest = ContestFactory(prize_is_posted=True)
+    change = reverse("admin:contests_contest_change", args=[contest.pk])
+
+    page = client.get(change).content.decode()
+    response = client.post(
+        change,
+        {
+            "title": contest.title,
+            "slug": contest.slug,
+            "summary": contest.summary,
+            "description": contest.description,
+            "prize": "A licence for the career-planning software",
+            "opens_at_0": f"{contest.opens_at:%Y-%m-%d}",
+            "opens_at_1": f"{contest.opens_at:%H:%M:%S}",
+            "closes_at_0": f"{contest.closes_at:%Y-%m-%d}",
+            "closes_at_1": f"{contest.closes_at:%H:%M:%S}",
+            "partner": "",
+        },
+    )
+
+    assert 'name="prize_is_posted"' in page
+    assert response.status_code == 302
+    contest.refresh_from_db()
+    assert not contest.prize_is_posted
+
+
+@pytest.mark.django_db
 def test_a_contest_without_co_sponsor_cannot_be_exported_and_nothing_is_recorded(client, marketer):
     contest = ContestFactory(partner=None)
     ContestEntryFactory(contest=contest)

@@ -22,6 +22,22 @@ def test_the_export_holds_the_persons_entries_with_the_notice_they_saw():
 
 
 @pytest.mark.django_db
+def test_an_entry_without_postal_address_is_exported_and_erased():
+    alice = UserFactory(email="alice@example.com")
+    contest = ContestFactory(prize_is_posted=False)
+    blank = {"address_line1": "", "city": "", "postal_code": "", "country": ""}
+    ContestEntryFactory(contest=contest, user=alice, email="alice@example.com", **blank)
+
+    entries = personal_data.export(alice)["entries"]
+    personal_data.erase(alice)
+
+    assert [(entry["email"], entry["address"]) for entry in entries] == [
+        ("alice@example.com", None)
+    ]
+    assert not ContestEntry.objects.exists()
+
+
+@pytest.mark.django_db
 def test_erasing_deletes_the_persons_entries_only():
     alice = UserFactory(email="alice@example.com")
     ContestEntryFactory(user=alice, email="old-address@example.com")

@@ -303,6 +303,23 @@ def test_anonymised_orders_are_left_out_of_exports(monster):
     assert Subject.objects.count() == 0
 
 
+def test_entries_without_postal_address_are_not_disclosed_as_having_one(monster):
+    ContestEntryFactory(
+        contest__prize_is_posted=False,
+        email="entrant@example.com",
+        site_partner=monster,
+        address_line1="",
+        city="",
+        postal_code="",
+        country="",
+    )
+
+    (row,) = read_csv(partner_records_export(partner=monster, staff=None))
+
+    assert (row["email"], row["address_line1"], row["country"]) == ("entrant@example.com", "", "")
+    assert Disclosure.objects.get().data_categories == ["e-mail address", "name"]
+
+
 def test_cells_that_a_spreadsheet_would_run_are_quoted(monster):
     placed_order(email="x@example.com", name='=HYPERLINK("http://evil")', partner=monster)
 
