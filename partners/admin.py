@@ -4,7 +4,12 @@ from django.utils import timezone
 
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 from partners.models import CoBrandedRegistration, Partner, PartnerHost
-from partners.services import partner_cache_clear, partner_records_export, partner_save
+from partners.services import (
+    partner_cache_clear,
+    partner_delete,
+    partner_records_export,
+    partner_save,
+)
 
 
 class PartnerHostInline(admin.TabularInline):
@@ -22,6 +27,13 @@ class PartnerAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         partner_save(partner=obj, changed_fields=form.changed_data if change else [])
+
+    def delete_model(self, request, obj):
+        partner_delete(partner=obj)
+
+    def delete_queryset(self, request, queryset):
+        for partner in queryset:
+            partner_delete(partner=partner)
 
     def save_related(self, request, form, formsets, change):
         former_hosts = list(form.instance.hosts.values_list("host", flat=True))

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from collections.abc import Iterable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -13,13 +14,19 @@ from partners.models import CoBrandedRegistration, Partner
 NOTICE_FIELDS = ("name", "privacy_policy_url")
 
 
-def partner_cache_clear(*, partner: Partner, former_hosts=()) -> None:
-    """Forget the cached host → partner lookups of a partner's hosts (and of hosts it
-    just gave up)."""
+def host_cache_forget(*, hosts: Iterable[str]) -> None:
+    """Forget the cached host → partner lookups of these hosts once the change being
+    made is committed (at once outside a transaction): until then a page would still
+    find, and cache again, what the database holds."""
     from partners.selectors import host_cache_key
 
-    hosts = {*partner.hosts.values_list("host", flat=True), *former_hosts}
-    cache.delete_many([host_cache_key(host) for host in hosts])
+    keys = [host_cache_key(host) for host in set(hosts)]
+    transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def partner_cache_clear(*, partner: Partner, former_hosts: Iterable[str] = ()) -> None:
+    """Forget the cached lookups of a partner's hosts (and of hosts it just gave up)."""
+    host_cache_forget(hosts={*partner.hosts.values_list("host", flat=True), *former_hosts})
 
 
 def partner_save(*, partner: Partner, changed_fields: list[str]) -> Partner:
@@ -31,8 +38,18 @@ def partner_save(*, partner: Partner, changed_fields: list[str]) -> Partner:
                 Partner.objects.select_for_update().get(pk=partner.pk).notice_version + 1
             )
         partner.save()
-    transaction.on_commit(lambda: partner_cache_clear(partner=partner))
+        partner_cache_clear(partner=partner)
     return partner
+
+
+def partner_delete(*, partner: Partner) -> None:
+    """Delete a partner (and its hosts) that no record refers to: its hosts are the
+    main site's again at once, rather than a partner no longer there for as long as
+    the lookup is cached (a record made there would refer to it, and fail)."""
+    with transaction.atomic():
+        hosts = list(partner.hosts.values_list("host", flat=True))
+        partner.delete()
+        host_cache_forget(hosts=hosts)
 
 
 def co_brand_registration_record(*, user, partner: Partner | None) -> CoBrandedRegistration | None:
