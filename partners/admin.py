@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
+from partners.forms import PartnerHostForm
 from partners.models import CoBrandedRegistration, Partner, PartnerHost
 from partners.services import (
     partner_cache_clear,
@@ -14,6 +15,7 @@ from partners.services import (
 
 class PartnerHostInline(admin.TabularInline):
     model = PartnerHost
+    form = PartnerHostForm
     extra = 1
 
 

@@ -3,6 +3,22 @@ form comes back with it, so that the record made names the notice its author rea
 
 from django import forms
 
+from partners.models import PartnerHost, host_normalize
+
+
+class PartnerHostForm(forms.ModelForm):
+    """A partner's host in admin, normalized as soon as it is read, so that two rows of
+    one submission differing only in capitals, port or final dot are found to be the
+    same host (a formset compares what its forms read)."""
+
+    class Meta:
+        model = PartnerHost
+        fields = ["host"]
+
+    def clean_host(self) -> str:
+        host = self.cleaned_data["host"]
+        return host_normalize(host) or host
+
 
 def notice_version_field(partner) -> forms.IntegerField:
     return forms.IntegerField(

@@ -6,6 +6,7 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.http.request import split_domain_port
 
 logger = logging.getLogger(__name__)
 
@@ -72,9 +73,20 @@ class Partner(models.Model):
             return ""
 
 
+def host_normalize(host: str) -> str:
+    """A host as a request's is looked up: lower case, without port or final dot; ""
+    when it is not a host name."""
+    domain, _ = split_domain_port(host.strip())
+    return domain
+
+
 class PartnerHost(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="hosts")
-    host = models.CharField(max_length=253, unique=True, help_text="e.g. monster.careerperfect.com")
+    host = models.CharField(
+        max_length=253,
+        unique=True,
+        help_text="e.g. monster.careerperfect.com (any capitals, port or final dot are left out)",
+    )
 
     class Meta:
         ordering = ["host"]
@@ -83,8 +95,19 @@ class PartnerHost(models.Model):
         return self.host
 
     def save(self, *args, **kwargs):
-        self.host = self.host.strip().lower()
+        # Hosts created without a form are stored as lookups find them, too.
+        self.host = host_normalize(self.host) or self.host.strip().lower()
         super().save(*args, **kwargs)
+
+    def clean(self):
+        # Before the uniqueness check (a ModelForm runs clean() first): a host that
+        # differs from another only in capitals, port or final dot is the same host.
+        if self.host:
+            if not host_normalize(self.host):
+                raise ValidationError(
+                    {"host": "Enter a host name, such as monster.careerperfect.com."}
+                )
+            self.host = host_normalize(self.host)
 
 
 class CoBrandedRegistration(models.Model):

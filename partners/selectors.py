@@ -1,16 +1,14 @@
 from django.core.cache import cache
-from django.http.request import split_domain_port
 from django.utils.functional import SimpleLazyObject
 
-from partners.models import Partner
+from partners.models import Partner, host_normalize
 
 CACHE_SECONDS = 60
 _MAIN_SITE = "main-site"
 
 
 def _domain(host: str) -> str:
-    domain, _ = split_domain_port(host.lower())
-    return domain or host.lower()
+    return host_normalize(host) or host.lower()
 
 
 def host_cache_key(host: str) -> str:

@@ -1,5 +1,7 @@
-"""A partner or host changed or deleted in admin stops selecting the partner at once,
-not when its cached lookup expires."""
+"""Partners and their hosts in admin: a partner or host changed or deleted stops
+selecting the partner at once, not when its cached lookup expires; a host is stored as
+requests are looked up (lower case, no port, no final dot), and one that another row
+already holds, however spelt, is a form error."""
 
 import pytest
 from django.contrib.admin import helpers
@@ -97,3 +99,92 @@ def test_a_host_taken_off_a_partner_in_admin_no_longer_brands_it(
 
     assert not PartnerHost.objects.exists()
     assert "with Mistake Co" not in client.get("/", HTTP_HOST=HOST).content.decode()
+
+
+def change_hosts(client, partner, *hosts):
+    """Send a partner's admin page with its hosts replaced by these."""
+    existing = list(partner.hosts.all())
+    data = {
+        "name": partner.name,
+        "slug": partner.slug,
+        "privacy_policy_url": partner.privacy_policy_url,
+        "logo_url": "",
+        "primary_colour": "#0b5cab",
+        "active": "on",
+        "hosts-TOTAL_FORMS": str(len(existing) + len(hosts)),
+        "hosts-INITIAL_FORMS": str(len(existing)),
+    }
+    for n, old in enumerate(existing):
+        data |= {f"hosts-{n}-id": old.pk, f"hosts-{n}-partner": partner.pk}
+        data |= {f"hosts-{n}-host": old.host, f"hosts-{n}-DELETE": "on"}
+    for n, host in enumerate(hosts, start=len(existing)):
+        data |= {f"hosts-{n}-partner": partner.pk, f"hosts-{n}-host": host}
+    return client.post(reverse("admin:partners_partner_change", args=[partner.pk]), data)
+
+
+@pytest.fixture
+def acme(db):
+    return Partner.objects.create(
+        name="Acme", slug="acme", privacy_policy_url="https://acme.example/privacy"
+    )
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Mistake.CareerPerfect.localhost",
+        "mistake.careerperfect.localhost.",
+        "mistake.careerperfect.localhost:8000",
+    ],
+)
+def test_another_partners_host_spelt_differently_is_refused_with_a_form_error(
+    client, mistake, acme, superuser, spelling
+):
+    client.raise_request_exception = False
+
+    response = change_hosts(client, acme, spelling)
+
+    assert response.status_code == 200
+    assert "Partner host with this Host already exists." in response.content.decode()
+    assert list(PartnerHost.objects.values_list("host", flat=True)) == [HOST]
+
+
+def test_one_host_twice_in_one_submission_is_refused_with_a_form_error(client, acme, superuser):
+    client.raise_request_exception = False
+
+    response = change_hosts(
+        client, acme, "acme.careerperfect.localhost", "ACME.careerperfect.localhost"
+    )
+
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for host" in response.content.decode()
+    assert not PartnerHost.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Acme.CareerPerfect.localhost",
+        "acme.careerperfect.localhost:8000",
+        "acme.careerperfect.localhost.",
+    ],
+)
+def test_a_host_entered_with_capitals_port_or_final_dot_selects_the_partner(
+    client, acme, superuser, spelling, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = change_hosts(client, acme, spelling)
+    client.logout()
+
+    assert response.status_code == 302
+    assert acme.hosts.get().host == "acme.careerperfect.localhost"
+    for requested in ("acme.careerperfect.localhost", "acme.careerperfect.localhost:8000"):
+        html = client.get(reverse("account_signup"), HTTP_HOST=requested).content.decode()
+        assert "run with Acme" in html
+
+
+def test_what_is_not_a_host_name_is_refused(client, acme, superuser):
+    response = change_hosts(client, acme, "acme careerperfect")
+
+    assert "Enter a host name, such as monster.careerperfect.com." in response.content.decode()
+    assert not PartnerHost.objects.exists()
