@@ -1,5 +1,6 @@
-"""P8 on the forms of a partner's pages: the version of the co-brand notice shown with a
-form comes back with it, so that the record made names the notice its author read."""
+"""P8 on the forms of a partner's pages: which partner's co-brand notice, and which
+version of it, was shown with a form comes back with it, so that the record made names
+the notice its author read."""
 
 from django import forms
 
@@ -20,21 +21,33 @@ class PartnerHostForm(forms.ModelForm):
         return host_normalize(host) or host
 
 
-def notice_version_field(partner) -> forms.IntegerField:
-    return forms.IntegerField(
+def notice_shown(partner) -> str:
+    """What a form's hidden field says of the notice shown with it: whose notice (the
+    partner's slug) and which version of it, e.g. "monster:3"."""
+    return f"{partner.slug}:{partner.notice_version}"
+
+
+def notice_version_field(partner) -> forms.CharField:
+    return forms.CharField(
         widget=forms.HiddenInput,
         required=False,
-        initial=partner.notice_version if partner is not None else None,
+        initial=notice_shown(partner) if partner is not None else None,
     )
 
 
 def notice_version_check(form: forms.Form, partner, field: str = "notice_version") -> None:
-    """Refuse a form sent under another version of the partner's notice than the one in
-    force. The page shown again carries the current notice and its version."""
-    if partner is None or form.cleaned_data.get(field) == partner.notice_version:
+    """Refuse a form sent under another partner's notice, or another version of it, than
+    the one in force (the partner may have been switched while the page was open). The
+    page shown again carries the current notice. Once checked, the field holds the
+    version of the notice shown (None when there is no partner)."""
+    if partner is None:
+        form.cleaned_data[field] = None
+        return
+    if form.cleaned_data.get(field) == notice_shown(partner):
+        form.cleaned_data[field] = partner.notice_version
         return
     form.data = form.data.copy()
-    form.data[field] = partner.notice_version
+    form.data[field] = notice_shown(partner)
     raise forms.ValidationError(
         f"The notice of {partner.name} on this page has changed since this page was opened. "
         "Please read it, then send the form again."

@@ -15,6 +15,7 @@ from consent.selectors import consent_is_granted
 from contests.models import ContestEntry
 from contests.tests.factories import ContestFactory, PartnerFactory
 from mail.models import OutboundMessage
+from partners.forms import notice_shown
 from partners.models import PartnerHost
 
 ENTRY = {
@@ -31,7 +32,7 @@ ENTRY = {
 
 
 def entry_data(contest, **overrides):
-    data = {**ENTRY, "notice_version": contest.partner.notice_version if contest.partner else ""}
+    data = {**ENTRY, "notice_version": notice_shown(contest.partner) if contest.partner else ""}
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -256,18 +257,37 @@ def test_an_entry_records_the_co_sponsor_and_the_notice_version_shown(client):
 
 @pytest.mark.django_db
 def test_a_notice_changed_since_the_page_was_shown_must_be_read_again(client):
-    partner = PartnerFactory(notice_version=2)
+    partner = PartnerFactory(slug="monster", notice_version=2)
     contest = ContestFactory(partner=partner)
 
-    response = client.post(url(contest), entry_data(contest, notice_version="1"))
+    response = client.post(url(contest), entry_data(contest, notice_version="monster:1"))
 
     assert response.status_code == 200
     assert "has changed since this page was opened" in response.content.decode()
-    assert 'name="notice_version" value="2"' in response.content.decode()
+    assert 'name="notice_version" value="monster:2"' in response.content.decode()
     assert ContestEntry.objects.count() == 0
 
-    client.post(url(contest), entry_data(contest, notice_version="2"))
+    client.post(url(contest), entry_data(contest, notice_version="monster:2"))
     assert ContestEntry.objects.get().notice_version == 2
+
+
+@pytest.mark.django_db
+def test_an_entry_sent_after_the_co_sponsor_was_switched_must_read_the_new_notice(client):
+    monster = PartnerFactory(name="Monster", notice_version=1)
+    other = PartnerFactory(name="Other Jobs", notice_version=1)
+    contest = ContestFactory(partner=monster)
+    page = client.get(url(contest)).content.decode()
+    shown = re.search(r'name="notice_version" value="([^"]*)"', page).group(1)
+    # Staff switch the co-sponsor to one whose notice has the same version number.
+    contest.partner = other
+    contest.save()
+
+    response = client.post(url(contest), entry_data(contest, notice_version=shown))
+
+    html = response.content.decode()
+    assert "The notice of Other Jobs on this page has changed" in html
+    assert "co-sponsored by Other Jobs" in html
+    assert not ContestEntry.objects.exists()
 
 
 def on_site_of(partner) -> dict:
@@ -278,16 +298,16 @@ def on_site_of(partner) -> dict:
 
 @pytest.mark.django_db
 def test_an_entry_on_a_partners_site_shows_its_notice_and_records_it(client):
-    site = PartnerFactory(name="Monster", notice_version=3)
+    site = PartnerFactory(name="Monster", slug="monster", notice_version=3)
     contest = ContestFactory()
     host = on_site_of(site)
 
     html = client.get(url(contest), **host).content.decode()
-    client.post(url(contest), entry_data(contest, site_notice_version="3"), **host)
+    client.post(url(contest), entry_data(contest, site_notice_version="monster:3"), **host)
 
     assert "belongs to both CareerPerfect and Monster" in html
     assert "Co-brand notice, version 3." in html
-    assert 'name="site_notice_version" value="3"' in html
+    assert 'name="site_notice_version" value="monster:3"' in html
     entry = ContestEntry.objects.get()
     assert (entry.site_partner, entry.site_notice_version) == (site, 3)
     assert (entry.partner, entry.notice_version) == (None, None)
@@ -295,14 +315,16 @@ def test_an_entry_on_a_partners_site_shows_its_notice_and_records_it(client):
 
 @pytest.mark.django_db
 def test_a_site_notice_changed_since_the_page_was_shown_must_be_read_again(client):
-    site = PartnerFactory(notice_version=2)
+    site = PartnerFactory(slug="monster", notice_version=2)
     contest = ContestFactory()
     host = on_site_of(site)
 
-    response = client.post(url(contest), entry_data(contest, site_notice_version="1"), **host)
+    response = client.post(
+        url(contest), entry_data(contest, site_notice_version="monster:1"), **host
+    )
 
     assert "has changed since this page was opened" in response.content.decode()
-    assert 'name="site_notice_version" value="2"' in response.content.decode()
+    assert 'name="site_notice_version" value="monster:2"' in response.content.decode()
     assert ContestEntry.objects.count() == 0
 
 

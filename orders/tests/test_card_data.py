@@ -62,7 +62,7 @@ def test_after_checkout_no_table_holds_a_card_number(
     settings.PAYMENT_PROVIDER = "sandbox"
     host = {"HTTP_HOST": "monster.careerperfect.localhost"}
     client.post(reverse("orders:cart_add", args=[resume.slug]), CARD_FIELDS, **host)
-    checkout = buyer | CARD_FIELDS | {"notice_version": monster.notice_version}
+    checkout = buyer | CARD_FIELDS | {"notice_version": f"monster:{monster.notice_version}"}
     pay_url = client.post(reverse("orders:checkout"), checkout, **host).url
     with django_capture_on_commit_callbacks(execute=True):
         client.post(pay_url, {"outcome": "success"} | CARD_FIELDS, **host)

@@ -322,10 +322,10 @@ def test_checkout_on_a_partner_host_shows_the_notice_and_keeps_partner_and_versi
     add(client, resume, HTTP_HOST=PARTNER_HOST)
 
     html = client.get(CHECKOUT, HTTP_HOST=PARTNER_HOST).content.decode()
-    client.post(CHECKOUT, buyer(notice_version="3"), HTTP_HOST=PARTNER_HOST)
+    client.post(CHECKOUT, buyer(notice_version="monster:3"), HTTP_HOST=PARTNER_HOST)
 
     assert "belongs to both CareerPerfect and Monster" in html
-    assert 'name="notice_version" value="3"' in html
+    assert 'name="notice_version" value="monster:3"' in html
     assert 'href="https://partner.example/privacy"' in html
     assert "Co-brand notice, version 3." in html
     assert 'CareerPerfect <span class="co-brand">with Monster</span>' in html
@@ -339,13 +339,13 @@ def test_the_order_keeps_the_notice_version_in_force_when_it_was_placed(
     from partners.services import partner_save
 
     add(client, resume, HTTP_HOST=PARTNER_HOST)
-    client.post(CHECKOUT, buyer(notice_version="3"), HTTP_HOST=PARTNER_HOST)
+    client.post(CHECKOUT, buyer(notice_version="monster:3"), HTTP_HOST=PARTNER_HOST)
     monster.privacy_policy_url = "https://partner.example/new-privacy"
     with django_capture_on_commit_callbacks(execute=True):
         partner_save(partner=monster, changed_fields=["privacy_policy_url"])
 
     add(client, resume, HTTP_HOST=PARTNER_HOST)
-    client.post(CHECKOUT, buyer(notice_version="4"), HTTP_HOST=PARTNER_HOST)
+    client.post(CHECKOUT, buyer(notice_version="monster:4"), HTTP_HOST=PARTNER_HOST)
 
     assert list(Order.objects.order_by("id").values_list("partner_notice_version", flat=True)) == [
         3,
@@ -364,10 +364,10 @@ def test_a_checkout_sent_after_the_notice_changed_is_shown_the_new_notice_first(
     with django_capture_on_commit_callbacks(execute=True):
         partner_save(partner=monster, changed_fields=["privacy_policy_url"])
 
-    again = client.post(CHECKOUT, buyer(notice_version="3"), HTTP_HOST=PARTNER_HOST)
+    again = client.post(CHECKOUT, buyer(notice_version="monster:3"), HTTP_HOST=PARTNER_HOST)
 
     html = again.content.decode()
     assert "The notice of Monster on this page has changed" in html
     assert 'href="https://partner.example/new-privacy"' in html
-    assert 'name="notice_version" value="4"' in html
+    assert 'name="notice_version" value="monster:4"' in html
     assert not Order.objects.exists()

@@ -19,7 +19,7 @@ from contests.tests.factories import ContestEntryFactory
 from orders.tests.factories import ProductFactory, placed_order
 from partners import personal_data
 from partners.models import CoBrandedRegistration, Partner, PartnerHost
-from partners.services import partner_records_export, partner_save
+from partners.services import partner_cache_clear, partner_records_export, partner_save
 from privacy.models import Disclosure
 
 MONSTER_HOST = "monster.careerperfect.localhost"
@@ -47,7 +47,7 @@ def other(db):
 
 
 def notice_version_shown(html: str) -> str:
-    shown = re.search(r'name="notice_version" value="(\d+)"', html)
+    shown = re.search(r'name="notice_version" value="([^"]+)"', html)
     return shown.group(1) if shown else ""
 
 
@@ -120,6 +120,33 @@ def test_a_signup_sent_after_the_notice_changed_is_shown_the_new_notice_first(
         SIGNUP, {**data, "notice_version": notice_version_shown(again)}, HTTP_HOST=MONSTER_HOST
     )
     assert CoBrandedRegistration.objects.get().notice_version == 3
+
+
+def test_a_signup_sent_after_the_host_went_to_another_partner_is_shown_its_notice_first(
+    client, monster, django_capture_on_commit_callbacks
+):
+    page = client.get(SIGNUP, HTTP_HOST=MONSTER_HOST).content.decode()
+    # The host is given to another partner, whose notice has the same version number.
+    with django_capture_on_commit_callbacks(execute=True):
+        other = partner("Other Jobs", "other", OTHER_HOST, notice_version=2)
+        PartnerHost.objects.filter(host=MONSTER_HOST).update(partner=other)
+        partner_cache_clear(partner=other)
+
+    again = client.post(
+        SIGNUP,
+        {
+            "email": "new.person@example.com",
+            "password1": "a-long-enough-passphrase-42",
+            "name": "New Person",
+            "age_confirmed": "on",
+            "notice_version": notice_version_shown(page),
+        },
+        HTTP_HOST=MONSTER_HOST,
+    ).content.decode()
+
+    assert "The notice of Other Jobs on this page has changed" in again
+    assert not User.objects.exists()
+    assert not CoBrandedRegistration.objects.exists()
 
 
 def test_a_signup_refused_for_age_records_nothing_for_the_partner(client, monster):
