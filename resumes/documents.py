@@ -6,7 +6,9 @@ appended or prepended, is refused. The name a browser sent only has to agree.
 """
 
 import io
+import lzma
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import NoReturn
@@ -39,6 +41,20 @@ ACCEPTED = "PDF, Word (DOCX), OpenDocument (ODT) or plain text (TXT)"
 # it a ZIP is a decompression bomb, not a resume.
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_ZIP_MEMBERS = 2000
+# What reading a damaged or unusual ZIP can raise: a bad directory (BadZipFile, KeyError,
+# EOFError), a member compressed by a method Python lacks (NotImplementedError, a
+# RuntimeError) or whose compressed stream is corrupt: zlib.error (Deflate), OSError
+# (BZIP2), LZMAError (LZMA).
+ZIP_READ_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    KeyError,
+    EOFError,
+    RuntimeError,
+    OSError,
+    zlib.error,
+    lzma.LZMAError,
+)
 # Word files with macros (vbaProject.bin) are refused: a writer must never open one.
 MACRO_PARTS = ("vbaproject.bin", "vbadata.xml")
 PDF_TAIL = 2048
@@ -99,7 +115,7 @@ def _check_zip_document(data: bytes, format: Format) -> None:
                 _fail("This OpenDocument file is damaged. Save it again.", "damaged")
             if archive.testzip() is not None:
                 _fail("This document is damaged. Save it again.", "damaged")
-    except (zipfile.BadZipFile, KeyError, EOFError, zipfile.LargeZipFile, RuntimeError):
+    except ZIP_READ_ERRORS:
         _fail("This document is damaged. Save it again.", "damaged")
 
 

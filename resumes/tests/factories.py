@@ -1,6 +1,7 @@
 """Resume workspaces, staff by role, and small real documents of each format."""
 
 import io
+import struct
 import zipfile
 
 from django.contrib.auth.models import Group
@@ -99,6 +100,22 @@ def docx_bytes(*, extra_parts: dict[str, str] | None = None) -> bytes:
         for name, content in (extra_parts or {}).items():
             archive.writestr(name, content)
     return buffer.getvalue()
+
+
+def docx_with_corrupt_part(*, method: int) -> bytes:
+    """A Word document whose main part is stored as-is but labelled as compressed by
+    `method` (8 Deflate, 12 BZIP2, 9 Deflate64, which Python cannot read): reading it
+    decompresses bytes that are no such stream."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("_rels/.rels", "<Relationships/>")
+        archive.writestr("word/document.xml", "<w:document><w:body>Jordan</w:body></w:document>")
+    data = bytearray(buffer.getvalue())
+    # The method is in the last member's local header and in its central directory entry.
+    struct.pack_into("<H", data, data.rfind(b"PK\x03\x04") + 8, method)
+    struct.pack_into("<H", data, data.rfind(b"PK\x01\x02") + 10, method)
+    return bytes(data)
 
 
 def odt_bytes() -> bytes:

@@ -4,7 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from resumes.documents import document_identify
-from resumes.tests.factories import docx_bytes, odt_bytes, pdf_bytes, txt_bytes
+from resumes.tests.factories import (
+    docx_bytes,
+    docx_with_corrupt_part,
+    odt_bytes,
+    pdf_bytes,
+    txt_bytes,
+)
 
 
 def refusal(name: str, data: bytes, **kwargs) -> ValidationError:
@@ -109,6 +115,14 @@ def test_a_truncated_word_document_is_refused_as_damaged():
     error = refusal("resume.docx", data[: len(data) - 30])
 
     assert error.code == "damaged"
+
+
+@pytest.mark.parametrize("method", [8, 12], ids=["deflate", "bzip2"])
+def test_a_word_document_with_a_corrupt_compressed_part_is_refused_as_damaged(method):
+    error = refusal("resume.docx", docx_with_corrupt_part(method=method))
+
+    assert error.code == "damaged"
+    assert error.message == "This document is damaged. Save it again."
 
 
 def test_an_empty_file_is_refused_clearly():

@@ -6,6 +6,7 @@ from django.urls import reverse
 from resumes.models import ResumeEvent, ResumeFile
 from resumes.tests.factories import (
     docx_bytes,
+    docx_with_corrupt_part,
     pdf_bytes,
     stored_files,
     upload,
@@ -80,6 +81,22 @@ def test_a_refused_file_gets_a_clear_error_and_leaves_nothing_behind(
     assert not ResumeFile.objects.exists()
     assert stored_files(private_storage) == []
     assert not workspace.events.filter(action=ResumeEvent.Action.FILE_UPLOADED).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", [8, 12])
+def test_a_word_document_with_a_corrupt_part_is_refused_clearly_not_with_a_server_error(
+    client, workspace, private_storage, method
+):
+    client.raise_request_exception = False
+
+    response = client.post(
+        upload_url(workspace), {"file": upload("cv.docx", docx_with_corrupt_part(method=method))}
+    )
+
+    assert response.status_code == 200
+    assert "This document is damaged. Save it again." in response.content.decode()
+    assert stored_files(private_storage) == []
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from resumes.services import (
 )
 from resumes.tests.factories import (
     docx_bytes,
+    docx_with_corrupt_part,
     pdf_bytes,
     stored_files,
     upload,
@@ -112,6 +113,23 @@ def test_a_refused_draft_shows_the_reason_in_the_admin(client, owner, writer, pr
     assert stored_files(private_storage) == []
     workspace.refresh_from_db()
     assert workspace.status == Status.WRITING
+
+
+@pytest.mark.django_db
+def test_a_draft_with_a_corrupt_compressed_part_is_refused_in_the_admin_not_a_server_error(
+    client, owner, writer, private_storage
+):
+    workspace = workspace_submitted(owner=owner, writer=writer)
+    client.force_login(writer)
+    client.raise_request_exception = False
+
+    response = client.post(
+        draft_url(workspace), {"file": upload("v1.docx", docx_with_corrupt_part(method=8))}
+    )
+
+    assert response.status_code == 200
+    assert "This document is damaged. Save it again." in response.content.decode()
+    assert stored_files(private_storage) == []
 
 
 @pytest.mark.django_db
