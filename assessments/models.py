@@ -145,6 +145,9 @@ class Sitting(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
     scoring_attempts = models.PositiveSmallIntegerField(default=0)
+    # When it was last handed to the task queue (submit, a retry, the sweep): how the
+    # sweep tells a sitting lost on the way from one still waiting for its task.
+    scoring_queued_at = models.DateTimeField(null=True, blank=True)
     # A worker holding the sitting for scoring; an old claim means that worker died.
     scoring_claimed_at = models.DateTimeField(null=True, blank=True)
     scoring_error = models.CharField(max_length=300, blank=True)

@@ -15,6 +15,7 @@ from assessments.selectors import (
     sitting_answers_by_code,
     sitting_unanswered_pages,
 )
+from careerperfect.queueing import enqueue_on_commit
 from privacy.services import staff_access_record
 
 logger = logging.getLogger(__name__)
@@ -23,6 +24,21 @@ logger = logging.getLogger(__name__)
 SCORING_CLAIM_EXPIRY = timedelta(minutes=5)
 # A sitting still "scoring" after this long may be sent for scoring again by its owner.
 SCORING_STALE_AFTER = timedelta(minutes=5)
+# The scoring task tries again this many times when the partner cannot score, the
+# first after SCORING_RETRY_FIRST and each one after twice as long as the one before
+# (30 s, 1, 2, 4, 8, 16 minutes): that rides out a short outage of the partner.
+SCORING_RETRIES = 6
+SCORING_RETRY_FIRST = timedelta(seconds=30)
+# The sweep (sittings_scoring_requeue, run by beat) queues again a sitting that is:
+# - "scoring", unclaimed, this long after it was queued: its task was lost on the way
+#   (the broker was down when it was queued, or a worker died holding it);
+SCORING_LOST_AFTER = timedelta(minutes=3)
+# - "delayed" this long after it was queued: its task's own retries are over (with
+#   time to spare for the attempts themselves), so it starts another round of them.
+SCORING_RETRIES_OVER_AFTER = sum(
+    (SCORING_RETRY_FIRST * 2**n for n in range(SCORING_RETRIES)), timedelta()
+) + timedelta(minutes=10)
+SCORING_REQUEUE_BATCH = 500
 
 
 class AssessmentsNotPurchased(Exception):
@@ -112,10 +128,16 @@ def sitting_submit(*, sitting: Sitting, answers: dict[int, int] | None = None) -
         if missing:
             raise SittingIncomplete(missing)
         locked.status = Sitting.Status.SCORING
-        locked.submitted_at = timezone.now()
-        locked.save(update_fields=["status", "submitted_at"])
-        sitting_score_task.delay_on_commit(locked.pk)
+        locked.submitted_at = locked.scoring_queued_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_at", "scoring_queued_at"])
+        # With the broker down the submit stands all the same: the sweep queues it later.
+        enqueue_on_commit(sitting_score_task, locked.pk)
     return locked
+
+
+def sitting_scoring_retry_countdown(*, retries: int) -> int:
+    """Seconds before the scoring task's next try, after `retries` tries already."""
+    return int(SCORING_RETRY_FIRST.total_seconds()) * 2**retries
 
 
 def sitting_score(*, sitting_id: int) -> bool:
@@ -197,11 +219,42 @@ def sitting_scoring_retry(*, sitting: Sitting) -> bool:
             Q(status=Sitting.Status.DELAYED)
             | Q(status=Sitting.Status.SCORING, submitted_at__lt=stale)
         )
-        .update(status=Sitting.Status.SCORING, scoring_error="")
+        .update(status=Sitting.Status.SCORING, scoring_error="", scoring_queued_at=timezone.now())
     )
     if sent:
-        sitting_score_task.delay_on_commit(sitting.pk)
+        enqueue_on_commit(sitting_score_task, sitting.pk)
     return bool(sent)
+
+
+def sittings_scoring_requeue() -> int:
+    """Queue again, for scoring, the sittings whose task was lost or whose task's own
+    retries are over (see SCORING_LOST_AFTER, SCORING_RETRIES_OVER_AFTER); return how
+    many. Safe to run at any time and twice at once: each sitting is taken by a
+    conditional update, and the task's claim scores a sitting once however often it
+    is queued."""
+    from assessments.tasks import sitting_score_task
+
+    now = timezone.now()
+    due = Q(result__isnull=True) & (
+        Q(status=Sitting.Status.SCORING, scoring_queued_at__lt=now - SCORING_LOST_AFTER)
+        | Q(status=Sitting.Status.DELAYED, scoring_queued_at__lt=now - SCORING_RETRIES_OVER_AFTER)
+    )
+    unclaimed = Q(scoring_claimed_at__isnull=True) | Q(
+        scoring_claimed_at__lt=now - SCORING_CLAIM_EXPIRY
+    )
+    candidates = list(
+        Sitting.objects.filter(due, unclaimed)
+        .order_by("scoring_queued_at")
+        .values_list("pk", flat=True)[:SCORING_REQUEUE_BATCH]
+    )
+    requeued = 0
+    for sitting_id in candidates:
+        if Sitting.objects.filter(due, unclaimed, pk=sitting_id).update(scoring_queued_at=now):
+            enqueue_on_commit(sitting_score_task, sitting_id)
+            requeued += 1
+    if requeued:
+        logger.info("Queued %d sitting(s) for scoring again", requeued)
+    return requeued
 
 
 def sitting_staff_view(*, staff, sitting: Sitting) -> None:

@@ -2,22 +2,30 @@ import logging
 
 from celery import shared_task
 
+from assessments import services
 from assessments.scoring import ScoringUnavailable
-from assessments.services import sitting_score
 
 logger = logging.getLogger(__name__)
 
-MAX_RETRIES = 6
+# Bounded: the sweep takes up a sitting these retries left delayed (see services).
+MAX_RETRIES = services.SCORING_RETRIES
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES)
 def sitting_score_task(self, sitting_id: int) -> None:
     try:
-        sitting_score(sitting_id=sitting_id)
+        services.sitting_score(sitting_id=sitting_id)
     except ScoringUnavailable as error:
         if self.request.retries >= MAX_RETRIES:
-            # The sitting stays "delayed"; its owner can ask for another try.
+            # The sitting stays "delayed": the sweep starts another round of tries
+            # later (sittings_scoring_requeue), and its owner may ask for one sooner.
             logger.error("Gave up scoring sitting %s for now: %s", sitting_id, error)
             return
-        # 30 s, 1, 2, 4, 8, 16 minutes: rides out a partner's short outage.
-        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+        countdown = services.sitting_scoring_retry_countdown(retries=self.request.retries)
+        raise self.retry(exc=error, countdown=countdown) from error
+
+
+@shared_task
+def sittings_scoring_requeue() -> int:
+    """Queue again the sittings whose scoring was lost or has paused (run by beat)."""
+    return services.sittings_scoring_requeue()

@@ -288,6 +288,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "data-exports-expire": {"task": "accounts.tasks.data_exports_expire", "schedule": 3600},
     "file-deletions-retry": {"task": "privacy.tasks.file_deletions_retry", "schedule": 900},
+    # Submitted assessments whose scoring was never queued (broker down) or has paused.
+    "sittings-scoring-requeue": {
+        "task": "assessments.tasks.sittings_scoring_requeue",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
     "campaigns-dispatch-due": {
         "task": "mail.tasks.campaigns_dispatch_due",
         "schedule": 60.0,

@@ -158,6 +158,33 @@ def test_a_stuck_sitting_can_be_sent_for_scoring_again(
 
 
 @pytest.mark.django_db
+def test_trying_again_while_the_broker_is_down_is_not_a_server_error(
+    client, owner, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from assessments.tasks import sitting_score_task
+
+    sitting = sitting_answered(owner)
+    with django_capture_on_commit_callbacks(execute=False):
+        sitting_submit(sitting=sitting)
+    Sitting.objects.filter(pk=sitting.pk).update(status=Sitting.Status.DELAYED)
+    client.raise_request_exception = False
+
+    with (
+        mock.patch.object(sitting_score_task, "apply_async", side_effect=OperationalError("down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(result_url(sitting, "assessments:retry"))
+
+    assert response.status_code == 302
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORING
+
+
+@pytest.mark.django_db
 def test_retrying_a_scored_sitting_does_nothing(client, owner):
     sitting = sitting_scored(owner)
 

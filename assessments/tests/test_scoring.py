@@ -1,11 +1,23 @@
 """Scoring against hand-computed fixtures, locally and through the HTTP partner."""
 
-import pytest
+from datetime import timedelta
+from unittest import mock
 
+import pytest
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from assessments import services
 from assessments.models import Result, Sitting
 from assessments.scoring import HttpScorer, ScoringUnavailable, local_scores, scores_rank
 from assessments.selectors import code_match_strength, occupation_matches, scoring_key
-from assessments.services import sitting_answers_save, sitting_score, sitting_submit
+from assessments.services import (
+    sitting_answers_save,
+    sitting_score,
+    sitting_submit,
+)
+from assessments.tasks import sitting_score_task
+from assessments.tasks import sittings_scoring_requeue as sittings_scoring_requeue_task
 from assessments.tests.factories import (
     RIASEC,
     VALUES,
@@ -216,3 +228,105 @@ def test_a_partner_that_hangs_times_out():
 
         with pytest.raises(ScoringUnavailable, match="ReadTimeout"):
             scorer.score(token="t" * 32, key=key, answers=RIASEC_ANSWERS)
+
+
+# --- The sweep: scoring that was never queued, or whose retries are over --------------
+
+
+def _queued_ago(sitting, minutes, **fields):
+    Sitting.objects.filter(pk=sitting.pk).update(
+        scoring_queued_at=timezone.now() - timedelta(minutes=minutes), **fields
+    )
+
+
+@pytest.fixture
+def sweep(django_capture_on_commit_callbacks):
+    """Run the beat task as beat would, the tasks it queues running in turn."""
+
+    def run() -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return sittings_scoring_requeue_task.apply().get()
+
+    return run
+
+
+@pytest.mark.django_db
+def test_a_sitting_submitted_while_the_broker_was_down_is_scored_by_the_sweep(
+    django_capture_on_commit_callbacks, sweep
+):
+    sitting = sitting_answered(owner_with_software())
+    with (
+        mock.patch.object(sitting_score_task, "apply_async", side_effect=OperationalError("down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        sitting_submit(sitting=sitting)
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORING
+
+    assert sweep() == 0, "too recent: it may still be on its way"
+    _queued_ago(sitting, 4)
+    assert sweep() == 1
+
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORED
+    assert sweep() == 0
+
+
+@pytest.mark.django_db
+def test_the_sweep_leaves_a_sitting_being_scored_to_its_worker(sweep):
+    sitting = sitting_answered(owner_with_software())
+    sitting_submit(sitting=sitting)
+    _queued_ago(sitting, 10, scoring_claimed_at=timezone.now() - timedelta(minutes=1))
+
+    with mock.patch.object(sitting_score_task, "apply_async") as apply_async:
+        assert sweep() == 0
+        Sitting.objects.filter(pk=sitting.pk).update(
+            scoring_claimed_at=timezone.now() - timedelta(minutes=6)
+        )
+        assert sweep() == 1, "the worker holding it died"
+
+    assert apply_async.call_args.kwargs["args"] == (sitting.pk,)
+
+
+@pytest.mark.django_db
+def test_a_delayed_sitting_is_left_to_its_tasks_retries_then_tried_again_by_the_sweep(sweep):
+    sitting = sitting_answered(owner_with_software())
+    sitting_submit(sitting=sitting)
+    # The task's own retries (30 s to 16 minutes apart) are still under way at 30 minutes.
+    _queued_ago(sitting, 30, status=Sitting.Status.DELAYED)
+    assert sweep() == 0
+
+    _queued_ago(sitting, 45, status=Sitting.Status.DELAYED)
+    assert sweep() == 1
+
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORED
+
+
+@pytest.mark.django_db
+def test_the_sweep_never_queues_a_scored_sitting_or_one_in_progress(sweep):
+    owner = owner_with_software()
+    scored = sitting_scored(owner)
+    in_progress = sitting_answered(owner, code=VALUES)
+    for sitting in (scored, in_progress):
+        _queued_ago(sitting, 60)
+
+    with mock.patch.object(sitting_score_task, "apply_async") as apply_async:
+        assert sweep() == 0
+
+    assert not apply_async.called
+
+
+def test_the_sweep_is_on_the_beat_schedule(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["sittings-scoring-requeue"]
+    assert entry["task"] == sittings_scoring_requeue_task.name
+    assert entry["schedule"] <= 300
+
+
+def test_the_tasks_retries_are_over_before_the_sweep_takes_a_delayed_sitting_up():
+    waits = [
+        services.sitting_scoring_retry_countdown(retries=n) for n in range(services.SCORING_RETRIES)
+    ]
+
+    assert waits == [30, 60, 120, 240, 480, 960]
+    assert timedelta(seconds=sum(waits)) < services.SCORING_RETRIES_OVER_AFTER

@@ -255,6 +255,37 @@ def test_submitting_a_complete_sitting_scores_it_and_shows_the_result(
 
 
 @pytest.mark.django_db
+def test_submitting_while_the_broker_is_down_shows_the_scoring_page_not_a_server_error(
+    client, owner, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from assessments.tasks import sitting_score_task
+
+    sitting, _ = start(client, VALUES)
+    for number in (1, 2):
+        client.post(page_url(sitting, number), page_data(sitting, number, value=4))
+    client.raise_request_exception = False
+    down = OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    with (
+        mock.patch.object(sitting_score_task, "apply_async", side_effect=down) as apply_async,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(page_url(sitting, 3), page_data(sitting, 3, action="submit"))
+
+    assert apply_async.called
+    assert response.status_code == 302
+    assert response.url == reverse("assessments:result", args=[sitting.public_id])
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORING
+    assert sitting.scoring_queued_at is not None
+    assert "Scoring your answers" in client.get(response.url).content.decode()
+
+
+@pytest.mark.django_db
 def test_a_submitted_sitting_can_no_longer_be_changed(client, owner):
     sitting, _ = start(client)
     Sitting.objects.filter(pk=sitting.pk).update(status=Sitting.Status.SCORING)
