@@ -97,10 +97,22 @@ def resume_list(request):
 @login_required
 @require_GET
 def workspace_detail(request, public_id):
-    workspace = _workspace(request, public_id)
+    return _workspace_page(request, _workspace(request, public_id))
+
+
+def _workspace_page(request, workspace, *, review_form=None, comment: str = ""):
+    """The workspace page; its review form is `review_form` (bound, to show its errors)
+    or a fresh one for the latest draft, holding `comment` when one was typed."""
     detail = resume_workspace_detail(workspace=workspace)
     questionnaire = detail["questionnaire"]
     latest_draft = detail["drafts"][-1] if detail["drafts"] else None
+    if review_form is None:
+        review_form = forms.ReviewForm(
+            initial={
+                "draft": latest_draft.public_id if latest_draft else None,
+                "comment": comment,
+            }
+        )
     return render(
         request,
         "resumes/workspace.html",
@@ -108,9 +120,7 @@ def workspace_detail(request, public_id):
             "workspace": workspace,
             "steps": STEP_TITLES,
             "missing": questionnaire_missing(questionnaire=questionnaire),
-            "review_form": forms.ReviewForm(
-                initial={"draft": latest_draft.public_id if latest_draft else None}
-            ),
+            "review_form": review_form,
             "disclosure_allowed": consent_is_granted(
                 user=request.user, purpose=Purpose.RESUME_DISCLOSURE
             ),
@@ -238,12 +248,17 @@ def file_download(request, public_id, file_id):
 @login_required
 @require_POST
 def review(request, public_id):
+    """The customer's decision on a draft. When it cannot be taken, the page comes
+    back with what they typed still in the comment box, never thrown away."""
     workspace = _workspace(request, public_id)
     form = forms.ReviewForm(request.POST)
+    comment = request.POST.get("comment", "")
     if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, errors[0])
-        return redirect("resumes:workspace", workspace.public_id)
+        if "draft" in form.errors:
+            # A page without the draft it showed: show the latest one instead.
+            messages.error(request, form.errors["draft"][0])
+            return _workspace_page(request, workspace, comment=comment)
+        return _workspace_page(request, workspace, review_form=form)
     draft = resume_file_of_workspace(workspace=workspace, public_id=form.cleaned_data["draft"])
     try:
         if request.POST.get("decision") == "approve":
@@ -263,7 +278,11 @@ def review(request, public_id):
             )
             messages.success(request, "Your writer has your comments and will revise.")
     except ResumeActionRefused as error:
+        # E.g. the writer sent a newer draft meanwhile: the page shows it, with the
+        # comment kept for the person to send about that draft or change.
         _refused(request, error)
+        workspace.refresh_from_db()
+        return _workspace_page(request, workspace, comment=comment)
     return redirect("resumes:workspace", workspace.public_id)
 
 

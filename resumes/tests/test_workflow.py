@@ -280,15 +280,66 @@ def test_a_revision_request_on_a_superseded_draft_is_refused(client, owner, writ
 
 
 @pytest.mark.django_db
+def test_comments_on_a_draft_superseded_meanwhile_are_kept_for_the_newer_draft(
+    client, owner, writer
+):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    shown = resume_latest_draft(workspace=workspace)
+    client.force_login(owner)
+    # The writer sends draft 2 while the customer is typing comments on draft 1.
+    newer = resume_draft_upload(
+        workspace=workspace, writer=writer, name="v2.pdf", data=pdf_bytes("v2")
+    )
+    comment = "Move my nursing licence to the top and drop the 2009 retail job. " * 5
+
+    response = client.post(
+        reverse("resumes:review", args=[workspace.public_id]),
+        {"draft": shown.public_id, "comment": comment, "decision": "revise"},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "so your comments were not sent" in html
+    assert "Review draft 2" in html
+    assert f'name="draft" value="{newer.public_id}"' in html
+    assert f">\n{comment}</textarea>" in html, "the typed comment was thrown away"
+    assert not workspace.events.filter(action=Action.REVISION_REQUESTED).exists()
+
+
+@pytest.mark.django_db
+def test_a_comment_too_long_comes_back_to_be_shortened(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    draft = resume_latest_draft(workspace=workspace)
+    client.force_login(owner)
+    comment = "x" * 6001
+
+    response = client.post(
+        reverse("resumes:review", args=[workspace.public_id]),
+        {"draft": draft.public_id, "comment": comment, "decision": "revise"},
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Your comment is too long; please shorten it." in html
+    assert f">\n{comment}</textarea>" in html, "the typed comment was thrown away"
+    workspace.refresh_from_db()
+    assert workspace.status == Status.DRAFT_READY
+
+
+@pytest.mark.django_db
 def test_a_decision_from_a_page_without_the_draft_is_refused(client, owner, writer):
     workspace = workspace_with_draft(owner=owner, writer=writer)
     client.force_login(owner)
 
     response = client.post(
-        reverse("resumes:review", args=[workspace.public_id]), {"decision": "approve"}, follow=True
+        reverse("resumes:review", args=[workspace.public_id]),
+        {"decision": "approve", "comment": "Lovely."},
+        follow=True,
     )
 
-    assert "This page was out of date." in response.content.decode()
+    html = response.content.decode()
+    assert "This page was out of date." in html
+    assert ">\nLovely.</textarea>" in html
     workspace.refresh_from_db()
     assert workspace.status == Status.DRAFT_READY
 
