@@ -102,7 +102,11 @@ def bundle_components_validate(*, bundle: Product, components: Iterable[Product]
 
 
 def entitlements_grant(*, order: Order) -> list[Entitlement]:
-    """Create the entitlements a paid order's lines unlock (idempotent)."""
+    """Create the entitlements a paid order's lines unlock, and open the resume
+    workspaces they give (idempotent, in the caller's transaction)."""
+    # resumes builds on orders (its models point at Entitlement): imported here.
+    from resumes.services import resume_workspaces_open
+
     granted = []
     for line in order.lines.select_related("product"):
         for kind in dict.fromkeys(_kinds_for(line.product)):
@@ -110,6 +114,7 @@ def entitlements_grant(*, order: Order) -> list[Entitlement]:
                 order_line=line, kind=kind, defaults={"user": order.user}
             )
             granted.append(entitlement)
+    resume_workspaces_open(entitlements=granted)
     return granted
 
 
@@ -432,6 +437,8 @@ def orders_attach_to_user(*, user) -> int:
     with what they unlocked. Returns how many orders were attached."""
     from allauth.account.models import EmailAddress
 
+    from resumes.services import resume_workspaces_open_for_owner
+
     addresses = set(
         EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
     )
@@ -453,5 +460,6 @@ def orders_attach_to_user(*, user) -> int:
         Entitlement.objects.filter(order_line__order__in=order_ids, user__isnull=True).update(
             user=user
         )
+        resume_workspaces_open_for_owner(user=user)
     logger.info("Attached %d guest order(s) to account %s", len(order_ids), user.pk)
     return len(order_ids)

@@ -136,6 +136,20 @@ def resume_workspace_open(*, entitlement: Entitlement) -> ResumeWorkspace:
     return workspace
 
 
+def resume_workspaces_open(*, entitlements) -> list[ResumeWorkspace]:
+    """Open the workspace of each of these entitlements that is for a resume or cover
+    letter, active and owned; orders calls it when an order is paid, so that Support
+    can assign a writer at once. A guest's entitlement gets its workspace when the
+    order is attached to their account (resume_workspaces_open_for_owner)."""
+    return [
+        resume_workspace_open(entitlement=entitlement)
+        for entitlement in entitlements
+        if entitlement.kind in WORKSPACE_KINDS
+        and entitlement.user_id is not None
+        and entitlement.is_active
+    ]
+
+
 def resume_workspaces_open_for_owner(*, user) -> None:
     """Open a workspace for each of the person's active resume entitlements."""
     waiting = Entitlement.objects.filter(

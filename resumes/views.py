@@ -87,6 +87,8 @@ def _refused(request, error: ResumeActionRefused):
 @login_required
 @require_GET
 def resume_list(request):
+    # Workspaces open when an order is paid or attached to the account; this opens
+    # any an entitlement of the person still lacks (one granted before that was so).
     resume_workspaces_open_for_owner(user=request.user)
     workspaces = list(resume_workspaces_of_owner(user=request.user))
     if len(workspaces) == 1:

@@ -40,8 +40,60 @@ JOB = {
 }
 
 
+def _paid_through_checkout(*, product_kind, user=None, email="guest@example.com"):
+    from orders.tests.factories import ProductFactory, placed_order, sandbox_paid
+
+    order = placed_order(ProductFactory(kind=product_kind), user=user, email=email)
+    sandbox_paid(order)
+    return order
+
+
 @pytest.mark.django_db
-def test_the_list_page_opens_the_workspace_of_a_paid_resume_order(client, owner):
+def test_paying_for_resume_writing_opens_its_workspace_for_support_to_assign(
+    client, owner, support
+):
+    from orders.models import Product
+
+    order = _paid_through_checkout(product_kind=Product.Kind.RESUME_PACKAGE, user=owner)
+    client.force_login(support)
+
+    response = client.get(reverse("admin:resumes_resumeworkspace_changelist"))
+
+    workspace = ResumeWorkspace.objects.get()
+    assert workspace.entitlement.order_line.order == order
+    assert (workspace.owner, workspace.kind) == (owner, ResumeWorkspace.Kind.RESUME)
+    assert workspace.events.get().action == ResumeEvent.Action.OPENED
+    assert response.status_code == 200
+    assert reverse("admin:resumes_resumeworkspace_change", args=[workspace.pk]) in (
+        response.content.decode()
+    )
+
+
+@pytest.mark.django_db
+def test_paying_for_a_cover_letter_opens_a_cover_letter_workspace(owner):
+    from orders.models import Product
+
+    _paid_through_checkout(product_kind=Product.Kind.COVER_LETTER, user=owner)
+
+    assert ResumeWorkspace.objects.get().kind == ResumeWorkspace.Kind.COVER_LETTER
+
+
+@pytest.mark.django_db
+def test_a_guests_paid_order_opens_its_workspace_once_attached_to_their_account(owner):
+    from orders.models import Product
+    from orders.services import orders_attach_to_user
+
+    # Bought as a guest with the address the account has verified.
+    _paid_through_checkout(product_kind=Product.Kind.RESUME_PACKAGE, email=owner.email)
+    assert not ResumeWorkspace.objects.exists(), "nobody to own it yet"
+
+    orders_attach_to_user(user=owner)
+
+    assert ResumeWorkspace.objects.get().owner == owner
+
+
+@pytest.mark.django_db
+def test_the_list_page_leads_to_the_workspace_of_a_paid_resume_order(client, owner):
     from orders.models import Entitlement
     from orders.tests.factories import paid_entitlement
 
@@ -53,8 +105,21 @@ def test_the_list_page_opens_the_workspace_of_a_paid_resume_order(client, owner)
     workspace = ResumeWorkspace.objects.get(entitlement=entitlement)
     assert response.status_code == 302
     assert response.url == reverse("resumes:workspace", args=[workspace.public_id])
-    assert workspace.owner == owner
-    assert workspace.events.get().action == ResumeEvent.Action.OPENED
+
+
+@pytest.mark.django_db
+def test_the_list_page_opens_a_workspace_an_older_entitlement_lacks(client, owner):
+    from orders.models import Entitlement
+    from orders.tests.factories import paid_entitlement
+
+    client.force_login(owner)
+    entitlement = paid_entitlement(user=owner, kind=Entitlement.Kind.RESUME_WRITING)
+    # Granted before workspaces were opened on payment.
+    ResumeWorkspace.objects.all().delete()
+
+    client.get(reverse("resumes:list"))
+
+    assert ResumeWorkspace.objects.get().entitlement == entitlement
 
 
 @pytest.mark.django_db
@@ -80,6 +145,7 @@ def test_a_revoked_entitlement_opens_no_workspace(client, owner):
 
     client.force_login(owner)
     entitlement = paid_entitlement(user=owner, kind=Entitlement.Kind.RESUME_WRITING)
+    ResumeWorkspace.objects.all().delete()  # granted before workspaces opened on payment
     entitlement.revoked_at = timezone.now()
     entitlement.save()
 
