@@ -24,6 +24,18 @@ def consent_is_granted(
     return elections.exists()
 
 
+def consent_withdrawn_since(*, user, purpose: Purpose, since: datetime) -> bool:
+    """Whether the person withdrew this purpose after `since`: a withdrawal that
+    happened, or was recorded, later than it, whatever they granted again since.
+    What was given under a grant (a link sent under it) dies with its withdrawal."""
+    return ConsentEvent.objects.filter(
+        Q(occurred_at__gt=since) | Q(recorded_at__gt=since),
+        subject__in=Subject.objects.filter(_of_account(user)).values("pk"),
+        purpose=purpose,
+        granted=False,
+    ).exists()
+
+
 def consent_awaiting_confirmation(*, subject: Subject, since: datetime) -> list[Election]:
     """The subject's grants of e-mail purposes that wait for confirmation and were not
     withdrawn after since (when the owner was asked): what the owner may confirm."""

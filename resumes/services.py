@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from accounts.roles import RESUME_WRITER
 from careerperfect.private_files import PRIVATE_STORAGE, private_file_delete, private_file_save
 from consent.purposes import Purpose
-from consent.selectors import consent_is_granted
+from consent.selectors import consent_is_granted, consent_withdrawn_since
 from consent.services import subject_get_or_create
 from mail.services import email_queue, outbound_messages_clear
 from orders.models import Entitlement
@@ -585,7 +585,8 @@ def resume_authorization_revoke(
 
 def resume_shared_file(*, token: str) -> ResumeFile | None:
     """The file behind a recipient's link, or None if the link is forged, expired,
-    revoked, or its owner has since withdrawn the disclosure election."""
+    revoked, or its owner has withdrawn the disclosure election since it was sent
+    (even if they have granted it again: a new grant revives no old link)."""
     try:
         send_id = signing.loads(
             token, salt=SHARE_LINK_SALT, max_age=timedelta(days=settings.RESUME_SHARE_LINK_DAYS)
@@ -601,6 +602,8 @@ def resume_shared_file(*, token: str) -> ResumeFile | None:
         return None
     owner = send.authorization.workspace.owner
     if not consent_is_granted(user=owner, purpose=Purpose.RESUME_DISCLOSURE):
+        return None
+    if consent_withdrawn_since(user=owner, purpose=Purpose.RESUME_DISCLOSURE, since=send.sent_at):
         return None
     return send.file
 

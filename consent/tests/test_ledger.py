@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.tests.factories import UserFactory
 from consent.models import ConsentEvent, Election, Subject, email_normalize
 from consent.purposes import Purpose, Source
-from consent.selectors import consent_history, consent_is_granted
+from consent.selectors import consent_history, consent_is_granted, consent_withdrawn_since
 from consent.services import (
     consent_grant,
     consent_withdraw,
@@ -72,6 +72,30 @@ def test_an_older_grant_does_not_undo_a_newer_withdrawal(now):
     assert not consent_is_granted(email=EMAIL, purpose=Purpose.SITE_UPDATES)
     election = Election.objects.get()
     assert election.event.source == Source.EMAIL
+
+
+@pytest.mark.django_db
+def test_a_withdrawal_after_a_moment_is_known_whatever_was_granted_again_since():
+    user = UserFactory()
+    purpose = Purpose.RESUME_DISCLOSURE
+    consent_withdraw(user=user, purpose=purpose, source=Source.PREFERENCES)
+    consent_grant(user=user, purpose=purpose, source=Source.PREFERENCES)
+    moment = timezone.now()
+    assert not consent_withdrawn_since(user=user, purpose=purpose, since=moment)
+
+    consent_withdraw(user=user, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+    assert not consent_withdrawn_since(user=user, purpose=purpose, since=moment)
+
+    # Happened before the moment, but we learned of it only after.
+    consent_withdraw(
+        user=user,
+        purpose=purpose,
+        source=Source.EMAIL,
+        occurred_at=moment - timedelta(minutes=5),
+    )
+    consent_grant(user=user, purpose=purpose, source=Source.PREFERENCES)
+    assert consent_withdrawn_since(user=user, purpose=purpose, since=moment)
+    assert not consent_withdrawn_since(user=UserFactory(), purpose=purpose, since=moment)
 
 
 @pytest.mark.django_db

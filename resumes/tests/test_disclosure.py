@@ -18,7 +18,12 @@ from resumes.services import (
     resume_send,
     resume_share,
 )
-from resumes.tests.factories import pdf_bytes, workspace_delivered, workspace_with_draft
+from resumes.tests.factories import (
+    drained,
+    pdf_bytes,
+    workspace_delivered,
+    workspace_with_draft,
+)
 
 
 @pytest.fixture
@@ -42,9 +47,7 @@ def share(workspace, **kwargs):
 
 
 def share_link(send) -> str:
-    mail = OutboundMessage.objects.filter(to=send.authorization.recipient_email).first()
-    path = mail.text.split("http://127.0.0.1:8000", 1)[1].split()[0]
-    return path
+    return send.message.text.split("http://127.0.0.1:8000", 1)[1].split()[0]
 
 
 @pytest.mark.django_db
@@ -161,6 +164,25 @@ def test_withdrawing_the_election_stops_sends_and_links(client, workspace, owner
         resume_send(authorization=send.authorization, actor=owner)
     assert client.get(link).status_code == 404
     assert Disclosure.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_granting_the_election_again_revives_no_link_sent_before_the_withdrawal(
+    client, workspace, owner, allowed
+):
+    old_link = share_link(share(workspace))
+    consent_withdraw(user=owner, purpose=Purpose.RESUME_DISCLOSURE, source=Source.PREFERENCES)
+    # Weeks later the owner switches sharing on again, to send to someone else.
+    consent_grant(user=owner, purpose=Purpose.RESUME_DISCLOSURE, source=Source.PREFERENCES)
+
+    response = client.get(old_link)
+    drained(response)
+    assert response.status_code == 404, "the old recipient's link works again"
+
+    new_link = share_link(share(workspace, name="Globex", email="talent@globex.example"))
+    response = client.get(new_link)
+    assert drained(response) == pdf_bytes("Draft one")
+    assert response.status_code == 200
 
 
 @pytest.mark.django_db
