@@ -32,6 +32,7 @@ from resumes.services import (
     resume_staff_access_record,
     resume_writer_assign,
 )
+from resumes.uploads import resume_upload_receiving
 from resumes.views import STEP_TITLES, file_response, form_data, upload_bytes
 
 WORKFLOW_FIELDS = ["owner", "kind", "status", "writer", "created_at", "updated_at"]
@@ -148,7 +149,7 @@ class ResumeWorkspaceAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
             ),
             path(
                 "<int:pk>/draft/",
-                self.admin_site.admin_view(self.draft_upload_view),
+                self.admin_site.admin_view(resume_upload_receiving(self.draft_upload_view)),
                 name="resumes_resumeworkspace_draft",
             ),
             *super().get_urls(),

@@ -37,6 +37,7 @@ from resumes.services import (
     resume_shared_file,
     resume_workspaces_open_for_owner,
 )
+from resumes.uploads import resume_upload_receiving
 
 STEP_TITLES = {
     1: "The job you want",
@@ -208,6 +209,7 @@ def questionnaire_step(request, public_id, step: int):
     )
 
 
+@resume_upload_receiving
 @login_required
 @require_http_methods(["GET", "POST"])
 def file_upload(request, public_id):

@@ -99,6 +99,129 @@ def test_a_word_document_with_a_corrupt_part_is_refused_clearly_not_with_a_serve
     assert stored_files(private_storage) == []
 
 
+@pytest.fixture
+def spooled(monkeypatch):
+    """The temporary files Django's default upload handlers write an upload to."""
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    names = []
+    real_init = TemporaryUploadedFile.__init__
+
+    def spy(self, name, *args, **kwargs):
+        names.append(name)
+        real_init(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(TemporaryUploadedFile, "__init__", spy)
+    return names
+
+
+MEGABYTE = 1024 * 1024
+
+
+@pytest.mark.django_db
+def test_an_oversize_upload_is_refused_without_being_kept_in_memory_or_on_disk(
+    client, workspace, settings, spooled, private_storage
+):
+    settings.RESUME_UPLOAD_MAX_BYTES = MEGABYTE
+    # Above FILE_UPLOAD_MAX_MEMORY_SIZE, so that Django alone would spool it to disk.
+    big = b"a" * (3 * MEGABYTE)
+
+    response = client.post(upload_url(workspace), {"file": upload("cv.txt", big)})
+
+    assert response.status_code == 200
+    assert "The file is 3.0\xa0MB; the limit is 1.0\xa0MB." in response.content.decode()
+    assert spooled == [], "the whole upload was written to a temporary file"
+    assert stored_files(private_storage) == []
+
+
+@pytest.mark.django_db
+def test_a_writers_oversize_draft_is_refused_without_being_kept_in_full(
+    client, owner, writer, settings, spooled
+):
+    from resumes.tests.factories import workspace_submitted
+
+    settings.RESUME_UPLOAD_MAX_BYTES = MEGABYTE
+    workspace = workspace_submitted(owner=owner, writer=writer)
+    client.force_login(writer)
+
+    response = client.post(
+        reverse("admin:resumes_resumeworkspace_draft", args=[workspace.pk]),
+        {"file": upload("v1.txt", b"a" * (3 * MEGABYTE))},
+    )
+
+    assert response.status_code == 200
+    assert "The file is 3.0\xa0MB; the limit is 1.0\xa0MB." in response.content.decode()
+    assert spooled == []
+
+
+def test_the_upload_handler_keeps_up_to_the_limit_and_counts_the_rest(settings):
+    from resumes.uploads import ResumeUploadHandler
+
+    settings.RESUME_UPLOAD_MAX_BYTES = 10
+
+    def received(*chunks: bytes):
+        handler = ResumeUploadHandler()
+        handler.new_file("file", "cv.txt", "text/plain", None)
+        start = 0
+        for chunk in chunks:
+            assert handler.receive_data_chunk(chunk, start) is None
+            start += len(chunk)
+        return handler.file_complete(start)
+
+    within = received(b"12345", b"67890")
+    assert (within.size, within.read()) == (10, b"1234567890")
+    over = received(b"12345", b"67890", b"x" * 1000)
+    assert (over.size, over.read()) == (1010, b"")
+
+
+@pytest.mark.django_db
+def test_the_upload_pages_still_check_the_csrf_token(owner, writer):
+    from django.test import Client
+
+    from resumes.tests.factories import workspace_submitted
+
+    workspace = workspace_submitted(owner=owner, writer=writer)
+    for person, url in (
+        (owner, upload_url(workspace)),
+        (writer, reverse("admin:resumes_resumeworkspace_draft", args=[workspace.pk])),
+    ):
+        csrf_client = Client(enforce_csrf_checks=True)
+        csrf_client.force_login(person)
+
+        response = csrf_client.post(url, {"file": upload("cv.pdf", pdf_bytes())})
+
+        assert response.status_code == 403, url
+    assert not ResumeFile.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_software_build_larger_than_the_resume_limit_is_still_accepted(client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.tests.factories import UserFactory
+    from orders.models import Product, SoftwareRelease
+    from orders.tests.factories import ProductFactory
+
+    settings.RESUME_UPLOAD_MAX_BYTES = 1024
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    installer = b"\x00" * 4096
+
+    response = client.post(
+        reverse("admin:orders_softwarerelease_add"),
+        {
+            "product": ProductFactory(kind=Product.Kind.SOFTWARE).pk,
+            "computer_type": "windows",
+            "version": "3.0",
+            "download_name": "planner-3.0.exe",
+            "published": "on",
+            "file": SimpleUploadedFile("Planner.exe", installer),
+        },
+    )
+
+    assert response.status_code == 302
+    assert SoftwareRelease.objects.get().size == 4096
+
+
 @pytest.mark.django_db
 def test_a_failure_after_storing_removes_the_stored_file(
     client, workspace, private_storage, monkeypatch
