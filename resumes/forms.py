@@ -204,6 +204,13 @@ class ShareForm(forms.Form):
         },
     )
     authorize = forms.BooleanField(
-        label="I authorize CareerPerfect to send my final resume to this recipient.",
         error_messages={"required": "Tick the box to authorize sending to this recipient."},
     )
+
+    def __init__(self, *args, document: str = "resume", **kwargs):
+        """`document` names what is sent: "resume" or "cover letter"."""
+        super().__init__(*args, **kwargs)
+        authorize = self.fields["authorize"]
+        authorize.label = (
+            f"I authorize CareerPerfect to send my final {document} to this recipient."
+        )

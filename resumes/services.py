@@ -478,7 +478,10 @@ def _require_can_send(workspace: ResumeWorkspace) -> None:
             "“Sharing my resume with recipients I name” on your My privacy page."
         )
     if workspace.final_file_id is None:
-        raise ResumeActionRefused("You can send your resume once you have approved a final.")
+        raise ResumeActionRefused(
+            f"You can send your {workspace.get_kind_display().lower()} once you have "
+            "approved a final."
+        )
 
 
 def resume_send(*, authorization: DisclosureAuthorization, actor) -> ResumeSend:
@@ -518,7 +521,10 @@ def resume_send(*, authorization: DisclosureAuthorization, actor) -> ResumeSend:
         until = timezone.now() + timedelta(days=settings.RESUME_SHARE_LINK_DAYS)
         send.message = email_queue(
             to=authorization.recipient_email,
-            subject=f"{workspace.owner.get_full_name()} sent you their resume",
+            subject=(
+                f"{workspace.owner.get_full_name()} sent you their "
+                f"{workspace.get_kind_display().lower()}"
+            ),
             text=(
                 f"Hello {authorization.recipient_name},\n\n"
                 f"{workspace.owner.get_full_name()} asked CareerPerfect to send you their "

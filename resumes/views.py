@@ -294,7 +294,7 @@ def review(request, public_id):
 @require_http_methods(["GET", "POST"])
 def share(request, public_id):
     workspace = _workspace(request, public_id)
-    form = forms.ShareForm(*form_data(request))
+    form = forms.ShareForm(*form_data(request), document=workspace.get_kind_display().lower())
     if request.method == "POST" and form.is_valid():
         try:
             send, sent_now = resume_share(

@@ -33,18 +33,19 @@ def staff_member(role: str, **fields):
     return user
 
 
-def workspace_open(*, owner=None, writer=None) -> ResumeWorkspace:
-    entitlement = paid_entitlement(
-        user=owner or UserFactory(), kind=Entitlement.Kind.RESUME_WRITING
-    )
+def workspace_open(
+    *, owner=None, writer=None, kind=Entitlement.Kind.RESUME_WRITING
+) -> ResumeWorkspace:
+    """A workspace of a paid order for a resume, or with `kind`, a cover letter."""
+    entitlement = paid_entitlement(user=owner or UserFactory(), kind=kind)
     workspace = resume_workspace_open(entitlement=entitlement)
     if writer is not None:
         workspace = resume_writer_assign(workspace=workspace, writer=writer, actor=None)
     return workspace
 
 
-def workspace_submitted(*, owner=None, writer=None) -> ResumeWorkspace:
-    workspace = workspace_open(owner=owner, writer=writer)
+def workspace_submitted(*, owner=None, writer=None, **kind) -> ResumeWorkspace:
+    workspace = workspace_open(owner=owner, writer=writer, **kind)
     questionnaire_step_save(
         workspace=workspace,
         step=1,
@@ -56,8 +57,8 @@ def workspace_submitted(*, owner=None, writer=None) -> ResumeWorkspace:
     return questionnaire_submit(workspace=workspace, actor=workspace.owner)
 
 
-def workspace_with_draft(*, owner=None, writer) -> ResumeWorkspace:
-    workspace = workspace_submitted(owner=owner, writer=writer)
+def workspace_with_draft(*, owner=None, writer, **kind) -> ResumeWorkspace:
+    workspace = workspace_submitted(owner=owner, writer=writer, **kind)
     resume_draft_upload(
         workspace=workspace, writer=writer, name="draft.pdf", data=pdf_bytes("Draft one")
     )
@@ -65,8 +66,8 @@ def workspace_with_draft(*, owner=None, writer) -> ResumeWorkspace:
     return workspace
 
 
-def workspace_delivered(*, owner=None, writer) -> ResumeWorkspace:
-    workspace = workspace_with_draft(owner=owner, writer=writer)
+def workspace_delivered(*, owner=None, writer, **kind) -> ResumeWorkspace:
+    workspace = workspace_with_draft(owner=owner, writer=writer, **kind)
     return resume_approve(
         workspace=workspace, actor=workspace.owner, draft=resume_latest_draft(workspace=workspace)
     )

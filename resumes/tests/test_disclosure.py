@@ -199,6 +199,21 @@ def test_a_link_stops_working_after_the_set_number_of_days(
 
 
 @pytest.mark.django_db
+def test_a_cover_letter_is_sent_as_a_cover_letter_not_a_resume(client, owner, writer, allowed):
+    from orders.models import Entitlement
+
+    workspace = workspace_delivered(owner=owner, writer=writer, kind=Entitlement.Kind.COVER_LETTER)
+    client.force_login(owner)
+
+    form = client.get(reverse("resumes:share", args=[workspace.public_id])).content.decode()
+    send = share(workspace)
+
+    assert "send my final cover letter to this recipient" in form
+    assert send.message.subject == "Olive Owner sent you their cover letter"
+    assert "to send you their cover letter." in send.message.text
+
+
+@pytest.mark.django_db
 def test_only_a_delivered_final_can_be_sent(owner, writer, allowed):
     workspace = workspace_with_draft(owner=owner, writer=writer)
 
