@@ -87,6 +87,7 @@ def _refused(request, error: ResumeActionRefused):
 
 @login_required
 @require_GET
+@never_cache
 def resume_list(request):
     # Workspaces open when an order is paid or attached to the account; this opens
     # any an entitlement of the person still lacks (one granted before that was so).
@@ -99,6 +100,7 @@ def resume_list(request):
 
 @login_required
 @require_GET
+@never_cache
 def workspace_detail(request, public_id):
     return _workspace_page(request, _workspace(request, public_id))
 
@@ -164,6 +166,7 @@ def _step_forms(step: int, questionnaire: Questionnaire, data=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def questionnaire_step(request, public_id, step: int):
     workspace = _workspace(request, public_id)
     if step not in STEP_TITLES:
@@ -212,6 +215,7 @@ def questionnaire_step(request, public_id, step: int):
 @resume_upload_receiving
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def file_upload(request, public_id):
     workspace = _workspace(request, public_id)
     form = forms.UploadForm(*form_data(request, files=True))
@@ -251,6 +255,7 @@ def file_download(request, public_id, file_id):
 
 @login_required
 @require_POST
+@never_cache
 def review(request, public_id):
     """The customer's decision on a draft. When it cannot be taken, the page comes
     back with what they typed still in the comment box, never thrown away."""
@@ -292,6 +297,7 @@ def review(request, public_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache
 def share(request, public_id):
     workspace = _workspace(request, public_id)
     form = forms.ShareForm(*form_data(request), document=workspace.get_kind_display().lower())

@@ -90,6 +90,31 @@ def test_customer_pages_are_the_owners_alone(login, workspace, persona, page):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "page", ["list", "workspace", "questionnaire", "upload", "share", "review"]
+)
+def test_customer_pages_are_not_cached_by_browsers_or_proxies(login, workspace, owner, page):
+    client = login("owner")
+
+    if page == "list":
+        workspace_open(owner=owner)  # With two, the list is shown, not the one workspace.
+        response = client.get(reverse("resumes:list"))
+    elif page == "review":
+        # Shown again, with the reason the decision could not be taken.
+        response = client.post(
+            reverse("resumes:review", args=[workspace.public_id]),
+            {"draft": workspace.final_file.public_id, "decision": "approve"},
+        )
+    else:
+        response = client.get(customer_urls(workspace)[page])
+    drained(response)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "owner"])
 @pytest.mark.parametrize("action", ["review", "share_again", "share_revoke"])
 def test_customer_actions_are_refused_to_everyone_else(login, workspace, persona, action):
