@@ -235,7 +235,7 @@ def file_upload(request, public_id):
             _refused(request, error)
             return redirect("resumes:workspace", workspace.public_id)
         else:
-            messages.success(request, "Your resume is uploaded. Only you and your writer see it.")
+            messages.success(request, "Your resume is uploaded. Your writer will start from it.")
             return redirect("resumes:workspace", workspace.public_id)
     return render(
         request,

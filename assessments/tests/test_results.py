@@ -229,6 +229,17 @@ def test_an_unfinished_sitting_has_no_result_yet(client, owner):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("page", ["list", "result"])
+def test_the_person_is_told_who_else_can_see_their_results(client, owner, page):
+    url = reverse("assessments:index") if page == "list" else result_url(sitting_scored(owner))
+
+    html = client.get(url).content.decode()
+
+    assert "only our Privacy Officer can open" in html
+    assert "each such look is logged" in html
+
+
+@pytest.mark.django_db
 def test_results_are_not_cached_by_browsers_or_proxies(client, owner):
     sitting = sitting_scored(owner)
 

@@ -115,6 +115,16 @@ def test_customer_pages_are_not_cached_by_browsers_or_proxies(login, workspace, 
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("page", ["workspace", "upload"])
+def test_the_customer_is_told_who_else_can_see_their_resume(login, workspace, page):
+    html = drained(login("owner").get(customer_urls(workspace)[page])).decode()
+
+    assert "your writer" in html
+    assert "our Privacy Officer" in html
+    assert "that is logged" in html
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "owner"])
 @pytest.mark.parametrize("action", ["review", "share_again", "share_revoke"])
 def test_customer_actions_are_refused_to_everyone_else(login, workspace, persona, action):
