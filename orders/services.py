@@ -119,10 +119,15 @@ def entitlements_grant(*, order: Order) -> list[Entitlement]:
 
 
 def entitlements_revoke(*, order: Order) -> int:
-    """Revoke what a refunded order unlocked; returns how many were active."""
-    return Entitlement.objects.filter(order_line__order=order, revoked_at__isnull=True).update(
+    """Revoke what a refunded order unlocked, taking its resumes' writers off them;
+    returns how many entitlements were active."""
+    from resumes.services import resume_writers_release
+
+    revoked = Entitlement.objects.filter(order_line__order=order, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    resume_writers_release(order=order)
+    return revoked
 
 
 SOFTWARE_FOLDER = "software"

@@ -77,7 +77,10 @@ class ResumeWorkspaceAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [field for field in self.get_fields(request, obj) if field != "writer"]
-        if not self.has_change_permission(request, obj):
+        # A refunded order's resume is given to no writer (resume_writers_release).
+        if not self.has_change_permission(request, obj) or (
+            obj is not None and not obj.entitlement.is_active
+        ):
             fields.append("writer")
         return fields
 
@@ -87,7 +90,10 @@ class ResumeWorkspaceAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        resume_writer_assign(workspace=obj, writer=form.cleaned_data["writer"], actor=request.user)
+        if "writer" in form.cleaned_data:  # not when read-only (a refunded order's)
+            resume_writer_assign(
+                workspace=obj, writer=form.cleaned_data["writer"], actor=request.user
+            )
 
     def _visible_or_404(self, request, object_id) -> ResumeWorkspace:
         obj = self.get_object(request, unquote(object_id))

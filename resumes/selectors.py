@@ -41,7 +41,7 @@ def resume_workspaces_for_staff(*, user) -> QuerySet[ResumeWorkspace]:
     Support (assigning writers) and content-permission holders see every workspace;
     a writer sees only those assigned to them; anyone else none.
     """
-    workspaces = ResumeWorkspace.objects.select_related("owner", "writer")
+    workspaces = ResumeWorkspace.objects.select_related("owner", "writer", "entitlement")
     if not (user.is_authenticated and user.is_staff and user.is_active):
         return workspaces.none()
     if user.has_perm(CONTENT_PERMISSION) or user.has_perm(ASSIGN_PERMISSION):

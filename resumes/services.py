@@ -77,9 +77,12 @@ def _locked(workspace: ResumeWorkspace) -> ResumeWorkspace:
     return ResumeWorkspace.objects.select_for_update().get(pk=workspace.pk)
 
 
+REFUNDED = "This order was cancelled, so work on it has stopped."
+
+
 def _require_open(workspace: ResumeWorkspace) -> None:
     if not workspace.entitlement.is_active:
-        raise ResumeActionRefused("This order was cancelled, so work on it has stopped.")
+        raise ResumeActionRefused(REFUNDED)
     if workspace.status == Status.DELIVERED:
         raise ResumeActionRefused("This resume is finished and delivered.")
 
@@ -437,6 +440,8 @@ def resume_writer_assign(*, workspace: ResumeWorkspace, writer, actor) -> Resume
         workspace = _locked(workspace)
         if workspace.writer_id == (writer.pk if writer else None):
             return workspace
+        if writer is not None and not workspace.entitlement.is_active:
+            raise ResumeActionRefused(REFUNDED)
         workspace.writer = writer
         workspace.save(update_fields=["writer", "updated_at"])
         _event(
@@ -451,6 +456,34 @@ def resume_writer_assign(*, workspace: ResumeWorkspace, writer, actor) -> Resume
             f"You are now the writer of {workspace}.",
         )
     return workspace
+
+
+def resume_writers_release(*, order) -> int:
+    """Take the writers of a refunded order's workspaces off them (telling each), so
+    that nobody works on, or reads, a resume that was paid back; returns how many."""
+    released = 0
+    for pk in ResumeWorkspace.objects.filter(
+        entitlement__order_line__order=order, writer__isnull=False
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            workspace = _locked(ResumeWorkspace(pk=pk))
+            if workspace.writer is None:
+                continue
+            email_queue(
+                to=workspace.writer.email,
+                subject=f"[CareerPerfect] {workspace} is no longer yours",
+                text=f"The order of {workspace} was refunded, so work on it has stopped.\n",
+            )
+            workspace.writer = None
+            workspace.save(update_fields=["writer", "updated_at"])
+            _event(
+                workspace=workspace,
+                action=Action.WRITER_ASSIGNED,
+                actor=None,
+                comment="No writer: the order was refunded",
+            )
+            released += 1
+    return released
 
 
 def resume_staff_access_record(*, staff, workspace: ResumeWorkspace, file=None) -> None:

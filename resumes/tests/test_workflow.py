@@ -436,3 +436,41 @@ def test_only_support_can_change_the_assignment(client, request, owner, writer, 
     assert response.status_code == 403
     workspace.refresh_from_db()
     assert workspace.writer == writer
+
+
+def refunded(workspace):
+    from orders.models import OrderEvent
+    from orders.services import order_refund
+
+    order = workspace.entitlement.order_line.order
+    order_refund(order=order, source=OrderEvent.Source.STAFF, reason="Asked", at_provider=False)
+    workspace.refresh_from_db()
+    return workspace
+
+
+@pytest.mark.django_db
+def test_a_refund_takes_the_writer_off_the_resume_and_tells_them(client, owner, writer):
+    workspace = refunded(workspace_submitted(owner=owner, writer=writer))
+
+    assert workspace.writer is None
+    assert workspace.events.last().comment == "No writer: the order was refunded"
+    assert OutboundMessage.objects.filter(to=writer.email, subject__contains="no longer").exists()
+    client.force_login(writer)
+    url = reverse("admin:resumes_resumeworkspace_change", args=[workspace.pk])
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_refunded_resume_cannot_be_given_to_a_writer(client, support, owner, writer):
+    workspace = refunded(workspace_submitted(owner=owner))
+    client.force_login(support)
+    url = reverse("admin:resumes_resumeworkspace_change", args=[workspace.pk])
+
+    page = client.get(url).content.decode()
+    client.post(url, {"writer": writer.pk})
+
+    assert 'name="writer"' not in page
+    workspace.refresh_from_db()
+    assert workspace.writer is None
+    with pytest.raises(ResumeActionRefused, match="work on it has stopped"):
+        resume_writer_assign(workspace=workspace, writer=writer, actor=support)
