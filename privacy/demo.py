@@ -1,5 +1,6 @@
-"""Demo data: the service providers listed on the policy, and some weeks of usage counts
-so that the admin's analytics chart has something to show."""
+"""Demo data: the service providers listed on the policy, the policy's latest version
+published, and some weeks of usage counts so that the admin's analytics chart has
+something to show."""
 
 import random
 from datetime import timedelta
@@ -7,7 +8,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from partners.models import Partner
-from privacy.models import DailyCount, ServiceProvider
+from privacy.models import DailyCount, PolicyVersion, ServiceProvider
+from privacy.services import policy_version_publish
 
 DEMO_PROVIDERS = [
     ("Example Cloud Hosting", ServiceProvider.Function.HOSTING, "everything stored on the site"),
@@ -30,6 +32,15 @@ def seed() -> list[tuple[str, str]]:
         ServiceProvider.objects.get_or_create(
             name=name, defaults={"function": function, "data_categories": categories}
         )
+    # The demo company's Privacy Officer has published the draft of version 3 that the
+    # migrations add (its change notice goes to those who asked for site-update mail).
+    draft = PolicyVersion.objects.filter(
+        document=PolicyVersion.Document.PRIVACY_POLICY, version=3, published_at__isnull=True
+    ).first()
+    if draft is not None:
+        draft.effective_date = timezone.localdate()
+        draft.save(update_fields=["effective_date"])
+        policy_version_publish(version=draft)
     if not DailyCount.objects.exists():
         # Seeded so the demo always looks the same.
         rng = random.Random(7)  # noqa: S311 - demo figures, not security

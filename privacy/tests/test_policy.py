@@ -16,9 +16,12 @@ from privacy.services import PolicyPublishError, policy_version_publish
 
 PRIVACY = PolicyVersion.Document.PRIVACY_POLICY
 SAFE = PolicyVersion.Document.SAFE_AND_SECURE
+# The number after the privacy policy's versions the migrations add: 1 and 2
+# published, 3 a draft waiting for the Privacy Officer (0007).
+NEXT = 4
 
 
-def draft(document=PRIVACY, version=3, days_from_now=0, **fields) -> PolicyVersion:
+def draft(document=PRIVACY, version=NEXT, days_from_now=0, **fields) -> PolicyVersion:
     return PolicyVersion.objects.create(
         document=document,
         version=version,
@@ -118,7 +121,7 @@ def test_archive_marks_an_upcoming_version(client):
 
     html = text_of(client.get(reverse("privacy:archive", args=[PRIVACY])))
 
-    assert re.search(r"Version 3</a> <span class=\"badge\">upcoming</span>", html)
+    assert re.search(rf"Version {NEXT}</a> <span class=\"badge\">upcoming</span>", html)
     assert re.search(r"Version 2</a> <span class=\"badge\">current</span>", html)
 
 
@@ -135,8 +138,8 @@ def test_an_old_version_stays_readable_and_says_it_is_not_current(client):
 def test_a_draft_or_unknown_version_is_not_found(client):
     draft()
 
-    assert client.get(reverse("privacy:version", args=[PRIVACY, 3])).status_code == 404
-    assert client.get(reverse("privacy:changes", args=[PRIVACY, 3])).status_code == 404
+    assert client.get(reverse("privacy:version", args=[PRIVACY, NEXT])).status_code == 404
+    assert client.get(reverse("privacy:changes", args=[PRIVACY, NEXT])).status_code == 404
     assert client.get(reverse("privacy:version", args=[SAFE, 9])).status_code == 404
 
 
@@ -157,7 +160,7 @@ def test_changes_page_shows_the_words_changed_in_a_paragraph(client):
         version=draft(body=v2.body.replace("We answer every message.", "We answer within a week."))
     )
 
-    html = text_of(client.get(reverse("privacy:changes", args=[PRIVACY, 3])))
+    html = text_of(client.get(reverse("privacy:changes", args=[PRIVACY, NEXT])))
 
     assert "We answer <del>every message.</del> <ins>within a week.</ins>" in html
     assert "paragraphs unchanged</summary>" in html
@@ -218,7 +221,7 @@ def test_consent_events_record_the_version_in_force_when_they_happen(alice):
     )
 
     assert before.policy_version.version == 2
-    assert after.policy_version.version == 3
+    assert after.policy_version.version == NEXT
     assert back_then.policy_version.version == 1
 
 
@@ -237,10 +240,10 @@ def test_publishing_refuses_a_version_that_would_take_effect_before_it_is_posted
 
 @pytest.mark.django_db
 def test_publishing_refuses_a_number_below_a_published_one():
-    skipped = draft(version=3)
-    policy_version_publish(version=draft(version=4))
+    skipped = draft(version=NEXT)
+    policy_version_publish(version=draft(version=NEXT + 1))
 
-    with pytest.raises(PolicyPublishError, match="higher number than the published v4"):
+    with pytest.raises(PolicyPublishError, match=f"higher number than the published v{NEXT + 1}"):
         policy_version_publish(version=skipped)
 
     skipped.refresh_from_db()
@@ -279,20 +282,20 @@ def test_privacy_officer_writes_a_draft_with_the_next_number_and_a_preview(clien
     add_url = reverse("admin:privacy_policyversion_add")
 
     form = client.get(add_url).content.decode()
-    assert re.search(r'name="version"[^>]*value="3"', form)
+    assert re.search(rf'name="version"[^>]*value="{NEXT}"', form)
 
     response = client.post(
         add_url,
         {
             "document": PRIVACY,
-            "version": 3,
+            "version": NEXT,
             "effective_date": timezone.localdate().isoformat(),
             "summary": "Shorter.",
             "body": "# Privacy policy\n\nWrite to {{ contact_email }} *today*.",
         },
     )
     assert response.status_code == 302
-    version = PolicyVersion.objects.get(document=PRIVACY, version=3)
+    version = PolicyVersion.objects.get(document=PRIVACY, version=NEXT)
     assert version.published_at is None
 
     change = client.get(reverse("admin:privacy_policyversion_change", args=[version.pk]))
@@ -312,7 +315,7 @@ def test_privacy_officer_publishes_with_the_admin_action(client, privacy_officer
 
     version.refresh_from_db()
     assert version.published_by == privacy_officer
-    assert "Privacy policy v3 is published." in response.content.decode()
+    assert f"Privacy policy v{NEXT} is published." in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -416,7 +419,7 @@ def test_archive_query_count_does_not_grow_with_versions(
     client, django_assert_num_queries, versions
 ):
     for n in range(versions):
-        policy_version_publish(version=draft(version=3 + n))
+        policy_version_publish(version=draft(version=NEXT + n))
 
     # partner for the host (first request), current version, published versions
     with django_assert_num_queries(3):
@@ -437,7 +440,7 @@ def test_version_and_changes_pages_query_counts(client, django_assert_num_querie
 @pytest.mark.parametrize("extra", [0, 20])
 def test_admin_changelists_query_counts(client, privacy_officer, django_assert_num_queries, extra):
     for n in range(extra):
-        draft(version=3 + n)
+        draft(version=NEXT + n)
         ServiceProvider.objects.create(name=f"P{n}", function="hosting", data_categories="all")
     client.force_login(privacy_officer)
     versions = reverse("admin:privacy_policyversion_changelist")
@@ -472,7 +475,7 @@ def test_publishing_mails_a_change_notice_to_those_who_allowed_site_updates_only
     assert [message.to for message in mailoutbox] == [["news@example.com"]]
     notice = mailoutbox[0]
     assert "Contests explained." in notice.body
-    assert "/privacy/versions/3/changes/" in notice.body
+    assert f"/privacy/versions/{NEXT}/changes/" in notice.body
     assert "List-Unsubscribe" in notice.extra_headers
 
 
@@ -480,9 +483,36 @@ def test_publishing_mails_a_change_notice_to_those_who_allowed_site_updates_only
 def test_a_refused_publication_sends_no_notice():
     from mail.models import Campaign
 
-    policy_version_publish(version=draft(version=4))
+    policy_version_publish(version=draft(version=NEXT + 1))
 
     with pytest.raises(PolicyPublishError):
-        policy_version_publish(version=draft(version=3))
+        policy_version_publish(version=draft(version=NEXT))
 
     assert Campaign.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_version_3_waits_as_a_draft_and_says_what_version_2_left_unsaid(client):
+    v2 = PolicyVersion.objects.get(document=PRIVACY, version=2)
+    v3 = PolicyVersion.objects.get(document=PRIVACY, version=3)
+
+    assert v3.published_at is None
+    assert policy_version_current() == v2
+    assert "Only you see your career assessment results." in v2.body
+    assert "Only you see your career assessment results." not in v3.body
+    assert re.search(r"only our Privacy\s+Officer can open them", v3.body)
+    assert re.search(r"nothing more\s+follows unless the owner says yes", v3.body)
+
+
+@pytest.mark.django_db
+def test_the_demo_publishes_version_3_and_tells_those_who_asked_for_site_updates():
+    from django.core.management import call_command
+
+    from mail.models import Campaign
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    current = policy_version_current()
+    assert (current.version, current.effective_date) == (3, timezone.localdate())
+    assert Campaign.objects.filter(kind=Campaign.Kind.SITE_UPDATES).count() == 1
