@@ -46,7 +46,7 @@ def contest_detail(request, slug):
         if form.is_valid():
             if not form_submission_allow(request, form=form, action="contest_entry"):
                 return _contest_page(request, contest, form, is_open, status=429)
-            _, created = contest_enter(
+            contest_enter(
                 contest=contest,
                 user=user,
                 site_partner=site_partner,
@@ -58,12 +58,13 @@ def contest_detail(request, slug):
                     if field in form.fields
                 },
             )
-            # Entering again changes nothing, so no link was sent for its ticks.
-            if created and form.elections:
+            # The same words whether this address entered before (which changes and sends
+            # nothing) or not, so that the page tells a stranger nothing about it.
+            if form.elections:
                 messages.info(
                     request,
-                    "Unless you have confirmed your address with us before, we have e-mailed "
-                    "it a link: the e-mail you asked for starts once you follow it.",
+                    "If your address still needs confirming for the e-mail you asked for, a link "
+                    "is on its way to it: that e-mail starts once you follow the link.",
                 )
             return redirect("contests:entered", slug=contest.slug)
     else:
