@@ -80,6 +80,10 @@ def _locked(workspace: ResumeWorkspace) -> ResumeWorkspace:
 REFUNDED = "This order was cancelled, so work on it has stopped."
 
 
+def _entitlement_locked(workspace: ResumeWorkspace) -> Entitlement:
+    return Entitlement.objects.select_for_update().get(pk=workspace.entitlement_id)
+
+
 def _require_open(workspace: ResumeWorkspace) -> None:
     if not workspace.entitlement.is_active:
         raise ResumeActionRefused(REFUNDED)
@@ -440,7 +444,9 @@ def resume_writer_assign(*, workspace: ResumeWorkspace, writer, actor) -> Resume
         workspace = _locked(workspace)
         if workspace.writer_id == (writer.pk if writer else None):
             return workspace
-        if writer is not None and not workspace.entitlement.is_active:
+        # Locked, so that a refund (which revokes it, then releases writers) either
+        # commits first and is seen here, or waits and then releases this writer.
+        if writer is not None and not _entitlement_locked(workspace).is_active:
             raise ResumeActionRefused(REFUNDED)
         workspace.writer = writer
         workspace.save(update_fields=["writer", "updated_at"])

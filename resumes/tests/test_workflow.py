@@ -474,3 +474,25 @@ def test_a_refunded_resume_cannot_be_given_to_a_writer(client, support, owner, w
     assert workspace.writer is None
     with pytest.raises(ResumeActionRefused, match="work on it has stopped"):
         resume_writer_assign(workspace=workspace, writer=writer, actor=support)
+
+
+@pytest.mark.django_db
+def test_the_migration_takes_writers_off_resumes_refunded_before_refunds_did(owner, writer):
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.utils import timezone
+
+    from orders.models import Entitlement
+
+    migration = import_module("resumes.migrations.0003_release_writers_of_refunded_orders")
+    refunded_earlier = workspace_submitted(owner=owner, writer=writer)
+    Entitlement.objects.filter(pk=refunded_earlier.entitlement_id).update(revoked_at=timezone.now())
+    paid = workspace_submitted(writer=writer)
+
+    migration.release(apps, None)
+
+    refunded_earlier.refresh_from_db()
+    paid.refresh_from_db()
+    assert (refunded_earlier.writer, paid.writer) == (None, writer)
+    assert refunded_earlier.events.last().comment == "No writer: the order was refunded"
