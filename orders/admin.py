@@ -30,7 +30,8 @@ from orders.templatetags.money import money_format
 class ProductForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
-        if cleaned_data.get("kind") == Product.Kind.BUNDLE:
+        # A components choice already refused has its own error; it is no empty bundle.
+        if cleaned_data.get("kind") == Product.Kind.BUNDLE and "components" not in self.errors:
             bundle_components_validate(
                 bundle=self.instance, components=cleaned_data.get("components", [])
             )

@@ -310,7 +310,7 @@ def _file_deletions_run(*, storage: str, names: list[str]) -> None:
     for name in names:
         try:
             storages[storage].delete(name)
-        except OSError as error:
+        except Exception as error:  # Whatever the storage raises: the row keeps it listed.
             logger.exception("Stored file %s:%s could not be deleted", storage, name)
             FileDeletion.objects.filter(storage=storage, name=name).update(
                 attempts=F("attempts") + 1, last_error=str(error)[:500]

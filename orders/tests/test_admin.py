@@ -215,6 +215,7 @@ def test_a_bundle_cannot_include_a_bundle_or_itself(marketing_client, resume, so
     )
 
     assert "Select a valid choice" in with_a_bundle.content.decode()
+    assert "A bundle includes at least one product" not in with_a_bundle.content.decode()
     assert "A bundle cannot include itself." in with_itself.content.decode()
     assert "is included in the bundle Starter, so it cannot be a bundle" in (
         in_a_bundle.content.decode()

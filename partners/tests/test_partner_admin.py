@@ -188,3 +188,28 @@ def test_what_is_not_a_host_name_is_refused(client, acme, superuser):
 
     assert "Enter a host name, such as monster.careerperfect.com." in response.content.decode()
     assert not PartnerHost.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_migration_stores_hosts_saved_before_normalizing_as_lookups_find_them(mistake):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from partners.selectors import partner_for_host
+
+    migration = import_module("partners.migrations.0005_hosts_normalized")
+    # As stored before hosts were normalized on save (save() would normalize them now).
+    legacy = PartnerHost.objects.create(partner=mistake, host="placeholder-1")
+    clash = PartnerHost.objects.create(partner=mistake, host="placeholder-2")
+    PartnerHost.objects.filter(pk=legacy.pk).update(host="Legacy.Example.com:8080")
+    PartnerHost.objects.filter(pk=clash.pk).update(host=f"{HOST}.")
+
+    migration.normalize(apps, None)
+
+    assert partner_for_host("legacy.example.com:8000") == mistake
+    assert set(PartnerHost.objects.values_list("host", flat=True)) == {
+        HOST,
+        f"{HOST}.",  # its normalized form is taken: left as it was
+        "legacy.example.com",
+    }

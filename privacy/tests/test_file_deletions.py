@@ -151,3 +151,19 @@ def test_the_privacy_officer_sees_what_is_left_in_a_constant_number_of_queries(
         response = client.get(url)
     assert response.status_code == 200
     assert "0.zip" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_storage_error_of_any_kind_keeps_the_file_listed(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    kept = stored("a.zip")
+
+    def unreachable(self, name):
+        raise RuntimeError("the bucket is unreachable")  # not an OSError
+
+    monkeypatch.setattr(type(storages[STORAGE]), "delete", unreachable)
+    with django_capture_on_commit_callbacks(execute=True):
+        stored_files_delete(storage=STORAGE, names=[kept])
+
+    assert FileDeletion.objects.get().last_error == "the bucket is unreachable"

@@ -59,6 +59,4 @@ def test_a_refund_and_an_assignment_at_once_leave_no_writer(first):
     assert not other.is_alive()
     workspace.refresh_from_db()
     assert workspace.writer is None
-    assert [type(error) for error in errors] == (
-        [ResumeActionRefused] if first == "refund" else []
-    )
+    assert [type(error) for error in errors] == ([ResumeActionRefused] if first == "refund" else [])
