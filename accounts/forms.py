@@ -16,8 +16,9 @@ from privacy.cookies import remembered_email
 
 def age_refusal_message() -> str:
     return (
-        f"You need to be at least {settings.MINIMUM_AGE} to use CareerPerfect. We do not "
-        "collect information from children, so nothing you entered has been saved."
+        f"Tick this box if you are {settings.MINIMUM_AGE} or older. We do not collect "
+        f"information from children under {settings.MINIMUM_AGE}, so nothing you entered "
+        "has been saved."
     )
 
 
@@ -105,6 +106,8 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = "E-mail address"
+        if "remember" in self.fields:
+            self.fields["remember"].label = "Keep me signed in on this device"
         if not self.is_bound and self.request is not None:
             self.fields["login"].initial = remembered_email(self.request)
 

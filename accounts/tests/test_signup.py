@@ -87,7 +87,7 @@ def test_signup_below_minimum_age_stores_nothing(client, mailoutbox):
     )
 
     assert response.status_code == 200
-    assert "You need to be at least 13 to use CareerPerfect" in response.content.decode()
+    assert "Tick this box if you are 13 or older" in response.content.decode()
     assert "nothing you entered has been saved" in response.content.decode()
     assert User.objects.count() == 0
     assert EmailAddress.objects.count() == 0
@@ -104,7 +104,7 @@ def test_minimum_age_comes_from_settings(client, settings):
     refused = client.post(SIGNUP_URL, signup_data(age_confirmed=None)).content.decode()
 
     assert "I am 16 or older." in page
-    assert "at least 16" in refused
+    assert "if you are 16 or older" in refused
     assert User.objects.count() == 0
 
 

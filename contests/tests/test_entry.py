@@ -216,7 +216,8 @@ def test_below_the_minimum_age_nothing_is_stored_and_the_page_says_why(client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "You need to be at least 13" in html
+    assert html.count("Tick this box if you are 13 or older") == 1  # at the box itself
+    assert "Please correct the fields marked below." in html
     assert "nothing you entered has been saved" in html
     assert ContestEntry.objects.count() == 0
     assert Subject.objects.count() == 0
@@ -232,7 +233,7 @@ def test_the_minimum_age_comes_from_settings(client, settings):
     refused = client.post(url(contest), entry_data(contest, age_confirmed=None)).content.decode()
 
     assert "I am 18 or older." in page
-    assert "at least 18" in refused
+    assert "if you are 18 or older" in refused
     assert ContestEntry.objects.count() == 0
 
 

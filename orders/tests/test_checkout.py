@@ -219,7 +219,7 @@ def test_checkout_below_minimum_age_stores_nothing(client, resume, mailoutbox):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "You need to be at least 13" in html
+    assert "Tick this box if you are 13 or older" in html
     assert "nothing you entered has been saved" in html
     assert Order.objects.count() == 0
     assert OrderLine.objects.count() == 0

@@ -156,7 +156,7 @@ def test_a_signup_refused_for_age_records_nothing_for_the_partner(client, monste
         HTTP_HOST=MONSTER_HOST,
     )
 
-    assert "You need to be at least 13" in response.content.decode()
+    assert "Tick this box if you are 13 or older" in response.content.decode()
     assert CoBrandedRegistration.objects.count() == 0
     assert not User.objects.exists()
 
