@@ -187,6 +187,13 @@ class ReviewForm(forms.Form):
         error_messages={"max_length": "Your comment is too long; please shorten it."},
     )
 
+    def clean(self):
+        data = super().clean()
+        # The decision is the button pressed; a revision needs to say what to change.
+        if self.data.get("decision") != "approve" and not data.get("comment", "x").strip():
+            self.add_error("comment", "Tell your writer what to change.")
+        return data
+
 
 class ShareForm(forms.Form):
     recipient_name = forms.CharField(

@@ -1,5 +1,7 @@
 """The writer workflow: assignment, drafts in the admin, review, revision, final; audited."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -189,7 +191,10 @@ def test_a_revision_request_needs_a_comment(client, owner, writer):
         comment=" ",
     )
 
-    assert "Tell your writer what to change." in response.content.decode()
+    html = response.content.decode()
+    # Beside the comment box, with a link to it from the top of the page.
+    assert re.search(r'id="id_comment_error"><p>Tell your writer what to change.</p>', html)
+    assert 'href="#review">Your review was not sent' in html
     workspace.refresh_from_db()
     assert workspace.status == Status.DRAFT_READY
 
