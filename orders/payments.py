@@ -26,6 +26,11 @@ class WebhookRejected(Exception):
     """A webhook request that is not authentic (signature, timestamp) or not readable."""
 
 
+class WebhookTooEarly(Exception):
+    """An authentic event about a payment we do not know yet: it is not recorded, and
+    answered with an error so that the provider sends it again later."""
+
+
 def payment_start(*, order: Order, return_url: str, cancel_url: str, actor=None) -> str:
     """Open the provider's hosted payment page for an unpaid order; returns its URL.
 
@@ -159,6 +164,8 @@ def stripe_webhook_handle(*, payload: bytes, signature: str | None) -> WebhookEv
 
     Raises WebhookRejected for a bad signature, a stale timestamp or an unreadable
     body. The same event delivered again returns its first record and does nothing.
+    Raises WebhookTooEarly, recording nothing, for an event that must wait for
+    another (see _charge_refunded).
     """
     try:
         text = payload.decode("utf-8")
@@ -260,7 +267,14 @@ def _session_failed(session: dict, reason: str):
 def _charge_refunded(charge: dict):
     payment = _stripe_payment(payment_reference=_text(charge.get("payment_intent")) or "-")
     if payment is None:
-        return WebhookEvent.Outcome.IGNORED, "No payment of ours has this charge", None
+        # Stripe does not send events in order: a refund may come before the
+        # checkout.session.completed that tells us which payment the charge is. Were it
+        # recorded as handled here, that later event would pay the order, unlock what it
+        # bought and send a receipt for money already given back. So it is not recorded,
+        # and answered with an error: Stripe sends it again (with backoff, for up to
+        # three days), by when the payment is known. A charge that is not ours at all
+        # (made outside our checkout) costs only those retries.
+        raise WebhookTooEarly("No payment of ours has this charge (yet); send it again later")
     order = payment.order
     if not charge.get("refunded"):
         return WebhookEvent.Outcome.IGNORED, "Partly refunded: staff decide", order

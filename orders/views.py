@@ -31,6 +31,7 @@ from orders.models import Order, OrderEvent, Payment
 from orders.payments import (
     PaymentMismatch,
     WebhookRejected,
+    WebhookTooEarly,
     payment_start,
     sandbox_outcome_apply,
     stripe_webhook_handle,
@@ -423,4 +424,7 @@ def stripe_webhook(request):
         )
     except WebhookRejected as error:
         return HttpResponseBadRequest(str(error), content_type="text/plain")
+    except WebhookTooEarly as error:
+        # Not 2xx, so that Stripe delivers the event again later.
+        return HttpResponse(str(error), status=409, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")

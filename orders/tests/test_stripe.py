@@ -356,6 +356,32 @@ def test_a_refund_made_at_stripe_refunds_the_order_once(client, order_at_stripe)
     assert not order_at_stripe.lines.filter(entitlements__revoked_at__isnull=True).exists()
 
 
+def test_a_refund_arriving_before_its_payment_is_left_for_stripe_to_send_again(
+    client, order_at_stripe
+):
+    # Stripe does not send events in order: here the refund comes first.
+    refunded = {
+        "id": "evt_refund",
+        "type": "charge.refunded",
+        "data": {"object": {"id": "ch_1", "payment_intent": "pi_test_1", "refunded": True}},
+    }
+
+    too_early = deliver(client, refunded)
+    deliver(
+        client,
+        session_event(
+            "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+        ),
+    )
+    sent_again = deliver(client, refunded)
+
+    assert (too_early.status_code, sent_again.status_code) == (409, 200)
+    assert WebhookEvent.objects.get(event_id="evt_refund").outcome == "processed"
+    order_at_stripe.refresh_from_db()
+    assert order_at_stripe.status == "refunded"
+    assert not order_at_stripe.lines.filter(entitlements__revoked_at__isnull=True).exists()
+
+
 def test_a_staff_refund_asks_stripe_to_refund_the_payment(client, fake_stripe, order_at_stripe):
     deliver(
         client,
