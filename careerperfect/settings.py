@@ -294,6 +294,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 120.0,
         "options": {"expires": 110},
     },
+    # Paid Stripe payments whose card brand and last 4 digits were never fetched.
+    "payments-card-details-requeue": {
+        "task": "orders.tasks.payments_card_details_requeue",
+        "schedule": 3600,
+        "options": {"expires": 3500},
+    },
     "campaigns-dispatch-due": {
         "task": "mail.tasks.campaigns_dispatch_due",
         "schedule": 60.0,

@@ -3,12 +3,14 @@ reports (the sandbox page's choice, or a Stripe webhook) to the order."""
 
 import json
 import logging
+from datetime import timedelta
 
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from careerperfect.queueing import enqueue_on_commit
 from orders import providers
 from orders.models import Order, OrderEvent, Payment, WebhookEvent
 from orders.services import OrderTransitionError, order_pay, order_refund, order_transition
@@ -250,7 +252,9 @@ def _session_paid(session: dict):
     if changed and _text(session.get("payment_intent")):
         from orders.tasks import payment_card_details_fetch
 
-        transaction.on_commit(lambda: payment_card_details_fetch.delay(payment.pk))
+        # With the broker down the payment stands all the same (Stripe is answered 200):
+        # payments_card_details_requeue queues the fetch later.
+        enqueue_on_commit(payment_card_details_fetch, payment.pk)
     outcome = WebhookEvent.Outcome.PROCESSED if changed else WebhookEvent.Outcome.IGNORED
     return outcome, "Order paid" if changed else "Payment already recorded", payment.order
 
@@ -317,3 +321,39 @@ def stripe_card_details_fetch(*, payment_id: int) -> bool:
         return False
     Payment.objects.filter(pk=payment_id).update(brand=card.brand[:30], last4=card.last4[-4:])
     return True
+
+
+# The sweep (payments_card_details_requeue, run by beat) queues the fetch again for a
+# paid Stripe payment still without its card brand: its task was lost (broker down) or
+# its own retries ran out. After the first, only for a day: the details of some payments
+# can never be had (not paid by card), and Stripe is not asked about those for ever.
+CARD_DETAILS_LOST_AFTER = timedelta(minutes=20)
+CARD_DETAILS_GIVE_UP_AFTER = timedelta(days=1)
+CARD_DETAILS_REQUEUE_BATCH = 500
+
+
+def payments_card_details_requeue(*, now=None) -> int:
+    """Queue the card-details fetch again for recent paid Stripe payments without a
+    brand; return how many. Safe to run twice: the fetch does nothing for a payment
+    that has its brand."""
+    from orders.tasks import payment_card_details_fetch
+
+    now = now or timezone.now()
+    due = list(
+        Payment.objects.filter(
+            provider=Payment.Provider.STRIPE,
+            status=Payment.Status.SUCCEEDED,
+            brand="",
+            # When it succeeded: nothing but the fetch (an update) changes it afterwards.
+            updated_at__gt=now - CARD_DETAILS_GIVE_UP_AFTER,
+            updated_at__lt=now - CARD_DETAILS_LOST_AFTER,
+        )
+        .exclude(payment_reference="")
+        .order_by("updated_at")
+        .values_list("pk", flat=True)[:CARD_DETAILS_REQUEUE_BATCH]
+    )
+    for payment_id in due:
+        enqueue_on_commit(payment_card_details_fetch, payment_id)
+    if due:
+        logger.info("Queued the card details of %d payment(s) again", len(due))
+    return len(due)

@@ -5,6 +5,7 @@ import stripe
 from celery import shared_task
 from django.db import OperationalError
 
+from orders import payments
 from orders.payments import stripe_card_details_fetch
 from orders.services import order_links_send_once
 
@@ -23,6 +24,12 @@ def payment_card_details_fetch(self, payment_id: int) -> None:
             logger.error("Gave up fetching card details of payment %s: %s", payment_id, error)
             return
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+
+
+@shared_task
+def payments_card_details_requeue() -> int:
+    """Beat: fetches of card details lost on the way, or given up, queued again."""
+    return payments.payments_card_details_requeue()
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=30, max_retries=MAX_RETRIES)

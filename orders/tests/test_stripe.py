@@ -5,10 +5,13 @@ import json
 import os
 import time
 from contextlib import contextmanager
+from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -169,6 +172,104 @@ def test_a_signed_completed_session_pays_the_order_and_asks_for_the_card_brand(
     assert retrieved["params"] == {"expand[0]": "latest_charge"}
     assert len(mailoutbox) == 1
     assert WebhookEvent.objects.get().outcome == "processed"
+
+
+PAYMENT_INTENT_PAID_BY_VISA = {
+    "id": "pi_test_1",
+    "object": "payment_intent",
+    "latest_charge": {
+        "id": "ch_1",
+        "object": "charge",
+        "payment_method_details": {"type": "card", "card": {"brand": "visa", "last4": "4242"}},
+    },
+}
+
+
+@pytest.fixture
+def card_details_sweep(django_capture_on_commit_callbacks):
+    """Run the beat task as beat would, the fetches it queues running in turn."""
+    from orders.tasks import payments_card_details_requeue
+
+    def run() -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return payments_card_details_requeue.apply().get()
+
+    return run
+
+
+def _succeeded_ago(payment, minutes):
+    Payment.objects.filter(pk=payment.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=minutes)
+    )
+
+
+def test_a_paid_webhook_while_the_broker_is_down_is_answered_200_and_the_sweep_fetches_the_card(
+    client, fake_stripe, order_at_stripe, django_capture_on_commit_callbacks, card_details_sweep
+):
+    from kombu.exceptions import OperationalError
+
+    from orders.tasks import payment_card_details_fetch
+
+    fake_stripe.answer("GET", "/v1/payment_intents/pi_test_1", PAYMENT_INTENT_PAID_BY_VISA)
+    completed = session_event(
+        "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+    )
+    down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch.object(payment_card_details_fetch, "apply_async", side_effect=down) as queue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = deliver(client, completed)
+
+    assert queue.called
+    assert response.status_code == 200
+    payment = Payment.objects.get()
+    assert (payment.status, payment.brand) == ("succeeded", "")
+    assert card_details_sweep() == 0, "too recent: its fetch may still be on its way"
+
+    _succeeded_ago(payment, 30)
+    assert card_details_sweep() == 1
+
+    payment.refresh_from_db()
+    assert (payment.brand, payment.last4) == ("visa", "4242")
+    assert card_details_sweep() == 0
+
+
+def test_the_card_details_sweep_gives_up_on_a_payment_after_a_day(
+    client, fake_stripe, order_at_stripe, card_details_sweep
+):
+    from orders.tasks import payment_card_details_fetch
+
+    # Paid by something other than a card: Stripe never has a brand to give.
+    fake_stripe.answer(
+        "GET",
+        "/v1/payment_intents/pi_test_1",
+        PAYMENT_INTENT_PAID_BY_VISA
+        | {"latest_charge": {"id": "ch_1", "object": "charge", "payment_method_details": {}}},
+    )
+    deliver(
+        client,
+        session_event(
+            "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
+        ),
+    )
+    payment = Payment.objects.get()
+
+    _succeeded_ago(payment, 60 * 23)
+    assert card_details_sweep() == 1
+    _succeeded_ago(payment, 60 * 25)
+    with mock.patch.object(payment_card_details_fetch, "apply_async") as queue:
+        assert card_details_sweep() == 0
+
+    assert not queue.called
+
+
+def test_the_card_details_sweep_is_on_the_beat_schedule(settings):
+    from orders.tasks import payments_card_details_requeue
+
+    entry = settings.CELERY_BEAT_SCHEDULE["payments-card-details-requeue"]
+    assert entry["task"] == payments_card_details_requeue.name
+    assert entry["schedule"] <= 3600
 
 
 def test_the_same_event_delivered_twice_has_one_effect(
