@@ -23,6 +23,7 @@ from accounts.models import (
     data_export_storage,
 )
 from accounts.personal_data_registry import personal_data_modules
+from careerperfect.queueing import enqueue_on_commit
 from consent.models import email_digest
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_elections
@@ -38,8 +39,11 @@ from privacy.services import stored_files_delete
 logger = logging.getLogger(__name__)
 
 ZIP_ROOT = "careerperfect-data"
-# An export still queued or being built after this long is given up (its message was
-# lost, or it keeps failing); the person can ask again.
+# An export still queued this long after it was asked for lost its task on the way (the
+# broker was down): data_exports_requeue, run by beat, queues it again.
+EXPORT_LOST_AFTER = timedelta(minutes=5)
+# An export still queued or being built after this long is given up (it keeps failing,
+# or no worker runs); the person can ask again.
 EXPORT_GIVE_UP_AFTER = timedelta(days=1)
 
 
@@ -146,8 +150,30 @@ def data_export_request(*, user) -> DataExport:
     if in_progress is not None:
         return in_progress
     export = DataExport.objects.create(user=user)
-    transaction.on_commit(lambda: build_task.delay(export.pk))
+    # With the broker down the request stands all the same: the sweep queues it later.
+    enqueue_on_commit(build_task, export.pk)
     return export
+
+
+def data_exports_requeue(*, now=None) -> int:
+    """Queue the build again for exports still waiting well after they were asked for
+    (their task was lost); return how many. Safe to run at any time: the build claims
+    an export once however often it is queued (see _claim)."""
+    from accounts.tasks import data_export_build as build_task
+
+    now = now or timezone.now()
+    waiting = list(
+        DataExport.objects.filter(
+            status=DataExport.Status.QUEUED,
+            requested_at__lt=now - EXPORT_LOST_AFTER,
+            requested_at__gte=now - EXPORT_GIVE_UP_AFTER,
+        ).values_list("pk", flat=True)
+    )
+    for export_id in waiting:
+        enqueue_on_commit(build_task, export_id)
+    if waiting:
+        logger.info("Queued %d data export(s) again", len(waiting))
+    return len(waiting)
 
 
 def _claim(export_id: int) -> bool:

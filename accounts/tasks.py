@@ -11,3 +11,9 @@ def data_export_build(export_id: int) -> None:
 @shared_task
 def data_exports_expire() -> None:
     services.data_exports_expire()
+
+
+@shared_task
+def data_exports_requeue() -> int:
+    """Beat: builds whose task was lost (the broker was down) queued again."""
+    return services.data_exports_requeue()

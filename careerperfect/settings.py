@@ -287,6 +287,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": envint("ANALYTICS_FLUSH_SECONDS", 300),
     },
     "data-exports-expire": {"task": "accounts.tasks.data_exports_expire", "schedule": 3600},
+    # "Download my data" builds whose task never reached the broker.
+    "data-exports-requeue": {
+        "task": "accounts.tasks.data_exports_requeue",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     "file-deletions-retry": {"task": "privacy.tasks.file_deletions_retry", "schedule": 900},
     # Submitted assessments whose scoring was never queued (broker down) or has paused.
     "sittings-scoring-requeue": {

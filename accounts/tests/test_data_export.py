@@ -7,6 +7,7 @@ import re
 import zipfile
 from datetime import timedelta
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.apps import apps
@@ -116,6 +117,79 @@ def test_the_build_runs_as_a_task_after_commit_and_emails_the_link(
     page = client.get(detail_url(export)).content.decode()
     assert 'http-equiv="refresh"' not in page
     assert f'href="{download_url(export)}"' in page
+
+
+@pytest.fixture
+def requeue_sweep(django_capture_on_commit_callbacks):
+    """Run the beat task as beat would, the builds it queues running in turn."""
+    from accounts.tasks import data_exports_requeue
+
+    def run() -> int:
+        with django_capture_on_commit_callbacks(execute=True):
+            return data_exports_requeue.apply().get()
+
+    return run
+
+
+def _requested_ago(export, **ago):
+    DataExport.objects.filter(pk=export.pk).update(requested_at=timezone.now() - timedelta(**ago))
+
+
+@pytest.mark.django_db
+def test_asking_while_the_broker_is_down_shows_the_progress_page_and_beat_builds_it_later(
+    client, alice, django_capture_on_commit_callbacks, requeue_sweep
+):
+    from kombu.exceptions import OperationalError
+
+    from accounts.tasks import data_export_build as build_task
+
+    down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch.object(build_task, "apply_async", side_effect=down) as queue,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.post(NEW_URL)
+
+    export = DataExport.objects.get()
+    assert queue.called
+    assert response.url == detail_url(export)
+    assert export.status == DataExport.Status.QUEUED
+    assert requeue_sweep() == 0, "too recent: its task may still be on its way"
+
+    _requested_ago(export, minutes=6)
+    assert requeue_sweep() == 1
+
+    export.refresh_from_db()
+    assert export.status == DataExport.Status.READY
+    assert [message.to for message in mail.outbox] == [["alice@example.com"]]
+    assert requeue_sweep() == 0
+
+
+@pytest.mark.django_db
+def test_the_requeue_sweep_leaves_builds_under_way_and_exports_given_up_on(alice, requeue_sweep):
+    from accounts.tasks import data_export_build as build_task
+
+    building = data_export_request(user=alice)
+    DataExport.objects.filter(pk=building.pk).update(
+        status=DataExport.Status.BUILDING, claimed_at=timezone.now()
+    )
+    _requested_ago(building, minutes=30)
+    too_old = data_export_request(user=UserFactory())
+    _requested_ago(too_old, days=2)
+
+    with mock.patch.object(build_task, "apply_async") as queue:
+        assert requeue_sweep() == 0
+
+    assert not queue.called
+
+
+@pytest.mark.django_db
+def test_the_requeue_sweep_is_on_the_beat_schedule(settings):
+    from accounts.tasks import data_exports_requeue
+
+    entry = settings.CELERY_BEAT_SCHEDULE["data-exports-requeue"]
+    assert entry["task"] == data_exports_requeue.name
+    assert entry["schedule"] <= 600
 
 
 @pytest.mark.django_db
