@@ -1,9 +1,11 @@
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import redirect
 
 from accounts.models import AccountErasure, Profile, User
+from accounts.personal_data_registry import ErasureBlocked
 from accounts.services import account_erase
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 
@@ -31,9 +33,19 @@ class UserAdmin(ListedFiltersOnlyMixin, DjangoUserAdmin):
     def delete_model(self, request, obj):
         account_erase(user=obj)
 
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ErasureBlocked as error:
+            self.message_user(request, f"Not erased: {error}", messages.ERROR)
+            return redirect("admin:accounts_user_change", object_id)
+
     def delete_queryset(self, request, queryset):
         for user in queryset:
-            account_erase(user=user)
+            try:
+                account_erase(user=user)
+            except ErasureBlocked as error:
+                self.message_user(request, f"{user.email} not erased: {error}", messages.ERROR)
 
 
 @admin.register(Profile)

@@ -3,6 +3,7 @@
     def export(user) -> dict                          # required: a JSON-serialisable section
     def export_files(user) -> list[tuple[str, bytes]] # optional: (name in the ZIP, content)
     def erase(user) -> None                           # optional: erase/anonymise that data
+                                                      # (may raise ErasureBlocked)
 
 "Download my data" and "Delete my account" call these for every app, so an app that
 adds personal data only has to add its module to be included.
@@ -16,6 +17,11 @@ from django.apps import AppConfig, apps
 from django.utils.module_loading import module_has_submodule
 
 MODULE_NAME = "personal_data"
+
+
+class ErasureBlocked(Exception):
+    """An app cannot erase its data just now (its message tells the person why, and
+    when to try again); raised from erase(), it undoes the whole erasure."""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.forms import AccountDeleteForm, ElectionsForm, ProfileForm
 from accounts.models import DataExport, data_export_storage
+from accounts.personal_data_registry import ErasureBlocked
 from accounts.selectors import privacy_dashboard_data_rights, profile_for_user
 from accounts.services import (
     account_elections_update,
@@ -199,9 +200,13 @@ def account_delete(request):
         return render(request, "accounts/account_delete_staff.html")
     form = AccountDeleteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        account_erase(user=request.user)
-        logout(request)
-        return redirect("accounts:deleted")
+        try:
+            account_erase(user=request.user)
+        except ErasureBlocked as error:
+            messages.error(request, str(error))
+        else:
+            logout(request)
+            return redirect("accounts:deleted")
     return render(request, "accounts/account_delete.html", {"form": form})
 
 

@@ -8,9 +8,11 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import Q
 
+from accounts.personal_data_registry import ErasureBlocked
 from consent.models import email_normalize
-from orders.models import Entitlement, Order
-from orders.services import ADDRESS_FIELDS
+from orders.models import Entitlement, Order, OrderEvent
+from orders.providers import PaymentAlreadyMade, PaymentProviderError
+from orders.services import ADDRESS_FIELDS, order_cancel
 
 
 def _orders_of(user):
@@ -95,9 +97,38 @@ def export(user) -> dict:
 
 def erase(user) -> None:
     """Keep the orders for accounting, anonymised: no name, e-mail, phone or address,
-    and no link to the account (nor from what they unlocked)."""
+    and no link to the account (nor from what they unlocked).
+
+    An order not paid yet is cancelled first, its open payment page closed at the
+    provider: paid after the erasure, it would be an order for nobody we could reach or
+    deliver to. Raises ErasureBlocked when a page cannot be closed (the provider cannot
+    be reached, or the page was paid meanwhile); the erasure is then undone as a whole.
+    Paid orders are kept, anonymised.
+    """
     with transaction.atomic():
         order_ids = list(_orders_of(user).values_list("pk", flat=True))
+        unpaid = Order.objects.filter(
+            pk__in=order_ids, status__in=[Order.Status.PENDING, Order.Status.PAYMENT_FAILED]
+        )
+        for order in unpaid.order_by("pk"):
+            try:
+                order_cancel(
+                    order=order,
+                    source=OrderEvent.Source.SYSTEM,
+                    reason="Cancelled unpaid when the buyer's account was deleted",
+                )
+            except PaymentAlreadyMade:
+                raise ErasureBlocked(
+                    f"The payment for your order {order.reference} has just gone through, "
+                    "so nothing was deleted yet. Please try again in a few minutes, once "
+                    "it is recorded."
+                ) from None
+            except PaymentProviderError as error:
+                raise ErasureBlocked(
+                    "We could not reach our payment provider to close the payment page of "
+                    f"your unpaid order {order.reference}, so nothing was deleted. Please "
+                    "try again in a few minutes."
+                ) from error
         Order.objects.filter(pk__in=order_ids).update(
             user=None, name="", email="", phone="", **dict.fromkeys(ADDRESS_FIELDS, "")
         )

@@ -121,6 +121,37 @@ def test_deleting_an_account_in_the_admin_erases_the_person(superuser_client, ho
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("how", ["one", "action"])
+def test_an_account_whose_unpaid_orders_page_cannot_be_closed_stays_with_a_message(
+    superuser_client, how, monkeypatch
+):
+    from accounts.models import User
+    from orders.providers import PaymentProviderError, SandboxProvider
+    from orders.tests.factories import placed_order
+
+    person = UserFactory(email="still.here@example.com")
+    order = placed_order(user=person)
+    SandboxProvider().start(order=order, return_url="", cancel_url="")
+
+    def unreachable(self, *, payment):
+        raise PaymentProviderError("Connection refused")
+
+    monkeypatch.setattr(SandboxProvider, "close", unreachable)
+    if how == "one":
+        url = reverse("admin:accounts_user_delete", args=[person.pk])
+        response = superuser_client.post(url, {"post": "yes"}, follow=True)
+    else:
+        url = reverse("admin:accounts_user_changelist")
+        data = {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"}
+        response = superuser_client.post(url, data, follow=True)
+
+    assert response.status_code == 200
+    assert "could not reach our payment provider" in response.content.decode()
+    assert User.objects.filter(pk=person.pk).exists()
+    assert not AccountErasure.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_staff_account_that_changed_an_election_cannot_be_deleted(superuser_client):
     from consent.models import ConsentEvent
     from consent.purposes import Purpose, Source

@@ -1,10 +1,14 @@
 import json
 
 import pytest
+from django.urls import reverse
 
+from accounts.services import account_erase
 from accounts.tests.factories import UserFactory
 from orders import personal_data
-from orders.models import Entitlement, Order, OrderEvent
+from orders.models import Entitlement, Order, OrderEvent, Payment
+from orders.payments import payment_fail
+from orders.providers import SandboxProvider
 from orders.tests.factories import placed_order, sandbox_paid
 
 
@@ -73,3 +77,51 @@ def test_erase_keeps_orders_for_accounting_without_the_person(alice, executive):
     bobs.refresh_from_db()
     assert (bobs.email, bobs.name) == ("bob@example.com", "Bob Other")
     assert Order.objects.count() == 3
+
+
+def test_erasing_an_account_cancels_its_unpaid_orders_so_an_open_payment_page_cannot_be_paid(
+    client, alice, resume, executive, software
+):
+    pending = placed_order(resume, user=alice)
+    _, page_url = SandboxProvider().start(order=pending, return_url="", cancel_url="")
+    failed = placed_order(executive, email="alice@example.com")
+    failed_payment, _ = SandboxProvider().start(order=failed, return_url="", cancel_url="")
+    payment_fail(payment=failed_payment, reason="Declined")
+    paid = placed_order(software, user=alice)
+    sandbox_paid(paid)
+
+    account_erase(user=alice)
+    client.post(page_url, {"outcome": "success"})
+
+    for order in (pending, failed, paid):
+        order.refresh_from_db()
+    assert (pending.status, failed.status, paid.status) == ("cancelled", "cancelled", "paid")
+    assert pending.payments.get().status == Payment.Status.CANCELLED
+    assert pending.events.get(to_status="cancelled").source == OrderEvent.Source.SYSTEM
+    assert (pending.email, failed.email, paid.email) == ("", "", "")
+
+
+def test_an_account_whose_unpaid_orders_page_cannot_be_closed_is_not_erased(
+    client, alice, resume, monkeypatch
+):
+    from accounts.models import User
+    from accounts.tests.test_account_erasure import delete, sign_in
+    from orders.providers import PaymentProviderError
+
+    order = placed_order(resume, user=alice)
+    SandboxProvider().start(order=order, return_url="", cancel_url="")
+
+    def unreachable(self, *, payment):
+        raise PaymentProviderError("Connection refused")
+
+    monkeypatch.setattr(SandboxProvider, "close", unreachable)
+    sign_in(client, alice)
+
+    response = delete(client, alice)
+
+    assert response.status_code == 200
+    assert "could not reach our payment provider" in response.content.decode()
+    assert User.objects.filter(pk=alice.pk).exists()
+    order.refresh_from_db()
+    assert (order.status, order.email) == ("pending", "alice@example.com")
+    assert client.get(reverse("accounts:privacy")).status_code == 200, "still signed in"

@@ -636,6 +636,49 @@ def test_an_order_paid_meanwhile_at_stripe_is_not_cancelled(fake_stripe, order_a
     assert Payment.objects.get().status == "started"
 
 
+def test_erasing_the_buyers_account_closes_the_stripe_session_of_an_unpaid_order(
+    fake_stripe, order_at_stripe
+):
+    from accounts.services import account_erase
+
+    buyer = UserFactory(email=order_at_stripe.email)
+    fake_stripe.answer(
+        "POST", "/v1/checkout/sessions/cs_test_1/expire", session_body(order_at_stripe)
+    )
+
+    account_erase(user=buyer)
+
+    assert fake_stripe.paths()[-1] == "/v1/checkout/sessions/cs_test_1/expire"
+    assert Payment.objects.get().status == "cancelled"
+    assert (Order.objects.get().status, Order.objects.get().email) == ("cancelled", "")
+
+
+def test_an_account_is_not_erased_while_its_orders_stripe_payment_goes_through(
+    client, fake_stripe, order_at_stripe
+):
+    from accounts.models import User
+    from accounts.tests.test_account_erasure import delete, sign_in
+
+    buyer = UserFactory(email=order_at_stripe.email)
+    fake_stripe.answer(
+        "POST",
+        "/v1/checkout/sessions/cs_test_1/expire",
+        {"error": {"type": "invalid_request_error", "message": "Session is complete"}},
+        status=400,
+    )
+    fake_stripe.answer(
+        "GET", "/v1/checkout/sessions/cs_test_1", session_body(order_at_stripe, status="complete")
+    )
+    sign_in(client, buyer)
+
+    response = delete(client, buyer)
+
+    assert response.status_code == 200
+    assert "has just gone through, so nothing was deleted yet" in response.content.decode()
+    assert User.objects.filter(pk=buyer.pk).exists()
+    assert (Order.objects.get().status, Order.objects.get().email) == ("pending", buyer.email)
+
+
 # --- Arbitrary deliveries (issue #8: never a server error) ----------------------------
 
 
