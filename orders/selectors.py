@@ -29,6 +29,13 @@ ORDER_LINK_SALT = "orders.order-link"
 GUEST_ORDERS_SENT_AT_MOST = 20
 
 
+def order_has_lines_of_cart(*, order: Order, lines) -> bool:
+    """Whether the order holds the very products (and computer types) of these cart
+    lines: how a checkout form sent again is told from a stale one for a new cart."""
+    ordered = sorted(order.lines.values_list("product_id", "computer_type"))
+    return ordered == sorted((line.product.pk, line.computer_type) for line in lines)
+
+
 def product_list_active() -> QuerySet[Product]:
     return Product.objects.filter(active=True).prefetch_related("components")
 

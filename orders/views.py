@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -45,6 +46,7 @@ from orders.selectors import (
     CATALOG_CACHE_SECONDS,
     order_access_path,
     order_get_for_user,
+    order_has_lines_of_cart,
     order_link_resolve,
     order_list_for_user,
     order_software_releases,
@@ -153,6 +155,8 @@ def _return_urls(request, order: Order) -> tuple[str, str]:
     return f"{url}?payment=returned", f"{url}?payment=cancelled"
 
 
+# Never stored by the browser: a form from its cache would carry a used checkout key.
+@never_cache
 @require_http_methods(["GET", "POST"])
 def checkout(request):
     lines = cart_lines(session=request.session)
@@ -188,10 +192,23 @@ def checkout(request):
                 ],
                 checkout_key=data["checkout_key"],
             )
-        except OrderAlreadyPlaced as sent_twice:
-            cart_clear(session=request.session)
-            messages.info(request, "You sent the form twice; your order was placed once.")
-            return redirect(order_access_path(sent_twice.order))
+        except OrderAlreadyPlaced as placed:
+            if order_has_lines_of_cart(order=placed.order, lines=lines):
+                cart_clear(session=request.session)
+                messages.info(request, "You sent the form twice; your order was placed once.")
+                return redirect(order_access_path(placed.order))
+            # A form left open from an earlier order (a second tab, the back button),
+            # sent for a cart filled since: nothing is ordered, the cart stays, and the
+            # form comes back with a key of its own.
+            messages.error(
+                request,
+                f"This form was already used for your order {placed.order.reference}, and "
+                "your cart has changed since, so nothing was ordered. Please check your "
+                "details and place this order.",
+            )
+            fresh = request.POST.copy()
+            fresh["checkout_key"] = str(uuid.uuid4())
+            return _checkout_page(request, _checkout_form(request, lines, fresh), lines)
         cart_clear(session=request.session)
         if user is None and any(data.get(purpose.value) for purpose in COMMUNICATION_PURPOSES):
             messages.info(
@@ -200,6 +217,10 @@ def checkout(request):
                 "a link: the e-mail you asked for starts once you follow it.",
             )
         return _pay(request, order, actor=user)
+    return _checkout_page(request, form, lines)
+
+
+def _checkout_page(request, form: CheckoutForm, lines):
     return render(
         request,
         "orders/checkout.html",

@@ -165,6 +165,46 @@ def test_the_form_sent_twice_at_once_places_one_order(client, resume, monkeypatc
     assert client.session.get("cart") is None
 
 
+def checkout_key(client) -> str:
+    html = client.get(CHECKOUT).content.decode()
+    return re.search(r'name="checkout_key" value="([^"]+)"', html).group(1)
+
+
+def test_a_stale_checkout_form_for_a_cart_filled_since_orders_nothing_and_keeps_the_cart(
+    client, resume, software
+):
+    add(client, resume)
+    key = checkout_key(client)
+    client.post(CHECKOUT, buyer(checkout_key=key))
+    first = Order.objects.get()
+    # A new purchase, then the old form sent again (a second tab, the back button).
+    add(client, software, computer_type="mac")
+
+    response = client.post(CHECKOUT, buyer(checkout_key=key, name="Gina New"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f"already used for your order {first.reference}" in html
+    assert Order.objects.count() == 1
+    assert client.session["cart"] == [{"product": software.pk, "computer_type": "mac"}]
+    fresh = re.search(r'name="checkout_key" value="([^"]+)"', html).group(1)
+    assert fresh != key
+    assert 'value="Gina New"' in html
+
+    client.post(CHECKOUT, buyer(checkout_key=fresh, name="Gina New"))
+
+    second = Order.objects.exclude(pk=first.pk).get()
+    assert [line.product for line in second.lines.all()] == [software]
+
+
+def test_the_checkout_page_is_never_stored_by_the_browser(client, resume):
+    add(client, resume)
+
+    response = client.get(CHECKOUT)
+
+    assert "no-store" in response["Cache-Control"]
+
+
 def test_checkout_without_ticks_records_no_consent(client, resume):
     add(client, resume)
 
