@@ -25,6 +25,7 @@ from accounts.services import (
 )
 from consent.purposes import Purpose
 from consent.selectors import consent_history
+from privacy.cookies import REMEMBERED_EMAIL_COOKIE, cookie_delete
 from privacy.selectors import disclosures_shown_to
 
 
@@ -206,7 +207,10 @@ def account_delete(request):
             messages.error(request, str(error))
         else:
             logout(request)
-            return redirect("accounts:deleted")
+            response = redirect("accounts:deleted")
+            # The sign-in form would go on filling in the erased address for a year.
+            cookie_delete(response, request, name=REMEMBERED_EMAIL_COOKIE)
+            return response
     return render(request, "accounts/account_delete.html", {"form": form})
 
 

@@ -147,8 +147,18 @@ def cookie_choices_apply(response, request, *, choices: CookieChoices) -> None:
         samesite="Lax",
     )
     for cookie in COOKIES:
-        if cookie.name in request.COOKIES and not choices.allows(cookie.category):
-            response.delete_cookie(cookie.name, samesite="Lax")
+        if not choices.allows(cookie.category):
+            cookie_delete(response, request, name=cookie.name)
+
+
+def cookie_delete(response, request, *, name: str) -> bool:
+    """Remove a registered cookie from the browser, if it sent one; True when removed."""
+    if name not in REGISTRY:
+        raise KeyError(f"{name} is not in the cookie registry")
+    if name not in request.COOKIES:
+        return False
+    response.delete_cookie(name, samesite="Lax")
+    return True
 
 
 def remembered_email(request) -> str:

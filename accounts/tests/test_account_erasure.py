@@ -25,6 +25,7 @@ from contests.models import ContestEntry
 from contests.tests.factories import ContestEntryFactory
 from feedback.models import Feedback
 from feedback.tests.factories import FeedbackFactory
+from privacy.cookies import CHOICES_COOKIE, REMEMBERED_EMAIL_COOKIE
 
 URL = reverse("accounts:delete")
 REAUTH_URL = reverse("account_reauthenticate")
@@ -253,3 +254,17 @@ def test_my_privacy_links_to_deletion(client, alice):
     html = client.get(reverse("accounts:privacy")).content.decode()
 
     assert f'href="{URL}"' in html
+
+
+@pytest.mark.django_db
+def test_deleting_the_account_forgets_the_address_remembered_for_the_sign_in_form(client):
+    client.cookies[CHOICES_COOKIE] = "necessary:preferences"
+    user = UserFactory(email="alice@example.com")
+    sign_in(client, user)
+    assert client.cookies[REMEMBERED_EMAIL_COOKIE].value == "alice@example.com"
+
+    response = delete(client, user)
+
+    assert response.url == reverse("accounts:deleted")
+    assert response.cookies[REMEMBERED_EMAIL_COOKIE]["max-age"] == 0
+    assert "alice@example.com" not in client.get(reverse("account_login")).content.decode()
