@@ -234,3 +234,15 @@ def test_cart_query_count_is_constant(client, django_assert_num_queries, count):
     with django_assert_num_queries(3):
         response = client.get(CART)
     assert response.content.decode().count("/cart/remove/") == count
+
+
+def test_the_cart_is_kept_when_the_visitor_signs_in(client, resume):
+    from accounts.tests.factories import PASSWORD, UserFactory
+
+    user = UserFactory()
+    add(client, resume)
+
+    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["cart"] == [{"product": resume.pk, "computer_type": ""}]
