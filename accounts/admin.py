@@ -41,11 +41,24 @@ class UserAdmin(ListedFiltersOnlyMixin, DjangoUserAdmin):
             return redirect("admin:accounts_user_change", object_id)
 
     def delete_queryset(self, request, queryset):
+        request.accounts_erased, request.accounts_not_erased = 0, 0
         for user in queryset:
             try:
                 account_erase(user=user)
             except ErasureBlocked as error:
-                self.message_user(request, f"{user.email} not erased: {error}", messages.ERROR)
+                self.message_user(request, f"Not erased, {user.email}: {error}", messages.ERROR)
+                request.accounts_not_erased += 1
+            else:
+                request.accounts_erased += 1
+
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        # Django's bulk delete then says every selected account went: say what did.
+        if level == messages.SUCCESS and getattr(request, "accounts_not_erased", 0):
+            message = (
+                f"Erased {request.accounts_erased} of the selected accounts; "
+                f"{request.accounts_not_erased} not (see why above)."
+            )
+        super().message_user(request, message, level, *args, **kwargs)
 
 
 @admin.register(Profile)

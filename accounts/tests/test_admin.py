@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from accounts.models import AccountErasure, Profile
+from accounts.models import AccountErasure, Profile, User
 from accounts.roles import MARKETING, PRIVACY_OFFICER, SUPPORT
 from accounts.services import account_erase
 from accounts.tests.factories import UserFactory
@@ -169,3 +169,34 @@ def test_a_staff_account_that_changed_an_election_cannot_be_deleted(superuser_cl
 
     assert "Cannot delete user" in page
     assert ConsentEvent.objects.get(pk=event.pk).actor == support
+
+
+@pytest.mark.django_db
+def test_a_bulk_deletion_says_which_accounts_were_not_erased_and_counts_right(
+    superuser_client, monkeypatch
+):
+    from orders.providers import PaymentProviderError, SandboxProvider
+    from orders.tests.factories import ProductFactory, placed_order
+
+    blocked, erasable = UserFactory(email="blocked@example.com"), UserFactory()
+    order = placed_order(ProductFactory(), user=blocked)
+    SandboxProvider().start(order=order, return_url="", cancel_url="")
+
+    def unreachable(self, *, payment):
+        raise PaymentProviderError("Connection refused")
+
+    monkeypatch.setattr(SandboxProvider, "close", unreachable)
+    data = {
+        "action": "delete_selected",
+        "_selected_action": [blocked.pk, erasable.pk],
+        "post": "yes",
+    }
+
+    response = superuser_client.post(reverse("admin:accounts_user_changelist"), data, follow=True)
+
+    html = response.content.decode()
+    assert "Not erased, blocked@example.com: We could not reach our payment provider" in html
+    assert "Erased 1 of the selected accounts; 1 not (see why above)." in html
+    assert "Successfully deleted" not in html
+    assert User.objects.filter(pk=blocked.pk).exists()
+    assert not User.objects.filter(pk=erasable.pk).exists()
