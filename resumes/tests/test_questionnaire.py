@@ -310,3 +310,19 @@ def test_sending_hands_the_questionnaire_to_the_writer(client, workspace, writer
 @pytest.mark.django_db
 def test_an_unknown_step_is_not_found(client, workspace):
     assert client.get(step_url(workspace, 6)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_answers_all_saved_but_not_sent_say_so_and_lead_to_sending(client, workspace):
+    client.post(step_url(workspace, 1), {"target_job": "Nurse", "industry": "Health"})
+    client.post(step_url(workspace, 2), work_formset(JOB, {}))
+    degree = {"institution": "State University", "qualification": "BSc Nursing", "year": "2016"}
+    client.post(step_url(workspace, 3), work_formset(degree, prefix="education"))
+    client.post(step_url(workspace, 4), {"skills": "Triage", "certifications": ""})
+    client.post(step_url(workspace, 5), {"notes": "", "go": "stay"})
+    assert workspace.questionnaire.steps_done == 5
+
+    html = client.get(reverse("resumes:workspace", args=[workspace.public_id])).content.decode()
+
+    assert "All your answers are saved, but not sent yet" in html
+    assert f'href="{step_url(workspace, 5)}">Check and send to your writer' in html
