@@ -202,7 +202,8 @@ class DailyCountAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdm
     def changelist_view(self, request, extra_context=None):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        filters = UsageFilterForm(request.GET or None)
+        # Its own ids: the partner report form on the same page has a "weeks" field too.
+        filters = UsageFilterForm(request.GET or None, auto_id="filter_%s")
         site, weeks = filters.selected()
         usage = usage_weekly(weeks=weeks, until=timezone.localdate(), site=site)
         visits = [c for c in usage.columns if c.kind == DailyCount.Kind.VISIT]
@@ -218,11 +219,13 @@ class DailyCountAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdm
                 for index, week in enumerate(usage.weeks)
             ],
             "visits_chart": weekly_lines_svg(
+                chart_id="visits-chart",
                 title="Page visits per site area, by week",
                 weeks=usage.weeks,
                 series=[(c.name, c.counts) for c in visits],
             ),
             "uses_chart": weekly_lines_svg(
+                chart_id="uses-chart",
                 title="Uses per service, by week",
                 weeks=usage.weeks,
                 series=[(c.name, c.counts) for c in uses],

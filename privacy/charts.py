@@ -24,13 +24,14 @@ def _nice_top(value: int) -> int:
 
 
 def weekly_lines_svg(
-    *, title: str, weeks: list[date], series: list[tuple[str, list[int]]]
+    *, chart_id: str, title: str, weeks: list[date], series: list[tuple[str, list[int]]]
 ) -> SafeString:
     """A line per series over the weeks, with gridlines, week labels and a legend.
 
     Every text that comes from data is escaped; numbers are formatted here. The SVG
     has a title and description for screen readers, and the page shows the same
-    numbers in a table.
+    numbers in a table. chart_id names the title and description (a page may show
+    several charts).
     """
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     top = _nice_top(max([1, *(max(counts, default=0) for _, counts in series)]))
@@ -46,9 +47,9 @@ def weekly_lines_svg(
     span = f"{weeks[0]:%d %b %Y} to {weeks[-1]:%d %b %Y}" if weeks else "no weeks"
     parts = [
         f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT + 24 * legend_rows}" role="img" '
-        'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="chart-title">{escape(title)}</title>',
-        f'<desc id="chart-desc">Weekly totals, weeks starting {span}, {len(series)} series. '
+        f'aria-labelledby="{chart_id}-title {chart_id}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">Weekly totals, weeks starting {span}, {len(series)} series. '
         "The table below gives the same numbers.</desc>",
     ]
     for tick in range(5):

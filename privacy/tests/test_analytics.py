@@ -3,6 +3,7 @@
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -508,7 +509,9 @@ def test_analytics_page_draws_a_weekly_svg_chart_with_a_table(client, marketer):
     html = client.get(reverse("admin:privacy_dailycount_changelist"), {"weeks": 4}).content.decode()
 
     assert html.count('<svg class="chart"') == 2
-    assert '<title id="chart-title">Page visits per site area, by week</title>' in html
+    assert '<title id="visits-chart-title">Page visits per site area, by week</title>' in html
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []  # both charts and both forms
     assert "<title>home, week of" in html
     assert '<th scope="col">visits: home</th>' in html
     assert "<td>45</td>" in html
