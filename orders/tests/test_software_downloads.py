@@ -158,7 +158,7 @@ def test_a_guest_downloads_through_the_orders_link_while_it_works(client, softwa
 
     html = client.get(link).content.decode()
     assert download in html
-    assert "happens in your account" in html
+    assert "waiting for you in your account once you create one" in html
     assert body(client.get(download)) == b"windows build"
 
     later = time.time() + (settings.ORDER_LINK_DAYS + 1) * 86400
