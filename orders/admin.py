@@ -119,8 +119,12 @@ class SoftwareReleaseAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["product_name", "unit_price_minor", "quantity", "computer_type"]
+    fields = ["product_name", "unit_price", "quantity", "computer_type"]
     readonly_fields = fields
+
+    @admin.display(description="unit price")
+    def unit_price(self, line):
+        return money_format(line.unit_price_minor, line.order.currency)
 
 
 class PaymentInline(ReadOnlyInline):
@@ -132,11 +136,14 @@ class PaymentInline(ReadOnlyInline):
         "payment_reference",
         "brand",
         "last4",
-        "amount_minor",
-        "currency",
+        "amount",
         "status",
     ]
     readonly_fields = fields
+
+    @admin.display(description="amount")
+    def amount(self, payment):
+        return money_format(payment.amount_minor, payment.currency)
 
 
 class OrderEventInline(ReadOnlyInline):

@@ -35,18 +35,30 @@ from resumes.services import (
 from resumes.uploads import resume_upload_receiving
 from resumes.views import STEP_TITLES, file_response, form_data, upload_bytes
 
-WORKFLOW_FIELDS = ["owner", "kind", "status", "writer", "created_at", "updated_at"]
+WORKFLOW_FIELDS = ["owner", "kind", "stage", "writer", "created_at", "updated_at"]
+# The statuses as staff need them (the model's labels speak to the customer).
+STAGES = {
+    ResumeWorkspace.Status.QUESTIONNAIRE: "Customer's turn: questionnaire not sent yet",
+    ResumeWorkspace.Status.WRITING: "Writer's turn: a draft is due",
+    ResumeWorkspace.Status.DRAFT_READY: "Customer's turn: reviewing a draft",
+    ResumeWorkspace.Status.REVISION_REQUESTED: "Writer's turn: a revision is asked for",
+    ResumeWorkspace.Status.DELIVERED: "Delivered",
+}
 CONTENT_FIELDS = ["questionnaire_answers", "documents", "timeline"]
 
 
 @admin.register(ResumeWorkspace)
 class ResumeWorkspaceAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
-    list_display = ["__str__", "owner", "kind", "status", "writer", "updated_at"]
+    list_display = ["__str__", "owner", "kind", "stage", "writer", "updated_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["owner", "writer"]
     search_fields = ["owner__email", "writer__email"]
     show_full_result_count = False
     change_form_template = "admin/resumes/resumeworkspace/change_form.html"
+
+    @admin.display(description="stage", ordering="status")
+    def stage(self, workspace):
+        return STAGES[workspace.status]
 
     # --- Who sees what -------------------------------------------------------------
 
