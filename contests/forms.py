@@ -3,6 +3,7 @@ from django import forms
 from accounts.forms import AgeConfirmationMixin, election_field
 from consent.forms import AddressField
 from consent.purposes import Purpose
+from contests.models import POSTAL_ADDRESS_FIELDS
 from partners.forms import notice_version_check, notice_version_field
 
 FIELD_ORDER = [
@@ -19,14 +20,6 @@ FIELD_ORDER = [
     "site_updates",
     "notice_version",
     "site_notice_version",
-]
-POSTAL_ADDRESS_FIELDS = [
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
 ]
 
 

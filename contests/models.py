@@ -49,6 +49,17 @@ class Contest(models.Model):
         return self.opens_at <= now < self.closes_at
 
 
+# What an entry keeps of its postal address, when the prize is posted.
+POSTAL_ADDRESS_FIELDS = (
+    "address_line1",
+    "address_line2",
+    "city",
+    "region",
+    "postal_code",
+    "country",
+)
+
+
 class ContestEntry(models.Model):
     """One entry (P3: the only personal data a contest asks for; the postal address only
     when the prize is posted, and blank otherwise)."""

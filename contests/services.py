@@ -8,7 +8,7 @@ from django.utils import timezone
 from consent.models import email_normalize
 from consent.purposes import Purpose, Source
 from consent.services import consent_grant, subject_get_or_create
-from contests.models import Contest, ContestEntry
+from contests.models import POSTAL_ADDRESS_FIELDS, Contest, ContestEntry
 from mail.services import address_confirmation_request
 from privacy.models import Disclosure
 from privacy.services import disclosure_record
@@ -24,14 +24,6 @@ EXPORT_COLUMNS = [
     ("postal_code", "Postal code"),
     ("country", "Country"),
 ]
-POSTAL_ADDRESS_COLUMNS = {
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
-}
 EXPORT_DATA_CATEGORIES = ["name", "e-mail address", "postal address", "contest entry"]
 
 
@@ -136,7 +128,7 @@ def contest_entries_export(*, contest: Contest, by) -> str:
     columns = [
         (field, label)
         for field, label in EXPORT_COLUMNS
-        if with_address or field not in POSTAL_ADDRESS_COLUMNS
+        if with_address or field not in POSTAL_ADDRESS_FIELDS
     ]
     with transaction.atomic():
         disclosure_record(

@@ -1,30 +1,19 @@
 """Concurrent changes to one person's consent, on PostgreSQL's real row locks."""
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from careerperfect.tests.row_locks import wait_for_a_blocked_lock
 from consent.models import ConsentEvent, Subject
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
 from consent.services import consent_grant, consent_withdraw_for_address
 
 EMAIL = "racer@example.com"
-
-
-def _wait_for_a_blocked_lock(timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the other change never waited for the lock")
 
 
 @pytest.mark.postgres
@@ -57,7 +46,7 @@ def test_a_change_that_waited_for_the_lock_sees_what_was_decided_meanwhile():
     with transaction.atomic():
         Subject.objects.select_for_update().get(pk=subject.pk)
         other.start()
-        _wait_for_a_blocked_lock()
+        wait_for_a_blocked_lock()
         # While the "remove" waits, the person opts in again, later than it was sent.
         consent_grant(email=EMAIL, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
     other.join(timeout=30)
@@ -91,7 +80,7 @@ def test_a_grant_that_waited_while_the_address_changed_waits_for_the_new_one():
     with transaction.atomic():
         Subject.objects.select_for_update().get(pk=subject.pk)
         other.start()
-        _wait_for_a_blocked_lock()
+        wait_for_a_blocked_lock()
         # Meanwhile staff type in a new address for the account, not verified.
         user.email = "typed@example.com"
         user.save()

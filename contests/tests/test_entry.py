@@ -12,7 +12,7 @@ from accounts.tests.factories import UserFactory
 from consent.models import ConsentEvent, Subject
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
-from contests.models import ContestEntry
+from contests.models import POSTAL_ADDRESS_FIELDS, ContestEntry
 from contests.tests.factories import ContestFactory, PartnerFactory
 from mail.models import OutboundMessage
 from partners.forms import notice_shown
@@ -35,9 +35,6 @@ def entry_data(contest, **overrides):
     data = {**ENTRY, "notice_version": notice_shown(contest.partner) if contest.partner else ""}
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-POSTAL_ADDRESS = ["address_line1", "address_line2", "city", "region", "postal_code", "country"]
 
 
 def without_tokens(response) -> str:
@@ -105,12 +102,14 @@ def test_a_contest_whose_prize_is_not_posted_asks_no_postal_address(client):
 def test_a_contest_whose_prize_is_not_posted_is_entered_without_an_address(client):
     contest = ContestFactory(prize_is_posted=False)
 
-    response = client.post(url(contest), entry_data(contest, **dict.fromkeys(POSTAL_ADDRESS, None)))
+    response = client.post(
+        url(contest), entry_data(contest, **dict.fromkeys(POSTAL_ADDRESS_FIELDS, None))
+    )
 
     assert response.url == reverse("contests:entered", args=[contest.slug])
     entry = ContestEntry.objects.get()
     assert (entry.name, entry.email) == ("Casey Entrant", "casey@example.com")
-    assert [getattr(entry, field) for field in POSTAL_ADDRESS] == [""] * 6
+    assert [getattr(entry, field) for field in POSTAL_ADDRESS_FIELDS] == [""] * 6
 
 
 @pytest.mark.django_db
@@ -120,7 +119,7 @@ def test_an_address_sent_anyway_to_a_contest_whose_prize_is_not_posted_is_not_ke
     client.post(url(contest), entry_data(contest))  # as an older page would send it
 
     entry = ContestEntry.objects.get()
-    assert [getattr(entry, field) for field in POSTAL_ADDRESS] == [""] * 6
+    assert [getattr(entry, field) for field in POSTAL_ADDRESS_FIELDS] == [""] * 6
 
 
 @pytest.mark.django_db

@@ -2,27 +2,16 @@
 locks: whichever commits first, no writer is left on a refunded resume."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
 
 from accounts.roles import RESUME_WRITER
+from careerperfect.tests.row_locks import wait_for_a_blocked_lock
 from orders.models import OrderEvent
 from orders.services import order_refund
 from resumes.services import ResumeActionRefused, resume_writer_assign
 from resumes.tests.factories import staff_member, workspace_submitted
-
-
-def _wait_for_a_blocked_lock(timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while time.monotonic() < deadline:
-            cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
-            if cursor.fetchone()[0]:
-                return
-            time.sleep(0.02)
-    raise AssertionError("the other change never waited for the lock")
 
 
 @pytest.mark.postgres
@@ -53,7 +42,7 @@ def test_a_refund_and_an_assignment_at_once_leave_no_writer(first):
     with transaction.atomic():
         (refund if first == "refund" else assign)()
         other.start()
-        _wait_for_a_blocked_lock()
+        wait_for_a_blocked_lock()
     other.join(timeout=30)
 
     assert not other.is_alive()
