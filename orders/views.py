@@ -213,8 +213,8 @@ def checkout(request):
         if user is None and any(data.get(purpose.value) for purpose in COMMUNICATION_PURPOSES):
             messages.info(
                 request,
-                f"Unless you have confirmed {order.email} with us before, we have e-mailed it "
-                "a link: the e-mail you asked for starts once you follow it.",
+                f"If {order.email} still needs confirming for the e-mail you asked for, a link "
+                "is on its way to it: that e-mail starts once you follow the link.",
             )
         return _pay(request, order, actor=user)
     return _checkout_page(request, form, lines)
