@@ -2,6 +2,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import DataExport, Profile
+from accounts.user_agents import user_agent_label
 
 RECENT_EXPORTS = 5
 
@@ -32,6 +33,7 @@ def privacy_dashboard_data_rights(*, user, session_key: str | None) -> dict:
     sessions = user_sessions_for(user=user)
     for session in sessions:
         session.is_this_one = session.session_key == session_key
+        session.browser = user_agent_label(session.user_agent)
     exports = data_exports_recent(user=user)
     now = timezone.now()
     for export in exports:
