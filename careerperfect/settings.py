@@ -456,6 +456,8 @@ if ASSESSMENT_SCORING_PROVIDER == "http":
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Our English wording for some of django-allauth's texts (sentence case).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------
