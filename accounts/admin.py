@@ -2,6 +2,7 @@ from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdm
 from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.shortcuts import redirect
 
 from accounts.models import AccountErasure, Profile, User
@@ -31,7 +32,17 @@ class UserAdmin(ListedFiltersOnlyMixin, DjangoUserAdmin):
     # Deleting an account is erasing the person, as "Delete my account" does: every
     # app's personal data with it, orders kept anonymised, the address kept removed.
     def delete_model(self, request, obj):
-        account_erase(user=obj)
+        self._erase(request, obj)
+
+    def log_deletions(self, request, queryset):
+        # Each account is logged as deleted with its erasure, in one transaction
+        # (_erase): one whose erasure is blocked is not logged as deleted.
+        pass
+
+    def _erase(self, request, user):
+        with transaction.atomic():
+            super().log_deletions(request, [user])
+            account_erase(user=user)
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
@@ -44,7 +55,7 @@ class UserAdmin(ListedFiltersOnlyMixin, DjangoUserAdmin):
         request.accounts_erased, request.accounts_not_erased = 0, 0
         for user in queryset:
             try:
-                account_erase(user=user)
+                self._erase(request, user)
             except ErasureBlocked as error:
                 self.message_user(request, f"Not erased, {user.email}: {error}", messages.ERROR)
                 request.accounts_not_erased += 1

@@ -122,6 +122,9 @@ class OrderLineInline(ReadOnlyInline):
     fields = ["product_name", "unit_price", "quantity", "computer_type"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order")  # for its currency
+
     @admin.display(description="unit price")
     def unit_price(self, line):
         return money_format(line.unit_price_minor, line.order.currency)

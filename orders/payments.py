@@ -242,8 +242,10 @@ def _session_paid(session: dict):
             payment_reference=_text(session.get("payment_intent")),
         )
     except PaymentMismatch as error:
+        _rejected_reference_keep(payment=payment, session=session)
         return WebhookEvent.Outcome.REJECTED, str(error), payment.order
     except OrderTransitionError as error:
+        _rejected_reference_keep(payment=payment, session=session)
         return (
             WebhookEvent.Outcome.REJECTED,
             f"Paid, but the order cannot take it ({error}); refund it at Stripe.",
@@ -257,6 +259,14 @@ def _session_paid(session: dict):
         enqueue_on_commit(payment_card_details_fetch, payment.pk)
     outcome = WebhookEvent.Outcome.PROCESSED if changed else WebhookEvent.Outcome.IGNORED
     return outcome, "Order paid" if changed else "Payment already recorded", payment.order
+
+
+def _rejected_reference_keep(*, payment: Payment, session: dict) -> None:
+    """Keep the payment intent of a payment we refused, so that the refund staff make
+    of it at Stripe is matched when Stripe reports it (not answered "too early")."""
+    intent = _text(session.get("payment_intent"))
+    if intent:
+        Payment.objects.filter(pk=payment.pk, payment_reference="").update(payment_reference=intent)
 
 
 def _session_failed(session: dict, reason: str):
@@ -282,8 +292,10 @@ def _charge_refunded(charge: dict):
     order = payment.order
     if not charge.get("refunded"):
         return WebhookEvent.Outcome.IGNORED, "Partly refunded: staff decide", order
-    if order.status not in (Status.PAID, Status.FULFILLED):
+    if order.status == Status.REFUNDED:
         return WebhookEvent.Outcome.IGNORED, "Order already refunded", order
+    if order.status != Status.PAID and order.status != Status.FULFILLED:
+        return WebhookEvent.Outcome.IGNORED, "Order not paid with us: nothing to undo", order
     order_refund(
         order=order,
         source=OrderEvent.Source.PROVIDER,

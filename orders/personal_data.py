@@ -12,7 +12,7 @@ from accounts.personal_data_registry import ErasureBlocked
 from consent.models import email_normalize
 from orders.models import Entitlement, Order, OrderEvent
 from orders.providers import PaymentAlreadyMade, PaymentProviderError
-from orders.services import ADDRESS_FIELDS, order_cancel
+from orders.services import ADDRESS_FIELDS, OrderTransitionError, order_cancel
 
 
 def _orders_of(user):
@@ -117,17 +117,18 @@ def erase(user) -> None:
                     source=OrderEvent.Source.SYSTEM,
                     reason="Cancelled unpaid when the buyer's account was deleted",
                 )
-            except PaymentAlreadyMade:
+            except (PaymentAlreadyMade, OrderTransitionError):
+                # Paid meanwhile: at the provider, or already recorded by its webhook.
                 raise ErasureBlocked(
-                    f"The payment for your order {order.reference} has just gone through, "
-                    "so nothing was deleted yet. Please try again in a few minutes, once "
-                    "it is recorded."
+                    f"The payment for order {order.reference} has just gone through, so "
+                    "nothing was deleted yet. Please try again in a few minutes, once it "
+                    "is recorded."
                 ) from None
             except PaymentProviderError as error:
                 raise ErasureBlocked(
-                    "We could not reach our payment provider to close the payment page of "
-                    f"your unpaid order {order.reference}, so nothing was deleted. Please "
-                    "try again in a few minutes."
+                    "Our payment provider could not be reached to close the payment page of "
+                    f"the unpaid order {order.reference}, so nothing was deleted. Please try "
+                    "again in a few minutes."
                 ) from error
         Order.objects.filter(pk__in=order_ids).update(
             user=None, name="", email="", phone="", **dict.fromkeys(ADDRESS_FIELDS, "")

@@ -441,12 +441,14 @@ def resume_writer_assign(*, workspace: ResumeWorkspace, writer, actor) -> Resume
     ):
         raise ResumeActionRefused(f"{writer} is not an active member of {RESUME_WRITER}.")
     with transaction.atomic():
+        # The entitlement first, then the workspace, in the order a refund takes them
+        # (it revokes the entitlement, then releases writers): either the refund
+        # commits first and is seen here, or it waits and then releases this writer.
+        entitlement = _entitlement_locked(workspace)
         workspace = _locked(workspace)
         if workspace.writer_id == (writer.pk if writer else None):
             return workspace
-        # Locked, so that a refund (which revokes it, then releases writers) either
-        # commits first and is seen here, or waits and then releases this writer.
-        if writer is not None and not _entitlement_locked(workspace).is_active:
+        if writer is not None and not entitlement.is_active:
             raise ResumeActionRefused(REFUNDED)
         workspace.writer = writer
         workspace.save(update_fields=["writer", "updated_at"])

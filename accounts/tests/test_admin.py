@@ -2,6 +2,7 @@
 Marketing, erasure records for the Privacy Officer; both read-only."""
 
 import pytest
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
@@ -146,7 +147,7 @@ def test_an_account_whose_unpaid_orders_page_cannot_be_closed_stays_with_a_messa
         response = superuser_client.post(url, data, follow=True)
 
     assert response.status_code == 200
-    assert "could not reach our payment provider" in response.content.decode()
+    assert "payment provider could not be reached" in response.content.decode()
     assert User.objects.filter(pk=person.pk).exists()
     assert not AccountErasure.objects.exists()
 
@@ -195,8 +196,13 @@ def test_a_bulk_deletion_says_which_accounts_were_not_erased_and_counts_right(
     response = superuser_client.post(reverse("admin:accounts_user_changelist"), data, follow=True)
 
     html = response.content.decode()
-    assert "Not erased, blocked@example.com: We could not reach our payment provider" in html
+    assert "Not erased, blocked@example.com: Our payment provider could not be reached" in html
     assert "Erased 1 of the selected accounts; 1 not (see why above)." in html
     assert "Successfully deleted" not in html
     assert User.objects.filter(pk=blocked.pk).exists()
+    # The admin's history records the erasure done, under the account's number only.
+    deletions = LogEntry.objects.filter(action_flag=DELETION)
+    assert list(deletions.values_list("object_id", "object_repr")) == [
+        (str(erasable.pk), f"erased account #{erasable.pk}")
+    ]
     assert not User.objects.filter(pk=erasable.pk).exists()

@@ -283,3 +283,28 @@ def test_orders_are_not_deleted_from_the_admin(support_client, resume):
 
     assert Order.objects.filter(pk=order.pk).exists()
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.django_db
+def test_an_orders_page_reads_its_lines_in_a_constant_number_of_queries(support_client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orders.templatetags.money import money_format
+
+    queries = []
+    for lines in (1, 6):
+        products = [
+            ProductFactory(kind=Product.Kind.COVER_LETTER, slug=f"p{lines}-{n}", name=f"P{n}")
+            for n in range(lines)
+        ]
+        order = placed_order(*products)
+        url = reverse("admin:orders_order_change", args=[order.pk])
+        support_client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = support_client.get(url)
+        queries.append(len(captured))
+
+    price = money_format(products[0].price_minor, order.currency)
+    assert f">{price}<" in response.content.decode()
+    assert queries[0] == queries[1], queries

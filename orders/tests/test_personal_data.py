@@ -120,8 +120,32 @@ def test_an_account_whose_unpaid_orders_page_cannot_be_closed_is_not_erased(
     response = delete(client, alice)
 
     assert response.status_code == 200
-    assert "could not reach our payment provider" in response.content.decode()
+    assert "payment provider could not be reached" in response.content.decode()
     assert User.objects.filter(pk=alice.pk).exists()
     order.refresh_from_db()
     assert (order.status, order.email) == ("pending", "alice@example.com")
     assert client.get(reverse("accounts:privacy")).status_code == 200, "still signed in"
+
+
+def test_an_order_paid_by_its_webhook_while_erasing_blocks_the_erasure_clearly(
+    client, alice, resume, monkeypatch
+):
+    from accounts.models import User
+    from accounts.tests.test_account_erasure import delete, sign_in
+
+    order = placed_order(resume, user=alice)
+    SandboxProvider().start(order=order, return_url="", cancel_url="")
+    cancel = personal_data.order_cancel
+
+    def paid_meanwhile(*, order, **kwargs):
+        Order.objects.filter(pk=order.pk).update(status=Order.Status.PAID)  # the webhook
+        return cancel(order=order, **kwargs)
+
+    monkeypatch.setattr(personal_data, "order_cancel", paid_meanwhile)
+    sign_in(client, alice)
+
+    response = delete(client, alice)
+
+    assert response.status_code == 200
+    assert "has just gone through, so nothing was deleted yet" in response.content.decode()
+    assert User.objects.filter(pk=alice.pk).exists()

@@ -483,6 +483,26 @@ def test_a_refund_arriving_before_its_payment_is_left_for_stripe_to_send_again(
     assert not order_at_stripe.lines.filter(entitlements__revoked_at__isnull=True).exists()
 
 
+def test_the_refund_of_a_payment_we_refused_is_accepted_when_stripe_reports_it(
+    client, order_at_stripe
+):
+    # An amount that is not the order's: refused, and staff are told to refund it.
+    deliver(client, session_event("checkout.session.completed", "cs_test_1", amount=1))
+    refunded = {
+        "id": "evt_refund",
+        "type": "charge.refunded",
+        "data": {"object": {"id": "ch_1", "payment_intent": "pi_test_1", "refunded": True}},
+    }
+
+    response = deliver(client, refunded)
+
+    assert response.status_code == 200
+    event = WebhookEvent.objects.get(event_id="evt_refund")
+    assert (event.outcome, event.detail) == ("ignored", "Order not paid with us: nothing to undo")
+    order_at_stripe.refresh_from_db()
+    assert order_at_stripe.status == "pending"
+
+
 def test_a_staff_refund_asks_stripe_to_refund_the_payment(client, fake_stripe, order_at_stripe):
     deliver(
         client,

@@ -17,8 +17,10 @@ from resumes.tests.factories import staff_member, workspace_submitted
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("first", ["refund", "assignment"])
-def test_a_refund_and_an_assignment_at_once_leave_no_writer(first):
-    workspace = workspace_submitted()
+@pytest.mark.parametrize("writer_before", [False, True], ids=["assigning", "reassigning"])
+def test_a_refund_and_an_assignment_at_once_leave_no_writer(first, writer_before):
+    earlier = staff_member(RESUME_WRITER, email="earlier@example.com") if writer_before else None
+    workspace = workspace_submitted(writer=earlier)
     writer = staff_member(RESUME_WRITER, email="writer@example.com")
 
     def refund():
