@@ -50,9 +50,10 @@ def contest_enter(
 ) -> tuple[ContestEntry, bool]:
     """Enter someone who confirmed the minimum age; return (entry, created).
 
-    An address enters once: entering again changes nothing (and does not tell a
-    stranger whether that address has entered). The postal address is kept only when
-    the contest's prize is posted (P3).
+    An address enters once: entering again changes the entry in nothing, and its
+    ticks are recorded as a first entry's are, so that nothing tells a stranger
+    whether that address has entered. The postal address is kept only when the
+    contest's prize is posted (P3).
     """
     email = email_normalize(email)
     postal_address = (
@@ -69,6 +70,8 @@ def contest_enter(
     )
     existing = ContestEntry.objects.filter(contest=contest, email=email).first()
     if existing is not None:
+        with transaction.atomic():
+            _entry_elections_record(entry=existing, user=user, elections=elections)
         return existing, False
     try:
         with transaction.atomic():
@@ -88,23 +91,32 @@ def contest_enter(
                 if site_partner
                 else None,
             )
-            # Signed in and entering with their own address, the person grants as the
-            # account holder; any other address waits for its owner's confirmation.
-            own = user is not None and email_normalize(user.email) == email
-            for purpose in elections:
-                consent_grant(
-                    user=user if own else None,
-                    email=None if own else email,
-                    purpose=purpose,
-                    source=Source.CONTEST,
-                    evidence={"contest": contest.slug, "entry": str(entry.public_id)},
-                )
-            if elections:
-                address_confirmation_request(email=email, occasion="entering a contest")
+            _entry_elections_record(entry=entry, user=user, elections=elections)
     except IntegrityError:
         # The same address entered at the same moment from another request.
-        return ContestEntry.objects.get(contest=contest, email=email), False
+        existing = ContestEntry.objects.get(contest=contest, email=email)
+        with transaction.atomic():
+            _entry_elections_record(entry=existing, user=user, elections=elections)
+        return existing, False
     return entry, True
+
+
+def _entry_elections_record(*, entry: ContestEntry, user, elections: Iterable[Purpose]) -> None:
+    """The elections ticked on an entry. Signed in and entering with their own address,
+    the person grants as the account holder; any other address waits for its owner's
+    confirmation (one e-mail asks, at most one a day)."""
+    elections = list(elections)
+    own = user is not None and email_normalize(user.email) == entry.email
+    for purpose in elections:
+        consent_grant(
+            user=user if own else None,
+            email=None if own else entry.email,
+            purpose=purpose,
+            source=Source.CONTEST,
+            evidence={"contest": entry.contest.slug, "entry": str(entry.public_id)},
+        )
+    if elections:
+        address_confirmation_request(email=entry.email, occasion="entering a contest")
 
 
 def _csv_cell(value) -> str:
