@@ -65,6 +65,27 @@ def consent_removal_messages(*, emails: Iterable[str]) -> set[int]:
     ) - {None}
 
 
+def consent_still_decided_by_removal(
+    *, inbound_message_id: int, items: Iterable[dict]
+) -> set[tuple[int | None, str | None, str]]:
+    """Of these (user, email, purpose) items, those whose current election is still the
+    withdrawal that "remove" e-mail recorded: nothing was chosen since."""
+    items = list(items)
+    if not items:
+        return set()
+    whose = Q(pk__in=[])
+    for item in items:
+        person = (
+            Q(subject__user_id=item["user"]) if item["user"] else Q(subject__email=item["email"])
+        )
+        whose |= person & Q(purpose=item["purpose"])
+    return set(
+        Election.objects.filter(
+            whose, granted=False, event__evidence__inbound_message=inbound_message_id
+        ).values_list("subject__user_id", "subject__email", "purpose")
+    )
+
+
 def subject_holding(*, subject_id: int) -> Subject | None:
     """The subject that now answers for what was recorded under subject_id: itself, or
     the subject it was merged into when its address became an account's."""

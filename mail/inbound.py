@@ -70,9 +70,7 @@ class ParsedMessage:
     automatic_reason: str = ""  # why it is automatic mail, "" when it is not
     sender_problem: str = ""  # why no usable sender, "" when there is one
 
-    @property
-    def asks_removal(self) -> bool:
-        return bool(REMOVE_WORD.search(self.subject))
+    asks_removal: bool = False  # "remove" anywhere in the whole subject
 
 
 def _from_8bit(value: str) -> str:
@@ -128,7 +126,7 @@ def _decode_word(match: re.Match) -> str:
         return match[0]  # not decodable: left as it came
     try:
         return data.decode(charset, errors="replace")
-    except LookupError:
+    except (LookupError, UnicodeError):  # unknown, or a codec that is no charset (idna)
         return data.decode("utf-8", errors="replace")
 
 
@@ -198,7 +196,7 @@ def _sender(message: Message) -> tuple[str, str]:
         if len(normalized) > MAX_ADDRESS_CHARS:
             continue
         return normalized, ""
-    return "", f"no valid address in From: {from_value[:200]}"
+    return "", f"no valid address in From: {from_value.replace(chr(0), '')[:200]}"
 
 
 def _from_local_part(message: Message) -> str:
@@ -263,10 +261,12 @@ def inbound_parse(raw: bytes, *, return_path: str | None = None) -> ParsedMessag
         for name, value in message.raw_items()
         if str(name).lower() in EVIDENCE_HEADER_NAMES
     ]
+    subject = _header(message, "Subject")
     return ParsedMessage(
         dedupe_key=dedupe_key_for(message_id=message_id, raw=raw),
         message_id=message_id,
-        subject=_header(message, "Subject")[:998],
+        subject=subject[:998],  # as much as is kept
+        asks_removal=bool(REMOVE_WORD.search(subject)),
         sender=sender,
         date_header=_header(message, "Date")[:200],
         headers=headers,

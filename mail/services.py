@@ -36,6 +36,7 @@ from consent.selectors import (
     consent_granted_subject_ids,
     consent_granted_subjects,
     consent_is_granted,
+    consent_still_decided_by_removal,
     subject_holding,
 )
 from consent.services import (
@@ -402,7 +403,13 @@ def removal_undo(*, inbound: InboundMessage) -> bool:
             "message_id": inbound.message_id,
             "clicked_at": now.isoformat(),
         }
+        # What the person chose since (stopped on My privacy, say) stands.
+        standing = consent_still_decided_by_removal(
+            inbound_message_id=inbound.pk, items=inbound.withdrawn
+        )
         for item in inbound.withdrawn:
+            if not _decided_by_removal(item, standing):
+                continue
             user = User.objects.filter(pk=item["user"]).first() if item["user"] else None
             if item["user"] and user is None:
                 continue  # That account has been erased since: its suppression stays.
@@ -419,6 +426,12 @@ def removal_undo(*, inbound: InboundMessage) -> bool:
                 owner_confirmed=True,
             )
     return True
+
+
+def _decided_by_removal(item: dict, standing: set) -> bool:
+    if item["user"]:
+        return any(user == item["user"] and p == item["purpose"] for user, _, p in standing)
+    return (None, item["email"], item["purpose"]) in standing
 
 
 def _address_on_record(email: str) -> bool:
@@ -507,9 +520,10 @@ def address_confirmation_from_token(
     subject_id, digest_start, asked_at = signing.loads(
         token, salt=ADDRESS_CONFIRM_SALT, max_age=max_age
     )
-    # Or the account's subject it was merged into, while that has the address.
+    # Or the account's subject it was merged into, while that has the address (one
+    # row, however many other subjects were merged into it).
     subject = Subject.objects.get(
-        Q(pk=subject_id) | Q(merged__pk=subject_id),
+        Q(pk=subject_id) | Q(pk__in=Subject.objects.filter(pk=subject_id).values("merged_into")),
         email_digest__startswith=digest_start,
         email__isnull=False,
     )

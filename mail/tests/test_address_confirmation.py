@@ -358,3 +358,23 @@ def test_a_link_followed_after_its_address_became_an_accounts_still_confirms(cli
     follow(client, link)
 
     assert recipients() == ["new@example.com"]
+
+
+def test_a_link_to_an_account_that_took_in_two_addresses_works(client):
+    from consent.models import Subject
+    from consent.services import consent_withdraw
+
+    alice = UserFactory(email="alice@example.com")
+    consent_withdraw(user=alice, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    for address in ("b@example.com", "c@example.com"):
+        consent_grant(email=address, purpose=Purpose.SITE_UPDATES, source=Source.CHECKOUT)
+        EmailAddress.objects.create(user=alice, email=address, verified=True)
+        alice.email = address
+        alice.save()  # the guest subject of that address merges into alice's
+    assert Subject.objects.get(user=alice).merged.count() == 2
+    # A guest checkout types alice's address in and ticks marketing.
+    message = asked("c@example.com", Purpose.MARKETING)
+
+    response = client.get(confirm_link(message))
+
+    assert response.status_code == 200

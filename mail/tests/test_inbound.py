@@ -283,6 +283,55 @@ def test_the_undo_link_regrants_only_what_the_removal_withdrew(client):
 
 
 @pytest.mark.django_db
+def test_the_undo_link_leaves_alone_what_the_person_stopped_since(client):
+    from consent.services import consent_withdraw
+
+    user = opted_in()
+    process(raw_email())
+    link = keep_link(OutboundMessage.objects.get(kind=OutboundMessage.Kind.CONFIRMATION))
+    # Later the person stops marketing themselves, on My privacy.
+    consent_withdraw(user=user, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+
+    client.post(link)
+
+    assert not consent_is_granted(user=user, purpose=Purpose.MARKETING)
+    assert consent_is_granted(user=user, purpose=Purpose.SITE_UPDATES)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("charset", ["idna", "punycode", "undefined", "utf-7"])
+def test_an_odd_charset_in_another_header_does_not_lose_the_remove(charset):
+    user = opted_in()
+    raw = raw_email(headers={"X-Foo": "x"})
+    raw = raw.replace(b"X-Foo: x", b"Received: =?" + charset.encode() + b"?q?=FF=FE?=")
+
+    inbound = process(raw)
+
+    assert inbound.outcome == InboundMessage.Outcome.OPTED_OUT, inbound.reason
+    assert not consent_is_granted(user=user, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_remove_late_in_a_long_subject_is_found():
+    user = opted_in()
+
+    inbound = process(raw_email(subject="x " * 600 + "remove"))
+
+    assert inbound.outcome == InboundMessage.Outcome.OPTED_OUT
+    assert not consent_is_granted(user=user, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_a_nul_in_an_unusable_from_is_left_out_of_the_recorded_reason():
+    raw = raw_email(sender="x@example.com").replace(b"From: x@example.com", b"From: bro\x00ken")
+
+    inbound = process(raw)
+
+    assert inbound.outcome == InboundMessage.Outcome.ERROR
+    assert inbound.reason == "no valid address in From: broken"
+
+
+@pytest.mark.django_db
 def test_an_expired_or_forged_undo_link_does_nothing(client, settings):
     user = opted_in()
     process(raw_email())
