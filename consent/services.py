@@ -341,11 +341,18 @@ def _stored_forms(normalized: str) -> set[str]:
 
 
 def consent_withdraw_for_own_addresses(
-    *, user, purposes: Iterable[Purpose], source: Source, actor=None
+    *,
+    user,
+    purposes: Iterable[Purpose],
+    source: Source,
+    actor=None,
+    occurred_at: datetime | None = None,
+    evidence: dict | None = None,
 ) -> list[Recorded]:
     """Withdraw where it is still granted for the person's other addresses: verified
     addresses of their account that have consent on record of their own (a guest
-    order placed with one before it was added). A "stop" on My privacy covers them."""
+    order placed with one before it was added). A "stop" on My privacy covers them,
+    and so does a "remove" e-mail from any address of the account."""
     from consent.selectors import subjects_for_user
 
     purposes = list(purposes)
@@ -366,9 +373,9 @@ def consent_withdraw_for_own_addresses(
                     purposes=[purpose],
                     granted=False,
                     source=source,
-                    occurred_at=None,
+                    occurred_at=occurred_at,
                     actor=actor,
-                    evidence=None,
+                    evidence=evidence,
                 )
         return recorded
 
@@ -381,7 +388,8 @@ def consent_withdraw_for_address(
     occurred_at: datetime | None = None,
     evidence: dict | None = None,
 ) -> list[Recorded]:
-    """Withdraw for an address and for every account having it as a verified address.
+    """Withdraw for an address and for every account having it as a verified address,
+    with that account's other addresses that have consent of their own.
 
     An address nobody has an account for still gets a subject with withdrawn
     elections: a suppression that keeps it out of every later campaign.
@@ -389,6 +397,7 @@ def consent_withdraw_for_address(
     from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
 
+    purposes = list(purposes)
     normalized = email_normalize(email)
     digest = email_digest(normalized)
     user_ids = set(
@@ -411,14 +420,33 @@ def consent_withdraw_for_address(
             subject.email_digest == digest and subject.email for subject in subjects
         ) and user_ids <= {subject.user_id for subject in subjects}
         if complete:
-            return _record(subjects=subjects, locked=True, **arguments)
-        # A new suppression, an erased address given again, or an account without a
-        # subject yet: create or complete them, then lock. (Rare; should two such
-        # requests deadlock, PostgreSQL fails one, and its message is processed again.)
-        subjects = {subject_get_or_create(email=normalized)}
-        for user in get_user_model().objects.filter(pk__in=user_ids):
-            subjects.add(subject_get_or_create(user=user))
-        return _record(subjects=subjects, **arguments)
+            recorded = _record(subjects=subjects, locked=True, **arguments)
+        else:
+            # A new suppression, an erased address given again, or an account without
+            # a subject yet: create or complete them, then lock. (Rare; should two such
+            # requests deadlock, PostgreSQL fails one, and its message is processed
+            # again.)
+            subjects = {subject_get_or_create(email=normalized)}
+            for user in get_user_model().objects.filter(pk__in=user_ids):
+                subjects.add(subject_get_or_create(user=user))
+            recorded = _record(subjects=subjects, **arguments)
+        # The accounts' other addresses, when they have any (most have one only).
+        others = (
+            EmailAddress.objects.filter(user_id__in=user_ids, verified=True)
+            .exclude(email__in=_stored_forms(normalized))
+            .values_list("user_id", flat=True)
+            if user_ids
+            else []
+        )
+        for user in get_user_model().objects.filter(pk__in=set(others)):
+            recorded += consent_withdraw_for_own_addresses(
+                user=user,
+                purposes=purposes,
+                source=source,
+                occurred_at=occurred_at,
+                evidence=evidence,
+            )
+        return recorded
 
 
 def subject_address_follow(*, user) -> None:

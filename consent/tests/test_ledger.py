@@ -218,7 +218,9 @@ def test_withdraw_for_address_when_every_subject_exists(django_assert_max_num_qu
     consent_grant(user=owner, purpose=Purpose.MARKETING, source=Source.SIGNUP)
     consent_grant(email="shared@example.com", purpose=Purpose.MARKETING, source=Source.PREFERENCES)
 
-    with django_assert_max_num_queries(6):
+    # 6 for the address and the account; 7 more as the account has another address
+    # (main@), which might hold consent of its own.
+    with django_assert_max_num_queries(13):
         recorded = consent_withdraw_for_address(
             email="Shared@Example.com", purposes=[Purpose.MARKETING], source=Source.EMAIL
         )
@@ -228,6 +230,46 @@ def test_withdraw_for_address_when_every_subject_exists(django_assert_max_num_qu
     assert recorded[0].event.policy_version == policy_version_current()
     assert not consent_is_granted(user=owner, purpose=Purpose.MARKETING)
     assert not consent_is_granted(email="shared@example.com", purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_withdraw_for_address_reaches_the_accounts_other_addresses_consent(
+    django_assert_max_num_queries,
+):
+    owner = UserFactory(email="main@example.com")
+    EmailAddress.objects.create(user=owner, email="second@example.com", verified=True)
+    consent_grant(user=owner, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    # A guest order placed with the second address before it was the account's.
+    consent_grant(
+        email="second@example.com",
+        purpose=Purpose.MARKETING,
+        source=Source.CHECKOUT,
+        owner_confirmed=True,
+    )
+
+    recorded = consent_withdraw_for_address(
+        email="main@example.com", purposes=[Purpose.MARKETING], source=Source.EMAIL
+    )
+
+    assert {r.event.subject.email for r in recorded} == {"main@example.com", "second@example.com"}
+    assert not consent_is_granted(email="second@example.com", purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_withdraw_for_address_of_a_one_address_account_takes_one_query_more(
+    django_assert_max_num_queries,
+):
+    owner = UserFactory(email="main@example.com")
+    consent_grant(user=owner, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+
+    # Its subjects found and locked, the events and elections; and whether the account
+    # has other addresses (it has none).
+    with django_assert_max_num_queries(7):
+        consent_withdraw_for_address(
+            email="main@example.com", purposes=[Purpose.MARKETING], source=Source.EMAIL
+        )
+
+    assert not consent_is_granted(user=owner, purpose=Purpose.MARKETING)
 
 
 @pytest.mark.django_db
