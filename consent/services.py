@@ -400,11 +400,19 @@ def consent_withdraw_for_address(
     purposes = list(purposes)
     normalized = email_normalize(email)
     digest = email_digest(normalized)
-    user_ids = set(
-        EmailAddress.objects.filter(email__in=_stored_forms(normalized), verified=True).values_list(
-            "user_id", flat=True
-        )
+    forms = _stored_forms(normalized)
+    # In one statement: the accounts with this verified address, and their other
+    # verified addresses (most have none), which may hold consent of their own.
+    addresses = list(
+        EmailAddress.objects.filter(
+            user_id__in=EmailAddress.objects.filter(email__in=forms, verified=True).values(
+                "user_id"
+            ),
+            verified=True,
+        ).values_list("user_id", "email")
     )
+    user_ids = {user_id for user_id, _ in addresses}
+    with_others = {user_id for user_id, address in addresses if address not in forms}
     arguments = {
         "purposes": purposes,
         "granted": False,
@@ -430,15 +438,7 @@ def consent_withdraw_for_address(
             for user in get_user_model().objects.filter(pk__in=user_ids):
                 subjects.add(subject_get_or_create(user=user))
             recorded = _record(subjects=subjects, **arguments)
-        # The accounts' other addresses, when they have any (most have one only).
-        others = (
-            EmailAddress.objects.filter(user_id__in=user_ids, verified=True)
-            .exclude(email__in=_stored_forms(normalized))
-            .values_list("user_id", flat=True)
-            if user_ids
-            else []
-        )
-        for user in get_user_model().objects.filter(pk__in=set(others)):
+        for user in get_user_model().objects.filter(pk__in=with_others) if with_others else []:
             recorded += consent_withdraw_for_own_addresses(
                 user=user,
                 purposes=purposes,

@@ -218,9 +218,9 @@ def test_withdraw_for_address_when_every_subject_exists(django_assert_max_num_qu
     consent_grant(user=owner, purpose=Purpose.MARKETING, source=Source.SIGNUP)
     consent_grant(email="shared@example.com", purpose=Purpose.MARKETING, source=Source.PREFERENCES)
 
-    # 6 for the address and the account; 7 more as the account has another address
+    # 6 for the address and the account; 6 more as the account has another address
     # (main@), which might hold consent of its own.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         recorded = consent_withdraw_for_address(
             email="Shared@Example.com", purposes=[Purpose.MARKETING], source=Source.EMAIL
         )
@@ -256,15 +256,15 @@ def test_withdraw_for_address_reaches_the_accounts_other_addresses_consent(
 
 
 @pytest.mark.django_db
-def test_withdraw_for_address_of_a_one_address_account_takes_one_query_more(
+def test_withdraw_for_address_of_a_one_address_account_takes_no_query_more(
     django_assert_max_num_queries,
 ):
     owner = UserFactory(email="main@example.com")
     consent_grant(user=owner, purpose=Purpose.MARKETING, source=Source.SIGNUP)
 
-    # Its subjects found and locked, the events and elections; and whether the account
-    # has other addresses (it has none).
-    with django_assert_max_num_queries(7):
+    # The accounts with the address and their addresses (none other), the subjects
+    # found and locked, the events and elections: as for an address of no account.
+    with django_assert_max_num_queries(6):
         consent_withdraw_for_address(
             email="main@example.com", purposes=[Purpose.MARKETING], source=Source.EMAIL
         )
