@@ -25,6 +25,13 @@ from orders.tests.stripe_fake import session_event, signed
 
 WEBHOOK = reverse("orders:stripe_webhook")
 
+# Stripe's event for a charge given back in full (the payment of cs_test_1).
+REFUNDED = {
+    "id": "evt_refund",
+    "type": "charge.refunded",
+    "data": {"object": {"id": "ch_1", "payment_intent": "pi_test_1", "refunded": True}},
+}
+
 
 def session_body(order, session_id="cs_test_1", **fields):
     return {
@@ -442,14 +449,8 @@ def test_a_refund_made_at_stripe_refunds_the_order_once(client, order_at_stripe)
             "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
         ),
     )
-    refunded = {
-        "id": "evt_refund",
-        "type": "charge.refunded",
-        "data": {"object": {"id": "ch_1", "payment_intent": "pi_test_1", "refunded": True}},
-    }
-
-    deliver(client, refunded)
-    deliver(client, refunded | {"id": "evt_refund_again"})
+    deliver(client, REFUNDED)
+    deliver(client, REFUNDED | {"id": "evt_refund_again"})
 
     order_at_stripe.refresh_from_db()
     assert order_at_stripe.status == "refunded"
@@ -461,20 +462,14 @@ def test_a_refund_arriving_before_its_payment_is_left_for_stripe_to_send_again(
     client, order_at_stripe
 ):
     # Stripe does not send events in order: here the refund comes first.
-    refunded = {
-        "id": "evt_refund",
-        "type": "charge.refunded",
-        "data": {"object": {"id": "ch_1", "payment_intent": "pi_test_1", "refunded": True}},
-    }
-
-    too_early = deliver(client, refunded)
+    too_early = deliver(client, REFUNDED)
     deliver(
         client,
         session_event(
             "checkout.session.completed", "cs_test_1", amount=order_at_stripe.total_minor
         ),
     )
-    sent_again = deliver(client, refunded)
+    sent_again = deliver(client, REFUNDED)
 
     assert (too_early.status_code, sent_again.status_code) == (409, 200)
     assert WebhookEvent.objects.get(event_id="evt_refund").outcome == "processed"
@@ -488,13 +483,7 @@ def test_the_refund_of_a_payment_we_refused_is_accepted_when_stripe_reports_it(
 ):
     # An amount that is not the order's: refused, and staff are told to refund it.
     deliver(client, session_event("checkout.session.completed", "cs_test_1", amount=1))
-    refunded = {
-        "id": "evt_refund",
-        "type": "charge.refunded",
-        "data": {"object": {"id": "ch_1", "payment_intent": "pi_test_1", "refunded": True}},
-    }
-
-    response = deliver(client, refunded)
+    response = deliver(client, REFUNDED)
 
     assert response.status_code == 200
     event = WebhookEvent.objects.get(event_id="evt_refund")
