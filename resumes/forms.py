@@ -34,7 +34,18 @@ def year_field(label: str, *, required: bool, years_ahead: int = 0) -> forms.Int
     )
 
 
-class TargetForm(forms.Form):
+class StepForm(forms.Form):
+    """A questionnaire step. Partial (saved on the way back), it takes what is filled
+    in and leaves required answers for later: sending checks they are there."""
+
+    def __init__(self, *args, partial: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partial:
+            for field in self.fields.values():
+                field.required = False
+
+
+class TargetForm(StepForm):
     target_job = forms.CharField(
         label="The job you are aiming for",
         max_length=150,
@@ -118,7 +129,7 @@ EducationFormSet = forms.formset_factory(
 )
 
 
-class SkillsForm(forms.Form):
+class SkillsForm(StepForm):
     skills = forms.CharField(
         label="Your skills",
         widget=forms.Textarea(attrs={"rows": 5}),

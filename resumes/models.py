@@ -65,6 +65,8 @@ class Questionnaire(models.Model):
     """What the customer tells their writer; saved step by step."""
 
     STEPS = 5
+    # The answers a step needs before it counts as done (and before sending).
+    REQUIRED_ANSWERS = {1: ("target_job", "industry"), 4: ("skills",)}
 
     workspace = models.OneToOneField(
         ResumeWorkspace, on_delete=models.CASCADE, related_name="questionnaire"
@@ -81,6 +83,9 @@ class Questionnaire(models.Model):
 
     def __str__(self):
         return f"Questionnaire of {self.workspace}"
+
+    def step_answered(self, step: int) -> bool:
+        return all(getattr(self, name) for name in self.REQUIRED_ANSWERS.get(step, ()))
 
     @property
     def steps_done(self) -> int:

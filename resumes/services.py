@@ -179,7 +179,10 @@ def questionnaire_step_save(
     answers: dict | None = None,
     entries: list[dict] | None = None,
 ) -> Questionnaire:
-    """Save one step: its answers, and for the repeatable steps the full list of entries."""
+    """Save one step: its answers, and for the repeatable steps the full list of entries.
+
+    The step counts as saved (the progress bar, where to pick up again) once it holds
+    the answers it needs; saved without them (on the way back), it does not."""
     _require_open(workspace)
     questionnaire = workspace.questionnaire
     with transaction.atomic():
@@ -195,7 +198,12 @@ def questionnaire_step_save(
             EducationEntry.objects.bulk_create(
                 EducationEntry(questionnaire=questionnaire, **entry) for entry in entries
             )
-        questionnaire.saved_steps = sorted({*questionnaire.saved_steps, step})
+        saved = set(questionnaire.saved_steps)
+        if questionnaire.step_answered(step):
+            saved.add(step)
+        else:
+            saved.discard(step)
+        questionnaire.saved_steps = sorted(saved)
         questionnaire.save()
     return questionnaire
 
@@ -203,9 +211,9 @@ def questionnaire_step_save(
 def questionnaire_missing(*, questionnaire: Questionnaire) -> list[str]:
     """What must still be answered before the questionnaire can go to the writer."""
     missing = []
-    if not questionnaire.target_job or not questionnaire.industry:
+    if not questionnaire.step_answered(1):
         missing.append("the job and industry you are aiming for (step 1)")
-    if not questionnaire.skills:
+    if not questionnaire.step_answered(4):
         missing.append("your skills (step 4)")
     return missing
 

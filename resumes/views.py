@@ -134,12 +134,14 @@ def _workspace_page(request, workspace, *, review_form=None, comment: str = ""):
     )
 
 
-def _step_forms(step: int, questionnaire: Questionnaire, data=None):
-    """The form (or formset) of a questionnaire step, bound to data when posted."""
+def _step_forms(step: int, questionnaire: Questionnaire, data=None, *, partial=False):
+    """The form (or formset) of a questionnaire step, bound to data when posted;
+    partial: required answers may stay empty for now (see forms.StepForm)."""
     if step == 1:
         return forms.TargetForm(
             data,
             initial={"target_job": questionnaire.target_job, "industry": questionnaire.industry},
+            partial=partial,
         )
     if step == 2:
         initial = list(
@@ -160,6 +162,7 @@ def _step_forms(step: int, questionnaire: Questionnaire, data=None):
                 "skills": questionnaire.skills,
                 "certifications": questionnaire.certifications,
             },
+            partial=partial,
         )
     return forms.NotesForm(data, initial={"notes": questionnaire.notes})
 
@@ -172,14 +175,24 @@ def questionnaire_step(request, public_id, step: int):
     if step not in STEP_TITLES:
         raise Http404("No such step.")
     questionnaire = workspace.questionnaire
-    form = _step_forms(step, questionnaire, request.POST if request.method == "POST" else None)
+    go = request.POST.get("go", "next")
+    form = _step_forms(
+        step,
+        questionnaire,
+        request.POST if request.method == "POST" else None,
+        # Going back never asks for this step's answers first: what is typed is kept.
+        partial=go == "back",
+    )
     if request.method == "POST" and form.is_valid():
-        go = request.POST.get("go", "next")
         try:
             if isinstance(form, forms.EntryFormSet):
-                questionnaire_step_save(workspace=workspace, step=step, entries=form.entries())
+                questionnaire = questionnaire_step_save(
+                    workspace=workspace, step=step, entries=form.entries()
+                )
             else:
-                questionnaire_step_save(workspace=workspace, step=step, answers=form.cleaned_data)
+                questionnaire = questionnaire_step_save(
+                    workspace=workspace, step=step, answers=form.cleaned_data
+                )
             if go == "send":
                 questionnaire_submit(workspace=workspace, actor=request.user)
                 messages.success(request, "Your questionnaire is with your writer now.")
@@ -187,7 +200,14 @@ def questionnaire_step(request, public_id, step: int):
         except ResumeActionRefused as error:
             _refused(request, error)
             return redirect("resumes:questionnaire", workspace.public_id, step)
-        messages.success(request, "Saved.")
+        if questionnaire.step_answered(step):
+            messages.success(request, "Saved.")
+        else:
+            messages.info(
+                request,
+                f"Saved. “{STEP_TITLES[step]}” still needs an answer before you can send "
+                "the questionnaire to your writer.",
+            )
         if go == "add" or go == "stay":
             return redirect("resumes:questionnaire", workspace.public_id, step)
         if go == "back" and step > 1:

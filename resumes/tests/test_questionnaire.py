@@ -205,6 +205,55 @@ def test_a_missing_answer_gets_a_clear_message_and_saves_nothing(client, workspa
 
 
 @pytest.mark.django_db
+def test_going_back_keeps_what_is_typed_without_asking_for_the_rest_first(client, workspace):
+    response = client.post(
+        step_url(workspace, 4), {"skills": "", "certifications": "First aid", "go": "back"}
+    )
+
+    assert response.status_code == 302
+    assert response.url == step_url(workspace, 3)
+    questionnaire = workspace.questionnaire
+    questionnaire.refresh_from_db()
+    assert questionnaire.certifications == "First aid"
+    # Not done yet: the progress bar and "continue where you left off" still lead here.
+    assert questionnaire.saved_steps == []
+    html = client.get(response.url).content.decode()
+    assert "“Skills and certifications” still needs an answer before you can send" in html
+
+
+@pytest.mark.django_db
+def test_emptying_a_needed_answer_on_the_way_back_undoes_the_step(client, workspace):
+    client.post(step_url(workspace, 4), {"skills": "Excel", "go": "next"})
+    workspace.questionnaire.refresh_from_db()
+    assert workspace.questionnaire.saved_steps == [4]
+
+    client.post(step_url(workspace, 4), {"skills": "", "go": "back"})
+
+    workspace.questionnaire.refresh_from_db()
+    assert workspace.questionnaire.saved_steps == []
+
+
+@pytest.mark.django_db
+def test_moving_on_still_asks_for_the_answers_a_step_needs(client, workspace):
+    response = client.post(step_url(workspace, 4), {"skills": "", "go": "next"})
+
+    assert response.status_code == 200
+    assert "List at least one skill." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_going_back_with_a_half_filled_entry_points_at_what_is_missing(client, workspace):
+    half = {**JOB, "employer": "", "start_year": ""}
+
+    response = client.post(step_url(workspace, 2), {**work_formset(half), "go": "back"})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Enter the year, like 2019." in html
+    assert not workspace.questionnaire.work_entries.exists()
+
+
+@pytest.mark.django_db
 def test_work_entries_repeat_and_the_empty_extra_entry_is_ignored(client, workspace):
     second = {**JOB, "job_title": "Clerk", "start_year": "2012", "end_year": "2018"}
 
