@@ -141,9 +141,14 @@ def _header(message: Message, name: str) -> str:
     return _decode_header_value(_raw(message, name))
 
 
-def dedupe_key_for(*, message_id: str, raw: bytes) -> str:
-    basis = b"message-id:" + message_id.encode("utf-8", "replace") if message_id else raw
-    return hashlib.sha256(basis).hexdigest()
+def dedupe_key_for(*, message_id: str, sender: str, raw: bytes) -> str:
+    """What makes a message the same message again: its Message-ID together with its
+    sender (so that two people's mail never shares one effect, should some system give
+    both the same Message-ID), else its bytes."""
+    if not message_id:
+        return hashlib.sha256(raw).hexdigest()
+    basis = f"message-id:{message_id}\nfrom:{sender}"
+    return hashlib.sha256(basis.encode("utf-8", "replace")).hexdigest()
 
 
 def own_addresses() -> frozenset[str]:
@@ -263,7 +268,7 @@ def inbound_parse(raw: bytes, *, return_path: str | None = None) -> ParsedMessag
     ]
     subject = _header(message, "Subject")
     return ParsedMessage(
-        dedupe_key=dedupe_key_for(message_id=message_id, raw=raw),
+        dedupe_key=dedupe_key_for(message_id=message_id, sender=sender, raw=raw),
         message_id=message_id,
         subject=subject[:998],  # as much as is kept
         asks_removal=bool(REMOVE_WORD.search(subject)),

@@ -79,7 +79,8 @@ class InboundMessage(models.Model):
         ERROR = "error", "Error"
 
     source = models.CharField(max_length=10, choices=Source.choices)
-    # Message-ID, else a hash of the bytes: one effect per key, whatever the retries.
+    # Message-ID with sender, else the bytes, hashed: one effect per key, whatever the
+    # retries (see inbound.dedupe_key_for).
     dedupe_key = models.CharField(max_length=64)
     message_id = models.CharField(max_length=998, blank=True)
     from_address = models.CharField(max_length=254, blank=True, db_index=True)

@@ -137,6 +137,42 @@ def test_the_same_message_processed_twice_has_one_effect_and_a_duplicate_record(
 
 
 @pytest.mark.django_db
+def test_two_senders_whose_mail_shares_a_message_id_are_each_opted_out():
+    first, second = opted_in("first@example.com"), opted_in("second@example.com")
+
+    outcomes = [
+        process(raw_email(sender=user.email, message_id="<reused@mail.example.com>")).outcome
+        for user in (first, second)
+    ]
+
+    assert outcomes == ["opted_out", "opted_out"]
+    for user in (first, second):
+        assert not consent_is_granted(user=user, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_a_remove_recorded_before_keys_named_the_sender_is_still_recognised_when_it_comes_again():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("mail.migrations.0005_dedupe_key_with_sender")
+    opted_in()
+    raw = raw_email(message_id="<before@mail.example.com>")
+    first = process(raw)
+    # As the row stood before: keyed by its Message-ID alone.
+    InboundMessage.objects.filter(pk=first.pk).update(
+        dedupe_key=hashlib.sha256(b"message-id:<before@mail.example.com>").hexdigest()
+    )
+
+    migration.with_sender(apps, None)
+
+    again = process(raw)
+    assert again.outcome == InboundMessage.Outcome.DUPLICATE
+    assert ConsentEvent.objects.filter(source=Source.EMAIL).count() == 2  # one per purpose
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("subject", "outcome"), [("Question", "no_match"), ("Automatic reply: remove", "ignored")]
 )

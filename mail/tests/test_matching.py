@@ -224,13 +224,17 @@ def test_an_envelope_sender_reported_empty_by_the_transport_is_a_bounce():
     assert inbound_parse(raw_email(), return_path="jobseeker@example.com").automatic_reason == ""
 
 
-def test_the_dedupe_key_is_the_message_id_else_the_bytes():
+def test_the_dedupe_key_is_the_message_id_with_its_sender_else_the_bytes():
     first = parse(raw_email(message_id="<same@example.com>", body="one"))
     again = parse(raw_email(message_id="<same@example.com>", body="two"))
+    other_sender = parse(
+        raw_email(message_id="<same@example.com>", sender="someone.else@example.com")
+    )
     bare_one = parse(raw_email(message_id=None, body="one"))
     bare_two = parse(raw_email(message_id=None, body="two"))
 
     assert first.dedupe_key == again.dedupe_key
+    assert other_sender.dedupe_key != first.dedupe_key
     assert bare_one.dedupe_key != bare_two.dedupe_key
     assert len(first.dedupe_key) == 64
 
