@@ -3,6 +3,7 @@ the answers, and nothing else; when it fails, the person sees "scoring delayed".
 
 import json
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -193,17 +194,35 @@ def test_the_strict_check_catches_a_payload_with_anything_more(sitting_for_check
         payload | {"answers": payload["answers"] | {"ip": "203.0.113.77"}},
         payload | {"instrument": f"{payload['instrument']} for {sitting.user.name}"},
     ]
+    assert inspect(request) == []
     for variant in tampered:
-        body = json.dumps(variant).encode()
-        assert inspect(request | {"body": body}), variant
+        # Signed as the scorer would sign it: caught for what it holds, not its signature.
+        problems = inspect(signed(request, json.dumps(variant).encode()))
+        assert problems, variant
+        assert "bad signature" not in problems, variant
     headers = request["headers"] | {"X-Forwarded-For": "203.0.113.77"}
-    assert inspect(request | {"headers": headers})
+    assert inspect(request | {"headers": headers}) == ["extra headers ['x-forwarded-for']"]
+
+
+def signed(request: dict, body: bytes) -> dict:
+    """The request with this body and a signature made now, as the HTTP scorer makes it."""
+    from assessments.scoring import signature
+
+    timestamp = str(int(time.time()))
+    return request | {
+        "body": body,
+        "headers": request["headers"]
+        | {
+            "X-Scoring-Timestamp": timestamp,
+            "X-Scoring-Signature": signature(secret=SECRET, timestamp=timestamp, body=body),
+        },
+    }
 
 
 @pytest.fixture
 def sitting_for_check(settings):
     """A request as the HTTP scorer builds it, for checking the checker."""
-    from assessments.scoring import scoring_request_body, signature
+    from assessments.scoring import scoring_request_body
     from assessments.selectors import scoring_key, sitting_answers_by_code
 
     sitting = sitting_answered(owner_with_software(name="Checked Person"))
@@ -216,10 +235,8 @@ def sitting_for_check(settings):
         "Host": "127.0.0.1",
         "User-Agent": "CareerPerfect-Scoring/1",
         "Content-Type": "application/json",
-        "X-Scoring-Timestamp": "0",
-        "X-Scoring-Signature": signature(secret=SECRET, timestamp="0", body=body),
     }
-    return sitting, {"path": "/score", "headers": headers, "body": body}
+    return sitting, signed({"path": "/score", "headers": headers}, body)
 
 
 @pytest.mark.django_db
