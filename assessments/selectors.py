@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
-from assessments.models import Answer, Instrument, Item, Occupation, Result, Scale, Sitting
+from assessments.models import Instrument, Item, Occupation, Result, Scale, Sitting
 from assessments.scoring import ScoringKey
 from orders.models import Entitlement, Product
 from orders.selectors import product_list_active
@@ -233,7 +233,3 @@ def occupation_matches(*, code: str, limit: int = OCCUPATIONS_SHOWN) -> list[Occ
     matches = [match for match in matches if match.strength > 0]
     matches.sort(key=lambda match: (-match.strength, match.occupation.title))
     return matches[:limit]
-
-
-def answers_for_owner_export(*, sitting: Sitting) -> list[Answer]:
-    return list(sitting.answers.select_related("item").order_by("item__position"))

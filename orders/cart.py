@@ -76,10 +76,6 @@ def cart_clear(*, session) -> None:
     session.pop(SESSION_KEY, None)
 
 
-def cart_size(*, session) -> int:
-    return len(_stored(session))
-
-
 def cart_lines(*, session) -> list[CartLine]:
     """The cart's active products, in the order they were added (one query, plus one
     for the components of any bundles)."""
