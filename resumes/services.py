@@ -683,11 +683,3 @@ def resume_workspace_purge(*, workspace: ResumeWorkspace) -> None:
         )
         workspace.delete()
         stored_files_delete(storage=PRIVATE_STORAGE, names=names)
-
-
-def resume_workspaces_purge_for_order(*, order) -> int:
-    """Purge every workspace opened by the lines of an order; return how many."""
-    workspaces = list(ResumeWorkspace.objects.filter(entitlement__order_line__order=order))
-    for workspace in workspaces:
-        resume_workspace_purge(workspace=workspace)
-    return len(workspaces)

@@ -1,4 +1,4 @@
-"""Export and erasure of a person's resume work; purging a resume order's workspace."""
+"""Export and erasure of a person's resume work."""
 
 import json
 
@@ -24,7 +24,6 @@ from resumes.services import (
     resume_file_upload,
     resume_share,
     resume_workspace_purge,
-    resume_workspaces_purge_for_order,
 )
 from resumes.tests.factories import pdf_bytes, stored_files, workspace_open
 
@@ -156,20 +155,6 @@ def test_the_disclosure_log_outlives_an_erased_resume(
     message = OutboundMessage.objects.get(to="a@acme.example")
     assert (message.subject, message.text, message.html) == ("", "", "")
     assert owner.get_full_name() not in str(OutboundMessage.objects.values())
-
-
-@pytest.mark.django_db
-def test_purging_an_order_removes_its_workspaces_and_their_files(
-    workspace, private_storage, django_capture_on_commit_callbacks
-):
-    order = workspace.entitlement.order_line.order
-
-    with django_capture_on_commit_callbacks(execute=True):
-        purged = resume_workspaces_purge_for_order(order=order)
-
-    assert purged == 1
-    assert stored_files(private_storage) == []
-    assert not ResumeWorkspace.objects.exists()
 
 
 @pytest.mark.django_db
