@@ -411,10 +411,10 @@ elif _email_backend.endswith("filebased.EmailBackend"):
 else:
     _mailer_options = {}
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _mailer_options}}
+# ANYMAIL_<NAME>_FILE holds the path of a file with the value, as for every secret.
 ANYMAIL = {
-    name.removeprefix("ANYMAIL_"): value
-    for name, value in os.environ.items()
-    if name.startswith("ANYMAIL_") and not name.endswith("_FILE")
+    name.removeprefix("ANYMAIL_"): env(name)
+    for name in {name.removesuffix("_FILE") for name in os.environ if name.startswith("ANYMAIL_")}
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CareerPerfect <noreply@careerperfect.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)

@@ -106,3 +106,21 @@ def test_a_link_signed_with_a_former_secret_works_while_it_is_a_fallback(tmp_pat
 
     assert rotated.stdout.strip().splitlines()[-1] == "7", rotated.stderr
     assert "BadSignature" in forgotten.stderr
+
+
+def test_an_anymail_secret_can_come_from_a_file(tmp_path):
+    token_file = tmp_path / "postmark-token"
+    token_file.write_text("server-token-from-file\n")
+
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(sorted(settings.ANYMAIL.items()))",
+        ANYMAIL_POSTMARK_SERVER_TOKEN_FILE=str(token_file),
+        ANYMAIL_WEBHOOK_SECRET="user:password",
+        VAR_DIR=str(tmp_path),
+    )
+
+    assert result.stdout.strip().splitlines()[-1] == (
+        "[('POSTMARK_SERVER_TOKEN', 'server-token-from-file'), ('WEBHOOK_SECRET', 'user:password')]"
+    ), result.stderr
