@@ -15,16 +15,21 @@ SAFE_METHODS = {"GET", "HEAD"}
 
 def local_path(request, url: str | None) -> str | None:
     """`url` as a path (with its query) on this site's host, or None when it is not one."""
-    if not url:
-        return None
-    if not url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    if not url or not _is_on_this_site(request, url):
         return None
     parts = urlsplit(url)
-    if not parts.path.startswith("/"):
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    # This site's full address may carry a path that is itself an address elsewhere:
+    # "http://us//evil.example/" would give "//evil.example/".
+    if not parts.path.startswith("/") or not _is_on_this_site(request, path):
         return None
-    return parts.path + (f"?{parts.query}" if parts.query else "")
+    return path
+
+
+def _is_on_this_site(request, url: str) -> bool:
+    return url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
 
 
 def return_path(request) -> str:

@@ -128,7 +128,17 @@ def test_cookies_page_shows_the_current_choice_ticked(client):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", ""])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/",
+        "//evil.example/x",
+        "",
+        # This site's address, with a path that is itself an address elsewhere.
+        "http://testserver//evil.example/x",
+        "http://testserver/\\evil.example/x",
+    ],
+)
 def test_it_never_redirects_off_site(client, target):
     response = client.post(CHOICES_URL, {"choice": "all", "next": target})
 
