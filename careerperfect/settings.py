@@ -416,6 +416,13 @@ ANYMAIL = {
     name.removeprefix("ANYMAIL_"): env(name)
     for name in {name.removesuffix("_FILE") for name in os.environ if name.startswith("ANYMAIL_")}
 }
+if MAIL_INBOUND_WEBHOOKS and not DEBUG and not ANYMAIL.get("WEBHOOK_SECRET"):
+    # Without it anymail only warns, and a service that signs nothing (Postmark) would
+    # take "remove" mail from anyone who posts to the webhook.
+    raise ImproperlyConfigured(
+        "ANYMAIL_WEBHOOK_SECRET (or ANYMAIL_WEBHOOK_SECRET_FILE) must be set when "
+        "MAIL_INBOUND_WEBHOOKS is, with DEBUG off: the inbound webhook's user:password."
+    )
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "CareerPerfect <noreply@careerperfect.localhost>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # The published contact address; e-mail to it with "remove" in the subject opts out (P5).

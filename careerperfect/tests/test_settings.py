@@ -108,6 +108,21 @@ def test_a_link_signed_with_a_former_secret_works_while_it_is_a_fallback(tmp_pat
     assert "BadSignature" in forgotten.stderr
 
 
+def test_it_refuses_an_inbound_mail_webhook_without_its_password_when_debug_is_off(tmp_path):
+    # Postmark, for one, signs nothing: the password is all that keeps out forged mail.
+    result = run_manage(
+        "check",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="x.example",
+        VAR_DIR=str(tmp_path),
+        MAIL_INBOUND_WEBHOOKS="postmark",
+    )
+
+    assert result.returncode != 0
+    assert "ANYMAIL_WEBHOOK_SECRET (or ANYMAIL_WEBHOOK_SECRET_FILE) must be set" in result.stderr
+
+
 def test_an_anymail_secret_can_come_from_a_file(tmp_path):
     token_file = tmp_path / "postmark-token"
     token_file.write_text("server-token-from-file\n")
