@@ -284,6 +284,7 @@ def _to_account(request, order: Order):
     return redirect("orders:detail", public_id=order.public_id)
 
 
+@never_cache
 def order_link(request, token):
     link = order_link_resolve(token=token)
     if link.order.user_id:

@@ -2,6 +2,8 @@ import pytest
 from django.urls import reverse
 from django.utils.csp import CSP
 
+from accounts.tests.factories import UserFactory
+
 PUBLIC_PAGES = [
     "home",
     "contact",
@@ -76,3 +78,24 @@ def test_cookie_page_lists_the_registry(client, settings):
 
     assert settings.SESSION_COOKIE_NAME in html
     assert settings.CSRF_COOKIE_NAME in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [reverse("accounts:privacy"), reverse("orders:list"), "/accounts/email/", reverse("home")],
+)
+def test_a_page_shown_to_a_signed_in_person_is_never_stored(client, url):
+    # A shared cache, or the browser's after signing out, would show it to someone else.
+    client.force_login(UserFactory())
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_a_public_page_seen_by_a_visitor_may_be_stored(client):
+    assert not client.get(reverse("privacy:policy")).has_header("Cache-Control")

@@ -341,3 +341,11 @@ def test_the_page_says_where_its_link_can_be_found_again(client, guest_order, li
     assert "bookmark it" in unpaid and "in your receipt" not in unpaid
     assert "in your receipt" in paid and "bookmark it" not in paid
     assert reverse("orders:find") in unpaid
+
+
+def test_a_links_order_page_is_never_stored(client, link):
+    # It shows the buyer's name and address to whoever has the link, signed in or not.
+    response = client.get(link)
+
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
