@@ -351,6 +351,12 @@ ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[CareerPerfect] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_PREVENT_ENUMERATION = True
+# Adding, removing or choosing the main address asks for the password again (MFA's
+# pages already do), and the account is told by e-mail of every change to its
+# addresses, password or two-factor authentication: an open session alone cannot
+# quietly move the account to another address (OWASP ASVS V2.2.3, V3.7.1).
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/300s/key",

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.tests.factories import UserFactory
+from accounts.tests.test_account_erasure import reauthenticate
 
 TOO_LONG = "x" * 250 + "@example.com"
 LONGEST = "x" * 64 + "@" + ".".join(["y" * 61] * 3) + ".com"
@@ -46,6 +47,7 @@ def test_an_address_of_exactly_254_characters_can_be_added(client):
     assert len(LONGEST) == 254
     user = UserFactory()
     client.force_login(user)
+    reauthenticate(client)
 
     client.post(reverse("account_email"), {"email": LONGEST, "action_add": ""})
 
