@@ -119,16 +119,24 @@ def _user_session_for_user(request, session_id: int):
 @require_POST
 def session_end(request, session_id):
     session = _user_session_for_user(request, session_id)
-    is_this_one = session.session_key == request.session.session_key
+    if session.session_key != request.session.session_key:
+        return _other_session_end(request, session)
     user_sessions_end(sessions=[session])
-    if is_this_one:
-        logout(request)
-        return redirect("home")
+    logout(request)
+    return redirect("home")
+
+
+# Ending sessions elsewhere asks for the password again (OWASP ASVS V3.3.4): else a
+# session left open somewhere could sign its owner out of every other.
+@reauthentication_required
+def _other_session_end(request, session):
+    user_sessions_end(sessions=[session])
     messages.success(request, "That session is signed out.")
     return redirect("accounts:privacy")
 
 
 @login_required
+@reauthentication_required
 @require_POST
 def sessions_end_others(request):
     ended = user_sessions_end_others(
@@ -145,7 +153,9 @@ def _data_export_for_user(request, public_id) -> DataExport:
     return get_object_or_404(DataExport, public_id=public_id, user=request.user)
 
 
+# All of a person's data in one file: not for an open session alone (like deleting).
 @login_required
+@reauthentication_required
 @require_POST
 def data_export_new(request):
     limited = consume_or_429(request, action="data_export", user=request.user)

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from careerperfect import views
 from mail.urls import inbound_webhook_urlpatterns
@@ -11,6 +12,12 @@ urlpatterns = [
     path("contact/", views.contact, name="contact"),
     path("healthz", views.healthz, name="healthz"),
     path("account/", include("accounts.urls")),
+    # allauth's own sessions page would end sessions without asking for the password
+    # again; My privacy lists them and asks.
+    path(
+        "accounts/sessions/",
+        login_required(RedirectView.as_view(pattern_name="accounts:privacy")),
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("privacy.urls")),
     path("", include("feedback.urls")),

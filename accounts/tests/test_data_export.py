@@ -25,6 +25,7 @@ from accounts.services import (
     data_exports_expire,
 )
 from accounts.tests.factories import UserFactory
+from accounts.tests.test_account_erasure import REAUTH_URL, reauthenticate
 from consent.purposes import Purpose, Source
 from consent.services import consent_grant, consent_withdraw, subject_get_or_create
 from contests.tests.factories import ContestEntryFactory
@@ -69,7 +70,19 @@ def built(user) -> DataExport:
 def alice(client):
     user = UserFactory(email="alice@example.com", name="Alice Example")
     client.force_login(user)
+    reauthenticate(client)
     return user
+
+
+@pytest.mark.django_db
+def test_asking_for_my_data_asks_for_the_password_again_first(client):
+    # Everything the site holds on a person, in one file: not for an open session alone.
+    client.force_login(UserFactory())
+
+    response = client.post(NEW_URL)
+
+    assert response.url.startswith(REAUTH_URL)
+    assert not DataExport.objects.exists()
 
 
 @pytest.mark.django_db

@@ -43,6 +43,9 @@ def test_download_my_data_from_my_privacy(page, live_server, mailoutbox):
     sign_in(page, live_server, user)
 
     page.get_by_role("button", name="Download my data").click()
+    # All of a person's data in one file: the password first, as for deleting.
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r"/account/data-export/[0-9a-f-]+/$"))
     files = download_zip(page)
 

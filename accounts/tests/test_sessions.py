@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.tests.factories import PASSWORD, UserFactory
+from accounts.tests.test_account_erasure import REAUTH_URL, reauthenticate
 
 PRIVACY_URL = reverse("accounts:privacy")
 
@@ -49,6 +50,7 @@ def test_ending_another_session_signs_it_out(alice):
     laptop = signed_in_client(alice, "Laptop/1.0")
     phone = signed_in_client(alice, "Phone/2.0")
     phone_session = UserSession.objects.get(user_agent="Phone/2.0")
+    reauthenticate(laptop)
 
     response = laptop.post(reverse("accounts:session_end", args=[phone_session.pk]))
 
@@ -70,12 +72,59 @@ def test_ending_this_session_signs_out_here(alice):
 def test_signing_out_everywhere_else_keeps_this_session(alice):
     laptop = signed_in_client(alice, "Laptop/1.0")
     others = [signed_in_client(alice, f"Other/{n}") for n in range(2)]
+    reauthenticate(laptop)
 
     response = laptop.post(reverse("accounts:sessions_end_others"), follow=True)
 
     assert "Signed out of 2 other sessions." in response.content.decode()
     assert [c.get(PRIVACY_URL).status_code for c in others] == [302, 302]
     assert laptop.get(PRIVACY_URL).status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("ending", ["one", "all"])
+def test_ending_other_sessions_asks_for_the_password_again_first(alice, ending):
+    # Else a session left open somewhere could sign its owner out everywhere else.
+    laptop = signed_in_client(alice, "Laptop/1.0")
+    phone = signed_in_client(alice, "Phone/2.0")
+    phone_session = UserSession.objects.get(user_agent="Phone/2.0")
+    url = {
+        "one": reverse("accounts:session_end", args=[phone_session.pk]),
+        "all": reverse("accounts:sessions_end_others"),
+    }[ending]
+
+    response = laptop.post(url)
+
+    assert response.url.startswith(REAUTH_URL)
+    assert phone.get(PRIVACY_URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_after_reauthentication_the_session_is_ended_as_asked(alice):
+    laptop = signed_in_client(alice, "Laptop/1.0")
+    phone = signed_in_client(alice, "Phone/2.0")
+    phone_session = UserSession.objects.get(user_agent="Phone/2.0")
+    laptop.post(reverse("accounts:session_end", args=[phone_session.pk]))
+
+    response = laptop.post(
+        REAUTH_URL,
+        {"password": PASSWORD, "next": reverse("accounts:session_end", args=[phone_session.pk])},
+    )
+
+    assert response.status_code == 302
+    assert phone.get(PRIVACY_URL).status_code == 302
+    assert laptop.get(PRIVACY_URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_allauths_own_sessions_page_leads_to_my_privacy(alice):
+    laptop = signed_in_client(alice, "Laptop/1.0")
+    phone = signed_in_client(alice, "Phone/2.0")
+
+    response = laptop.post(reverse("usersessions_list"))
+
+    assert response.url == PRIVACY_URL
+    assert phone.get(PRIVACY_URL).status_code == 200
 
 
 @pytest.mark.django_db

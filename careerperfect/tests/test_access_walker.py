@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 
 from accounts.roles import MARKETING, PRIVACY_OFFICER, RESUME_WRITER, SUPPORT
+from accounts.tests.test_account_erasure import reauthenticate
 from assessments.models import Answer, Sitting
 from assessments.selectors import sitting_page
 from careerperfect.tests.belongings import (
@@ -730,6 +731,8 @@ def test_owned_urls_send_a_visitor_to_sign_in_or_answer_404(belongings):
 
 def test_owned_urls_work_for_their_owner(belongings):
     alice = signed_in(belongings.alice)
+    # Ending another session asks for the password again first.
+    reauthenticate(alice)
     problems = []
     for name, owned in OWNED.items():
         kwargs = owned.kwargs(belongings)

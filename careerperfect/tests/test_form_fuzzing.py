@@ -74,7 +74,6 @@ EXPECTED_FORMS = {
         "account_email",
         "account_change_password",
         "account_reauthenticate",
-        "usersessions_list",
         "accounts:privacy",
         "accounts:profile",
         "accounts:profile_delete",
@@ -457,7 +456,6 @@ def job_seeker_pages(b) -> tuple[Client, dict]:
         reverse("account_email"),
         reverse("account_change_password"),
         reverse("account_reauthenticate"),
-        reverse("usersessions_list"),
     ]
     return client, site_crawl(client, start=start)
 
