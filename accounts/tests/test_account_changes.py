@@ -2,6 +2,8 @@
 the account is told of each by e-mail: a session left open on a shared computer is
 not enough to take the account over (OWASP ASVS V2.2.3, V3.7.1)."""
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.urls import reverse
@@ -76,3 +78,21 @@ def test_a_new_main_address_is_told_to_the_former_one(
     [message] = mailoutbox
     assert message.to == ["alice@example.com"]
     assert "alice@work.example" in message.body
+
+
+@pytest.mark.django_db
+def test_a_password_reset_is_told_to_the_account_as_done_not_as_a_request(
+    client, django_capture_on_commit_callbacks, mailoutbox
+):
+    UserFactory(email="alice@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": "alice@example.com"})
+    link = re.search(r"http\S+/password/reset/key/\S+/", mailoutbox[0].body).group(0)
+    form_url = client.get(link).url
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    notice = mailoutbox[-1]
+    assert len(mailoutbox) == 2
+    assert notice.subject == "[CareerPerfect] Your password was reset"
