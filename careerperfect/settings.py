@@ -362,7 +362,9 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/300s/key",
     "signup": "20/m/ip",
     "confirm_email": "1/180s/key",
-    "reset_password": "20/m/ip,5/m/key",
+    # Per address: a few in a row, and at most ten a day, however many machines ask
+    # (the mail goes to whoever owns the address: it must not become a way to flood it).
+    "reset_password": "20/m/ip,5/m/key,10/d/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",

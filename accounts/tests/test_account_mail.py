@@ -77,3 +77,33 @@ def test_mail_rendered_outside_a_request_takes_the_domain_from_site_url(settings
     settings.SITE_URL = "https://careers.example.com"
 
     assert mail_site(None) == MailSite(name="CareerPerfect", domain="careers.example.com")
+
+
+@pytest.mark.django_db
+def test_reset_mail_to_one_address_stops_after_ten_a_day_from_however_many_machines(
+    client, django_capture_on_commit_callbacks, mailoutbox, monkeypatch
+):
+    import time
+    from types import SimpleNamespace
+
+    from allauth.core.internal import ratelimit
+
+    user = UserFactory()
+    now = [time.time()]
+    # The rate limiter's clock only: a request every ten minutes of a day.
+    monkeypatch.setattr(
+        ratelimit, "time", SimpleNamespace(time=lambda: now[0], monotonic=time.monotonic)
+    )
+    statuses = []
+    for n in range(11):
+        now[0] += 600
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("account_reset_password"),
+                {"email": user.email},
+                REMOTE_ADDR=f"192.0.2.{n + 1}",
+            )
+        statuses.append(response.status_code)
+
+    assert statuses == [302] * 10 + [429]
+    assert len(mailoutbox) == 10
