@@ -76,6 +76,8 @@ def test_the_progress_page_refreshes_itself_until_the_worker_is_done(
     live_worker.stop()
 
     page.get_by_role("button", name="Download my data").click()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Confirm").click()
     page.wait_for_url(re.compile(r"/account/data-export/[0-9a-f-]+/$"))
     page.get_by_text("Waiting to start").wait_for()
     assert page.locator('meta[http-equiv="refresh"]').count() == 1
