@@ -1,5 +1,6 @@
 """Reads of the catalog and of orders, and the one place an order's access is checked."""
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -34,6 +35,15 @@ def order_has_lines_of_cart(*, order: Order, lines) -> bool:
     lines: how a checkout form sent again is told from a stale one for a new cart."""
     ordered = sorted(order.lines.values_list("product_id", "computer_type"))
     return ordered == sorted((line.product.pk, line.computer_type) for line in lines)
+
+
+def order_placed_with_checkout_key(*, key: str) -> Order | None:
+    """The order a checkout form placed, from the form's key as sent (any text)."""
+    try:
+        key = uuid.UUID(key)
+    except ValueError:
+        return None
+    return Order.objects.filter(checkout_key=key).first()
 
 
 def product_list_active() -> QuerySet[Product]:

@@ -49,6 +49,7 @@ from orders.selectors import (
     order_has_lines_of_cart,
     order_link_resolve,
     order_list_for_user,
+    order_placed_with_checkout_key,
     order_software_releases,
     product_get_active,
     product_list_active,
@@ -129,6 +130,9 @@ def cart_remove_view(request, product_id):
     return redirect("orders:cart")
 
 
+SENT_TWICE = "You sent the form twice; your order was placed once."
+
+
 def _checkout_form(request, lines, data=None) -> CheckoutForm:
     user = request.user if request.user.is_authenticated else None
     phone_reasons, address_reasons = checkout_reasons(lines)
@@ -161,6 +165,14 @@ def _return_urls(request, order: Order) -> tuple[str, str]:
 def checkout(request):
     lines = cart_lines(session=request.session)
     if not lines:
+        placed = request.method == "POST" and order_placed_with_checkout_key(
+            key=request.POST.get("checkout_key", "")
+        )
+        if placed:
+            # Sent again after its order emptied the cart (a double click answered
+            # second, the back button): the order it placed, not an empty cart.
+            messages.info(request, SENT_TWICE)
+            return redirect(order_access_path(placed))
         messages.info(request, "Your cart is empty: choose a product first.")
         return redirect("orders:cart")
     if len({line.product.currency for line in lines}) > 1:
@@ -195,7 +207,7 @@ def checkout(request):
         except OrderAlreadyPlaced as placed:
             if order_has_lines_of_cart(order=placed.order, lines=lines):
                 cart_clear(session=request.session)
-                messages.info(request, "You sent the form twice; your order was placed once.")
+                messages.info(request, SENT_TWICE)
                 return redirect(order_access_path(placed.order))
             # A form left open from an earlier order (a second tab, the back button),
             # sent for a cart filled since: nothing is ordered, the cart stays, and the

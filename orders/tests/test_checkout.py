@@ -2,6 +2,7 @@
 order it places, on the main site and on a partner's pages (P8)."""
 
 import re
+import uuid
 
 import pytest
 from django.urls import reverse
@@ -163,6 +164,35 @@ def test_the_form_sent_twice_at_once_places_one_order(client, resume, monkeypatc
     assert "your order was placed once" in client.get(first.url).content.decode()
     assert order.payments.count() == 1
     assert client.session.get("cart") is None
+
+
+def test_the_form_sent_again_after_its_order_emptied_the_cart_leads_to_that_order(client, resume):
+    add(client, resume)
+    form = buyer(checkout_key=checkout_key(client))
+    client.post(CHECKOUT, form)
+
+    # A double click answered after the first, or the back button and Send again.
+    response = client.post(CHECKOUT, form, follow=True)
+
+    order = Order.objects.get()
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0].startswith("/orders/link/")
+    assert f"Order {order.reference}" in html
+    assert "your order was placed once" in html
+    assert "Your cart is empty" not in html
+    assert order.payments.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_checkout_form_sent_with_an_empty_cart_and_an_unknown_key_says_the_cart_is_empty(
+    client,
+):
+    for key in (str(uuid.uuid4()), "not-a-key", ""):
+        response = client.post(CHECKOUT, buyer(checkout_key=key), follow=True)
+
+        assert response.redirect_chain == [(reverse("orders:cart"), 302)]
+        assert "Your cart is empty" in response.content.decode()
+    assert not Order.objects.exists()
 
 
 def checkout_key(client) -> str:
