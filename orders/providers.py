@@ -52,6 +52,9 @@ class SandboxProvider:
     name = Payment.Provider.SANDBOX
 
     def start(self, *, order: Order, return_url: str, cancel_url: str) -> tuple[Payment, str]:
+        # A new attempt closes the previous page, as at Stripe: one order, one open page.
+        for payment in order.payments.filter(provider=self.name, status=Payment.Status.STARTED):
+            self.close(payment=payment)
         payment = Payment.objects.create(
             order=order,
             provider=self.name,

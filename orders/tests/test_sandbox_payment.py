@@ -10,7 +10,7 @@ from consent.purposes import Purpose, Source
 from consent.services import consent_withdraw
 from mail.models import OutboundMessage
 from orders.models import Order, Payment
-from orders.selectors import order_access_token, order_link_resolve
+from orders.selectors import order_access_path, order_access_token, order_link_resolve
 from orders.tests.factories import ProductFactory, placed_order
 
 CHECKOUT = reverse("orders:checkout")
@@ -138,6 +138,36 @@ def test_a_used_payment_page_does_nothing_more(client, at_payment_page):
     assert Order.objects.get().status == "paid"
     assert Payment.objects.get().status == "succeeded"
     assert "This payment attempt is closed" in client.get(at_payment_page).content.decode()
+
+
+def test_paying_from_a_page_a_newer_attempt_closed_charges_nothing(client, at_payment_page):
+    # The first page left open in one tab, Pay clicked on the order in another.
+    newer_page = client.post(order_access_path(Order.objects.get()) + "pay/").url
+
+    choose(client, newer_page, "success")
+    response = choose(client, at_payment_page, "success", follow=True)
+
+    html = response.content.decode()
+    assert "Paid, thank you" in html
+    assert "cannot become" not in html
+    assert list(Payment.objects.order_by("id").values_list("status", flat=True)) == [
+        "cancelled",
+        "succeeded",
+    ]
+
+
+def test_a_second_click_on_pay_closes_the_page_the_first_opened(client, at_payment_page):
+    order_page = choose(client, at_payment_page, "failure").url.split("?")[0]
+    first = client.post(order_page + "pay/").url
+    second = client.post(order_page + "pay/").url
+
+    choose(client, first, "success")
+
+    assert Order.objects.get().status == "pending"
+    assert "This payment attempt is closed" in client.get(first).content.decode()
+    assert (
+        Payment.objects.filter(status="started").get().reference in resolve(second).kwargs["token"]
+    )
 
 
 @pytest.mark.django_db
