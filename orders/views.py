@@ -253,10 +253,38 @@ def _pay(request, order: Order, actor=None):
             "again in a few minutes.",
         )
     except OrderTransitionError as error:
-        messages.error(request, str(error))
+        _order_moved_on(request, order, error, action="pay")
     else:
         return redirect(url)
     return redirect(order_access_path(order))
+
+
+Status = Order.Status
+# Pay or Cancel sent from a page older than the order's status (a second click, the
+# back button, another tab): the buyer is told where the order stands.
+ORDER_MOVED_ON = {
+    ("pay", Status.PAID): "This order is paid already, so nothing more was charged.",
+    ("pay", Status.FULFILLED): "This order is paid already, so nothing more was charged.",
+    ("pay", Status.CANCELLED): "This order is cancelled, so it can no longer be paid.",
+    ("pay", Status.REFUNDED): "This order was refunded, so it can no longer be paid.",
+    ("cancel", Status.CANCELLED): "This order is cancelled already. Nothing was charged.",
+    ("cancel", Status.REFUNDED): "This order was refunded already.",
+}
+PAID_NOT_CANCELLED = (
+    "This order is paid, so it can no longer be cancelled here. To have it refunded, "
+    "please contact us."
+)
+
+
+def _order_moved_on(request, order: Order, error: OrderTransitionError, *, action: str) -> None:
+    order.refresh_from_db(fields=["status"])
+    told = ORDER_MOVED_ON.get((action, order.status))
+    if told is not None:
+        messages.info(request, told)
+    elif action == "cancel" and order.status in (Status.PAID, Status.FULFILLED):
+        messages.error(request, PAID_NOT_CANCELLED)
+    else:
+        messages.error(request, str(error))
 
 
 @login_required
@@ -400,7 +428,9 @@ def order_cancel_view(request, public_id=None, token=None):
             actor=request.user if request.user.is_authenticated else None,
             reason="Cancelled by the buyer before paying",
         )
-    except (OrderTransitionError, PaymentProviderError) as error:
+    except OrderTransitionError as error:
+        _order_moved_on(request, order, error, action="cancel")
+    except PaymentProviderError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, "Your order is cancelled. Nothing was charged.")

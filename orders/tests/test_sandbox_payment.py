@@ -187,8 +187,41 @@ def test_a_paid_order_cannot_be_paid_again(client, at_payment_page):
 
     again = client.post(response.url.split("?")[0] + "pay/", follow=True)
 
-    assert "is not due" in again.content.decode()
+    assert "This order is paid already, so nothing more was charged." in again.content.decode()
     assert Payment.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "first, second, told",
+    [
+        ("cancel/", "cancel/", "This order is cancelled already. Nothing was charged."),
+        ("cancel/", "pay/", "This order is cancelled, so it can no longer be paid."),
+    ],
+)
+def test_a_second_click_on_cancel_or_pay_after_cancelling_says_where_the_order_stands(
+    client, at_payment_page, first, second, told
+):
+    order_page = choose(client, at_payment_page, "cancel").url.split("?")[0]
+    client.post(order_page + first)
+
+    again = client.post(order_page + second, follow=True)
+
+    html = again.content.decode()
+    assert told in html
+    assert "cannot become" not in html and "is not due" not in html
+    assert Order.objects.get().status == "cancelled"
+    assert Payment.objects.filter(status="started").count() == 0
+
+
+def test_cancelling_from_a_page_left_open_after_paying_says_it_is_paid(client, at_payment_page):
+    order_page = choose(client, at_payment_page, "success").url.split("?")[0]
+
+    again = client.post(order_page + "cancel/", follow=True)
+
+    html = again.content.decode()
+    assert "This order is paid, so it can no longer be cancelled here" in html
+    assert "cannot become" not in html
+    assert Order.objects.get().status == "paid"
 
 
 def test_an_order_priced_in_a_lower_case_currency_is_paid(client, db):
