@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
-from orders.models import Order, Payment
+from orders.models import Order, OrderEvent, Payment
 from orders.selectors import order_access_token
-from orders.services import order_receipt_queue
+from orders.services import order_cancel, order_receipt_queue, order_refund
 from orders.tests.factories import placed_order, sandbox_paid
 
 LINK = re.compile(r"http://\S+(/orders/link/\S+/)")
@@ -341,6 +341,31 @@ def test_the_page_says_where_its_link_can_be_found_again(client, guest_order, li
     assert "bookmark it" in unpaid and "in your receipt" not in unpaid
     assert "in your receipt" in paid and "bookmark it" not in paid
     assert reverse("orders:find") in unpaid
+
+
+def test_a_cancelled_orders_page_says_nothing_was_charged_and_offers_nothing_more(
+    client, guest_order, link
+):
+    order_cancel(order=guest_order, source=OrderEvent.Source.BUYER, reason="Not now")
+
+    html = client.get(link).content.decode()
+
+    assert "This order is cancelled. Nothing was charged." in html
+    assert "Once paid" not in html
+    assert "Keep this order in an account" not in html and "bookmark it" not in html
+
+
+def test_a_refunded_orders_page_says_the_money_goes_back_and_offers_nothing_more(
+    client, guest_order, link
+):
+    sandbox_paid(guest_order)
+    order_refund(order=guest_order, source=OrderEvent.Source.STAFF, reason="Asked for")
+
+    html = client.get(link).content.decode()
+
+    assert "This order is refunded: the $99.00 you paid goes back the way you paid it" in html
+    assert "what it unlocked is withdrawn" in html
+    assert "Keep this order in an account" not in html
 
 
 def test_a_links_order_page_is_never_stored(client, link):
