@@ -54,6 +54,11 @@ class ResumeActionRefused(Exception):
     """A step the workflow does not allow now; the message is shown to the person."""
 
 
+class ResumeDecisionTaken(ResumeActionRefused):
+    """The decision on a draft sent again (a double click, the back button): it was
+    taken once, and the message says so."""
+
+
 def _event(
     *, workspace: ResumeWorkspace, action: Action, actor, comment: str = "", file=None
 ) -> ResumeEvent:
@@ -372,15 +377,31 @@ def _require_latest_draft(
     return latest
 
 
+def _revision_already_requested(
+    workspace: ResumeWorkspace, *, draft: ResumeFile, comment: str
+) -> bool:
+    last = workspace.events.filter(action=Action.REVISION_REQUESTED).last()
+    return (
+        workspace.status == Status.REVISION_REQUESTED
+        and last is not None
+        and (last.file_id, last.comment) == (draft.pk, comment.strip())
+    )
+
+
 def resume_revision_request(
     *, workspace: ResumeWorkspace, actor, draft: ResumeFile, comment: str
 ) -> ResumeWorkspace:
-    """The customer asks for changes to the draft they reviewed."""
+    """The customer asks for changes to the draft they reviewed. The same comments on
+    the same draft again raise ResumeDecisionTaken, sending nothing more."""
     _require_open(workspace)
     if not comment.strip():
         raise ResumeActionRefused("Tell your writer what to change.")
     with transaction.atomic():
         workspace = _locked(workspace)
+        if _revision_already_requested(workspace, draft=draft, comment=comment):
+            raise ResumeDecisionTaken(
+                f"Your writer has these comments on draft {draft.version} already."
+            )
         draft = _require_latest_draft(
             workspace, draft=draft, not_done="your comments were not sent"
         )
@@ -404,10 +425,15 @@ def resume_approve(
     *, workspace: ResumeWorkspace, actor, draft: ResumeFile, comment: str = ""
 ) -> ResumeWorkspace:
     """The customer approves the draft they reviewed: it becomes the delivered final.
-    A comment written before approving goes to the writer with the approval."""
-    _require_open(workspace)
+    A comment written before approving goes to the writer with the approval. The
+    final approved again raises ResumeDecisionTaken, sending nothing more."""
     with transaction.atomic():
         workspace = _locked(workspace)
+        if workspace.status == Status.DELIVERED and workspace.final_file_id == draft.pk:
+            raise ResumeDecisionTaken(
+                f"You approved draft {draft.version} already: it is your final."
+            )
+        _require_open(workspace)
         final = _require_latest_draft(workspace, draft=draft, not_done="nothing was approved")
         workspace.final_file = final
         workspace.status = Status.DELIVERED

@@ -25,6 +25,7 @@ from resumes.selectors import (
 )
 from resumes.services import (
     ResumeActionRefused,
+    ResumeDecisionTaken,
     questionnaire_missing,
     questionnaire_step_save,
     questionnaire_submit,
@@ -126,6 +127,7 @@ def _workspace_page(request, workspace, *, review_form=None, comment: str = ""):
             "steps": STEP_TITLES,
             "missing": questionnaire_missing(questionnaire=questionnaire),
             "review_form": review_form,
+            "comment": comment,
             "disclosure_allowed": consent_is_granted(
                 user=request.user, purpose=Purpose.RESUME_DISCLOSURE
             ),
@@ -278,7 +280,8 @@ def file_download(request, public_id, file_id):
 @never_cache
 def review(request, public_id):
     """The customer's decision on a draft. When it cannot be taken, the page comes
-    back with what they typed still in the comment box, never thrown away."""
+    back with what they typed still in the comment box (or, with no draft waiting
+    for review, shown to copy), never thrown away. Sent again, it is taken once."""
     workspace = _workspace(request, public_id)
     form = forms.ReviewForm(request.POST)
     comment = request.POST.get("comment", "")
@@ -306,6 +309,8 @@ def review(request, public_id):
                 comment=form.cleaned_data["comment"],
             )
             messages.success(request, "Your writer has your comments and will revise.")
+    except ResumeDecisionTaken as taken:
+        messages.info(request, str(taken))
     except ResumeActionRefused as error:
         # E.g. the writer sent a newer draft meanwhile: the page shows it, with the
         # comment kept for the person to send about that draft or change.

@@ -103,7 +103,7 @@ def test_customer_pages_are_not_cached_by_browsers_or_proxies(login, workspace, 
         # Shown again, with the reason the decision could not be taken.
         response = client.post(
             reverse("resumes:review", args=[workspace.public_id]),
-            {"draft": workspace.final_file.public_id, "decision": "approve"},
+            {"draft": workspace.final_file.public_id, "decision": "revise", "comment": "Later"},
         )
     else:
         response = client.get(customer_urls(workspace)[page])

@@ -312,6 +312,61 @@ def test_comments_on_a_draft_superseded_meanwhile_are_kept_for_the_newer_draft(
 
 
 @pytest.mark.django_db
+def test_approving_twice_approves_once_and_says_so(client, owner, writer):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    draft = resume_latest_draft(workspace=workspace)
+    client.force_login(owner)
+    review(client, workspace, draft, decision="approve")
+
+    response = review(client, workspace, draft, decision="approve")
+
+    html = response.content.decode()
+    assert "You approved draft 1 already: it is your final." in html
+    assert "message-error" not in html
+    assert workspace.events.filter(action=Action.APPROVED).count() == 1
+    assert OutboundMessage.objects.filter(subject__contains="final resume").count() == 1
+
+
+@pytest.mark.django_db
+def test_asking_twice_for_the_same_revision_sends_the_comments_once_and_says_so(
+    client, owner, writer
+):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    draft = resume_latest_draft(workspace=workspace)
+    client.force_login(owner)
+    review(client, workspace, draft, decision="revise", comment="Shorter, please.")
+
+    response = review(client, workspace, draft, decision="revise", comment=" Shorter, please.")
+
+    html = response.content.decode()
+    assert "Your writer has these comments on draft 1 already." in html
+    assert "message-error" not in html
+    assert workspace.events.filter(action=Action.REVISION_REQUESTED).count() == 1
+    assert (
+        OutboundMessage.objects.filter(to=writer.email, subject__contains="Revision").count() == 1
+    )
+
+
+@pytest.mark.django_db
+def test_a_comment_sent_from_another_tab_after_the_draft_was_decided_is_shown_back(
+    client, owner, writer
+):
+    workspace = workspace_with_draft(owner=owner, writer=writer)
+    draft = resume_latest_draft(workspace=workspace)
+    client.force_login(owner)
+    review(client, workspace, draft, decision="approve")
+    comment = "Actually, could the summary mention my night-shift leadership?"
+
+    response = review(client, workspace, draft, decision="revise", comment=comment)
+
+    html = response.content.decode()
+    assert "This resume is finished and delivered." in html
+    assert "Your comment was not sent" in html
+    assert comment in html, "the typed comment was thrown away"
+    assert not workspace.events.filter(action=Action.REVISION_REQUESTED).exists()
+
+
+@pytest.mark.django_db
 def test_a_comment_too_long_comes_back_to_be_shortened(client, owner, writer):
     workspace = workspace_with_draft(owner=owner, writer=writer)
     draft = resume_latest_draft(workspace=workspace)
