@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -157,6 +159,11 @@ class OrderEventInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+# How customers quote an order to support: "Order 1A2B3C4D", as receipts and the
+# order page print it, or "#1A2B3C4D".
+QUOTED_REFERENCE = re.compile(r"^\s*(?:order\s*:?\s*)?#?\s*([0-9a-f]{8})\s*$", re.IGNORECASE)
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         max_length=250,
@@ -173,6 +180,7 @@ class OrderAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "created_at", "name", "email", "status", "partner", "total"]
     list_filter = ["status", "partner", "created_at"]
     search_fields = ["email", "name", "public_id", "payments__reference"]
+    search_help_text = "E-mail, name, order reference (“Order 1A2B3C4D”) or payment reference."
     list_select_related = ["partner"]
     date_hierarchy = "created_at"
     actions = ["refund", "cancel", "fulfil"]
@@ -196,6 +204,12 @@ class OrderAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         ("Co-branding", {"fields": ["partner", "partner_notice_version"]}),
     ]
     readonly_fields = [field for _, options in fieldsets for field in options["fields"]]
+
+    def get_search_results(self, request, queryset, search_term):
+        quoted = QUOTED_REFERENCE.match(search_term)
+        if quoted:
+            search_term = quoted[1]
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="order", ordering="public_id")
     def reference(self, order):

@@ -48,6 +48,20 @@ def test_support_finds_orders_by_address_and_reference(support_client, resume):
         assert "Bob Other" not in html
 
 
+@pytest.mark.parametrize("quoted", ["Order {}", "order #{}", "#{}", "Order: {}"])
+def test_support_finds_an_order_by_its_reference_as_the_customer_quotes_it(
+    support_client, resume, quoted
+):
+    # Receipts, the order page and its link mail all say "Order 1A2B3C4D".
+    gina = placed_order(resume, email="gina@example.com", name="Gina Guest")
+    placed_order(resume, email="bob@example.com", name="Bob Other")
+
+    html = support_client.get(CHANGELIST, {"q": quoted.format(gina.reference)}).content.decode()
+
+    assert "Gina Guest" in html
+    assert "Bob Other" not in html
+
+
 def test_support_filters_orders_by_status_and_partner(support_client, resume, monster):
     paid = placed_order(resume, name="Paid Person")
     sandbox_paid(paid)
