@@ -11,6 +11,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
+from consent.purposes import Purpose
+from consent.selectors import consent_granted_subjects
 from privacy.charts import weekly_lines_svg
 from privacy.forms import DisclosureRecordForm, PartnerReportForm, UsageFilterForm
 from privacy.models import (
@@ -22,7 +24,7 @@ from privacy.models import (
     StaffAccess,
 )
 from privacy.rendering import policy_html
-from privacy.selectors import usage_weekly
+from privacy.selectors import policy_version_changes, usage_weekly
 from privacy.services import (
     PolicyPublishError,
     disclosure_record_for_addresses,
@@ -98,13 +100,38 @@ class PolicyVersionAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
         location=[ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM],
     )
     def publish(self, request, queryset):
-        for version in queryset.order_by("document", "version"):
+        """Show what each version changes and who is told, then publish on "apply":
+        a published version is public for good, and its notice is mailed at once."""
+        versions = queryset.order_by("document", "version")
+        if "apply" not in request.POST:
+            return TemplateResponse(
+                request,
+                "admin/privacy/policyversion/publish.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Publish these versions",
+                    "opts": self.opts,
+                    "versions": [
+                        (version, *policy_version_changes(version=version)) for version in versions
+                    ],
+                    "notified": consent_granted_subjects(purpose=Purpose.SITE_UPDATES).count(),
+                    # Posted again as they came, with "apply": from the list or the form.
+                    "posted": [
+                        (name, value)
+                        for name in request.POST
+                        if name != "csrfmiddlewaretoken"
+                        for value in request.POST.getlist(name)
+                    ],
+                },
+            )
+        for version in versions:
             try:
                 policy_version_publish(version=version, published_by=request.user)
             except PolicyPublishError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
                 self.message_user(request, f"{version} is published.", messages.SUCCESS)
+        return None
 
 
 @admin.register(ServiceProvider)

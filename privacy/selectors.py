@@ -6,7 +6,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from consent.selectors import subjects_for_user
+from privacy.diff import Section, policy_diff
 from privacy.models import DailyCount, Disclosure, PolicyVersion, ServiceProvider
+from privacy.rendering import policy_text
 
 
 def policy_versions_in_force(
@@ -49,6 +51,15 @@ def policy_version_previous(*, version: PolicyVersion) -> PolicyVersion | None:
         .filter(version__lt=version.version)
         .first()
     )
+
+
+def policy_version_changes(*, version: PolicyVersion) -> tuple[PolicyVersion | None, list[Section]]:
+    """The published version this one follows, and what changed since it (nothing to
+    compare for a first version)."""
+    previous = policy_version_previous(version=version)
+    if previous is None:
+        return None, []
+    return previous, policy_diff(policy_text(previous.body), policy_text(version.body))
 
 
 def service_providers_listed() -> QuerySet[ServiceProvider]:

@@ -16,13 +16,12 @@ from privacy.cookies import (
     cookie_choices,
     cookie_choices_apply,
 )
-from privacy.diff import policy_diff
 from privacy.forms import CookieChoicesForm
 from privacy.models import PolicyVersion
-from privacy.rendering import policy_html, policy_text
+from privacy.rendering import policy_html
 from privacy.selectors import (
+    policy_version_changes,
     policy_version_current,
-    policy_version_previous,
     policy_version_published,
     policy_versions_published,
     service_providers_listed,
@@ -95,8 +94,7 @@ def policy_version(request, document: str, version: int):
 
 def policy_changes(request, document: str, version: int):
     found = _published_or_404(document, version)
-    previous = policy_version_previous(version=found)
-    sections = policy_diff(policy_text(previous.body), policy_text(found.body)) if previous else []
+    previous, sections = policy_version_changes(version=found)
     return render(
         request,
         "privacy/changes.html",

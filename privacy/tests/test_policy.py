@@ -302,20 +302,70 @@ def test_privacy_officer_writes_a_draft_with_the_next_number_and_a_preview(clien
     assert "<em>today</em>" in change.content.decode()
 
 
+def publish(client, version, url=None, **data):
+    return client.post(
+        url or reverse("admin:privacy_policyversion_changelist"),
+        {"action": "publish", "index": 0, "_selected_action": [version.pk], **data},
+        follow=True,
+    )
+
+
 @pytest.mark.django_db
 def test_privacy_officer_publishes_with_the_admin_action(client, privacy_officer):
     version = draft()
     client.force_login(privacy_officer)
 
-    response = client.post(
-        reverse("admin:privacy_policyversion_changelist"),
-        {"action": "publish", "_selected_action": [version.pk]},
-        follow=True,
-    )
+    response = publish(client, version, apply="1")
 
     version.refresh_from_db()
     assert version.published_by == privacy_officer
     assert f"Privacy policy v{NEXT} is published." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_publishing_first_shows_what_changes_and_who_is_told_and_publishes_nothing(
+    client, privacy_officer
+):
+    from accounts.tests.factories import UserFactory
+
+    for email in ("one@example.com", "two@example.com"):
+        user = UserFactory(email=email)
+        consent_grant(user=user, purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP)
+    version = draft(body=f"{PolicyVersion.objects.get(document=PRIVACY, version=2).body}\n\nNew.")
+    client.force_login(privacy_officer)
+
+    page = text_of(publish(client, version))
+
+    version.refresh_from_db()
+    assert version.published_at is None
+    assert f"Privacy policy v{NEXT}" in page
+    assert "Compared with version 2" in page
+    assert "<ins>New.</ins>" in page
+    assert "2 people who allowed site-change e-mail are sent a notice" in page
+
+
+@pytest.mark.django_db
+def test_publishing_from_the_change_form_asks_first_too(client, privacy_officer):
+    version = draft()
+    client.force_login(privacy_officer)
+    url = reverse("admin:privacy_policyversion_change", args=[version.pk])
+
+    def from_form(**data):
+        return client.post(
+            url,
+            {"CHANGE_FORM-action": "publish", "_selected_action": [version.pk], **data},
+            follow=True,
+        )
+
+    asked = text_of(from_form())
+    version.refresh_from_db()
+    assert version.published_at is None
+    assert "Publish these versions" in asked
+
+    done = text_of(from_form(apply="1"))
+    version.refresh_from_db()
+    assert version.published_at is not None
+    assert f"Privacy policy v{NEXT} is published." in done
 
 
 @pytest.mark.django_db
