@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
+from consent.selectors import consent_granted_subjects
 from mail.models import Campaign, Delivery, InboundMessage, OutboundMessage
 from mail.services import (
     campaign_message_context,
@@ -150,12 +151,23 @@ class CampaignAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
         return redirect(self._change_url(campaign))
 
     def send_view(self, request, pk):
-        return require_POST(self._send)(request, pk)
-
-    def _send(self, request, pk):
+        """Asks first (GET), saying to how many people it goes, then sends (POST)."""
         campaign = self._campaign(request, pk)
         if not request.user.has_perm("mail.send_campaign"):
             raise PermissionDenied
+        if request.method == "POST":
+            return self._send(request, campaign)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": campaign,
+            "title": f"Send: {campaign.subject}",
+            "recipients": consent_granted_subjects(purpose=campaign.purpose).count(),
+            "now": campaign.send_at is None or campaign.send_at <= timezone.now(),
+        }
+        return TemplateResponse(request, "admin/mail/campaign/send.html", context)
+
+    def _send(self, request, campaign):
         try:
             campaign = campaign_schedule(campaign=campaign)
         except ValueError as error:

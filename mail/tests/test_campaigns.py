@@ -384,6 +384,26 @@ def test_marketing_staff_can_send_a_campaign_from_the_admin(
 
 
 @pytest.mark.django_db
+def test_sending_first_says_how_many_people_it_goes_to_and_sends_nothing(client, marketer):
+    subscriber("one@example.com", Purpose.MARKETING)
+    subscriber("two@example.com", Purpose.MARKETING)
+    subscriber("news@example.com", Purpose.SITE_UPDATES)
+    campaign = new_campaign()
+    send_url = reverse("admin:mail_campaign_send", args=[campaign.pk])
+
+    change = client.get(reverse("admin:mail_campaign_change", args=[campaign.pk])).content.decode()
+    confirm = client.get(send_url)
+
+    assert f'href="{send_url}"' in change
+    assert confirm.status_code == 200
+    text = " ".join(confirm.content.decode().split())
+    assert "“Spring resume review” goes to the 2 people" in text
+    campaign.refresh_from_db()
+    assert campaign.status == Campaign.Status.DRAFT
+    assert not Delivery.objects.exists()
+
+
+@pytest.mark.django_db
 def test_staff_without_the_send_permission_cannot_send(client):
     support = UserFactory(is_staff=True)
     support.groups.add(Group.objects.get(name="Privacy Officer"))
