@@ -72,7 +72,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "mail.add_campaign",
             "mail.change_campaign",
             "mail.send_campaign",
-            "mail.view_delivery",
+            # Not mail.view_delivery: a campaign's counts are on its list; the deliveries
+            # name every address and whether its election was granted or withdrawn.
         }
     ),
     PRIVACY_OFFICER: frozenset(

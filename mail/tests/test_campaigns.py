@@ -333,6 +333,24 @@ def test_the_campaign_changelist_shows_counts_in_a_fixed_number_of_queries(
 
 
 @pytest.mark.django_db
+def test_marketing_sees_how_many_withdrew_but_not_who(client, marketer):
+    campaign = new_campaign()
+    Delivery.objects.create(
+        campaign=campaign,
+        subject_id_at_queue=1,
+        email="stopped@example.com",
+        status=Delivery.Status.WITHDRAWN,
+    )
+
+    counts = client.get(reverse("admin:mail_campaign_changelist")).content.decode()
+    addresses = client.get(reverse("admin:mail_delivery_changelist"), {"q": "stopped@"})
+
+    assert "Skipped: withdrawn" in counts
+    assert "stopped@example.com" not in counts
+    assert addresses.status_code == 403
+
+
+@pytest.mark.django_db
 def test_a_privacy_officer_reads_campaigns_but_cannot_send_even_a_test(
     client, django_capture_on_commit_callbacks
 ):
