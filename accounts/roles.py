@@ -34,6 +34,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "orders.refund_order",
             "orders.cancel_order",
             "orders.fulfil_order",
+            # "I never got my receipt": to the order's own address, and only a paid one's.
+            "orders.resend_receipt",
             "orders.view_product",
             "orders.view_softwarerelease",
             "orders.view_entitlement",

@@ -22,6 +22,7 @@ from orders.services import (
     bundle_components_validate,
     order_cancel,
     order_fulfil,
+    order_receipt_resend,
     order_refund,
     software_release_delete,
     software_release_file_set,
@@ -183,7 +184,7 @@ class OrderAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_help_text = "E-mail, name, order reference (“Order 1A2B3C4D”) or payment reference."
     list_select_related = ["partner"]
     date_hierarchy = "created_at"
-    actions = ["refund", "cancel", "fulfil"]
+    actions = ["refund", "cancel", "fulfil", "resend_receipt"]
     inlines = [OrderLineInline, PaymentInline, OrderEventInline]
     fieldsets = [
         (None, {"fields": ["public_id", "status", "created_at", "paid_at", "total"]}),
@@ -243,6 +244,24 @@ class OrderAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
         return self._with_reason(
             request, queryset, "fulfil", "Mark these orders fulfilled", order_fulfil
         )
+
+    def has_resend_receipt_permission(self, request):
+        return request.user.has_perm("orders.resend_receipt")
+
+    @admin.action(description="E-mail the receipt again", permissions=["resend_receipt"])
+    def resend_receipt(self, request, queryset):
+        for order in queryset:
+            try:
+                order_receipt_resend(order=order)
+            except OrderTransitionError as error:
+                self.message_user(request, f"{order.reference}: {error}", messages.ERROR)
+            else:
+                self.log_change(request, order, "Receipt e-mailed again.")
+                self.message_user(
+                    request,
+                    f"Receipt for order {order.reference} e-mailed again to {order.email}.",
+                    messages.SUCCESS,
+                )
 
     def _with_reason(self, request, queryset, action, title, service):
         """Ask for the reason first, then apply the service to each order."""

@@ -136,6 +136,7 @@ class Order(models.Model):
             ("refund_order", "Can refund a paid order"),
             ("cancel_order", "Can cancel an unpaid order"),
             ("fulfil_order", "Can mark a paid order fulfilled"),
+            ("resend_receipt", "Can e-mail a paid order's receipt again"),
         ]
 
     def __str__(self):

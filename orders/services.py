@@ -372,6 +372,16 @@ def order_receipt_queue(*, order: Order):
     )
 
 
+def order_receipt_resend(*, order: Order):
+    """The receipt again, for a buyer who lost it: only while the order stands paid
+    (a refunded or unpaid order has none to show)."""
+    if order.status not in {Status.PAID, Status.FULFILLED}:
+        raise OrderTransitionError(
+            f"an order that is “{order.get_status_display()}” has no receipt."
+        )
+    return order_receipt_queue(order=order)
+
+
 def order_links_queue(*, orders: list[Order]):
     """E-mail fresh private links to guest orders, all placed with one address: the
     way back in once an earlier link has expired or its e-mail is lost. Nothing is sent

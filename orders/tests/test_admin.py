@@ -134,6 +134,32 @@ def test_a_refund_without_a_reason_changes_nothing(support_client, resume):
     assert order.status == "paid"
 
 
+def test_support_emails_a_paid_orders_receipt_again_and_is_told_to_whom(
+    support_client, resume, mailoutbox, django_capture_on_commit_callbacks
+):
+    order = placed_order(resume, email="gina@example.com")
+    sandbox_paid(order)
+    unpaid = placed_order(resume, email="bob@example.com")
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = support_client.post(
+            CHANGELIST,
+            {
+                "action": "resend_receipt",
+                "index": 0,
+                helpers.ACTION_CHECKBOX_NAME: [order.pk, unpaid.pk],
+            },
+            follow=True,
+        )
+
+    html = response.content.decode()
+    assert [message.to for message in mailoutbox] == [["gina@example.com"]]
+    assert mailoutbox[0].subject == f"Your CareerPerfect receipt, order {order.reference}"
+    assert f"Receipt for order {order.reference} e-mailed again to gina@example.com." in html
+    assert f"{unpaid.reference}: an order that is “Awaiting payment” has no receipt." in html
+
+
 def test_support_holds_nothing_of_resumes_or_assessment_results():
     held = ROLE_PERMISSIONS[SUPPORT]
 
