@@ -135,6 +135,13 @@ class DataExport(models.Model):
     class Meta:
         ordering = ["-requested_at", "-id"]
         indexes = [models.Index(fields=["status", "expires_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(status__in=["queued", "building"]),
+                name="one_data_export_in_progress_per_user",
+            )
+        ]
 
     def __str__(self):
         return f"Data export {self.public_id.hex[:8]} ({self.status})"

@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -144,12 +144,13 @@ def data_export_request(*, user) -> DataExport:
     already on its way."""
     from accounts.tasks import data_export_build as build_task
 
-    in_progress = DataExport.objects.filter(
-        user=user, status__in=[DataExport.Status.QUEUED, DataExport.Status.BUILDING]
-    ).first()
-    if in_progress is not None:
-        return in_progress
-    export = DataExport.objects.create(user=user)
+    try:
+        with transaction.atomic():
+            export = DataExport.objects.create(user=user)
+    except IntegrityError:
+        # The database keeps one in progress per person: asked again, even at the same
+        # moment through another server, the answer is the one on its way.
+        return DataExport.objects.filter(user=user).first()
     # With the broker down the request stands all the same: the sweep queues it later.
     enqueue_on_commit(build_task, export.pk)
     return export
