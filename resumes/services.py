@@ -55,8 +55,9 @@ class ResumeActionRefused(Exception):
 
 
 class ResumeDecisionTaken(ResumeActionRefused):
-    """The decision on a draft sent again (a double click, the back button): it was
-    taken once, and the message says so."""
+    """The same decision sent again (a double click, the back button): a draft's
+    approval or revision request, the questionnaire's sending. It was taken once, and
+    the message says so."""
 
 
 def _event(
@@ -231,7 +232,8 @@ def questionnaire_submit(*, workspace: ResumeWorkspace, actor) -> ResumeWorkspac
     with transaction.atomic():
         workspace = _locked(workspace)
         if workspace.status != Status.QUESTIONNAIRE:
-            raise ResumeActionRefused("Your questionnaire is already with your writer.")
+            # Sent again (a double click, the back button): once is enough.
+            raise ResumeDecisionTaken("Saved. Your questionnaire is with your writer already.")
         Questionnaire.objects.filter(workspace=workspace).update(submitted_at=timezone.now())
         _set_status(workspace, Status.WRITING)
         _event(workspace=workspace, action=Action.QUESTIONNAIRE_SENT, actor=actor)

@@ -199,6 +199,9 @@ def questionnaire_step(request, public_id, step: int):
                 questionnaire_submit(workspace=workspace, actor=request.user)
                 messages.success(request, "Your questionnaire is with your writer now.")
                 return redirect("resumes:workspace", workspace.public_id)
+        except ResumeDecisionTaken as taken:
+            messages.info(request, str(taken))
+            return redirect("resumes:workspace", workspace.public_id)
         except ResumeActionRefused as error:
             _refused(request, error)
             return redirect("resumes:questionnaire", workspace.public_id, step)

@@ -357,6 +357,27 @@ def test_sending_hands_the_questionnaire_to_the_writer(client, workspace, writer
 
 
 @pytest.mark.django_db
+def test_sending_twice_sends_once_and_says_it_is_with_the_writer(client, workspace, writer):
+    from resumes.services import resume_writer_assign
+
+    resume_writer_assign(workspace=workspace, writer=writer, actor=None)
+    client.post(step_url(workspace, 1), {"target_job": "Nurse", "industry": "Health"})
+    client.post(step_url(workspace, 4), {"skills": "Triage", "certifications": ""})
+    client.post(step_url(workspace, 5), {"notes": "Keep it short", "go": "send"})
+
+    again = client.post(step_url(workspace, 5), {"notes": "Keep it short", "go": "send"})
+
+    assert again.url == reverse("resumes:workspace", args=[workspace.public_id])
+    html = client.get(again.url).content.decode()
+    assert "Your questionnaire is with your writer already." in html
+    assert 'class="message message-info"' in html
+    sent = workspace.events.filter(action=ResumeEvent.Action.QUESTIONNAIRE_SENT)
+    assert sent.count() == 1
+    received = OutboundMessage.objects.filter(subject__contains="Questionnaire received")
+    assert received.count() == 1
+
+
+@pytest.mark.django_db
 def test_an_unknown_step_is_not_found(client, workspace):
     assert client.get(step_url(workspace, 6)).status_code == 404
 
