@@ -55,7 +55,18 @@ class FeedbackAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
         for feedback in queryset:
             feedback_moderate(feedback=feedback, status=status, by=request.user)
             self.log_change(request, feedback, f"Moderated: {status.label}")
-        self.message_user(request, f"{len(queryset)} marked “{status.label}”.", messages.SUCCESS)
+        told = f"{len(queryset)} marked “{status.label}”."
+        unpublished = sum(not feedback.publish for feedback in queryset)
+        if status == Feedback.Status.APPROVED and unpublished:
+            # Approving is not publishing: only what its author asked to publish shows.
+            told += (
+                f" {unpublished} of them stays off the success-stories page: its author did "
+                "not ask for publication."
+                if unpublished == 1
+                else f" {unpublished} of them stay off the success-stories page: their authors "
+                "did not ask for publication."
+            )
+        self.message_user(request, told, messages.SUCCESS)
 
     @admin.action(description="Mark selected feedback as reviewed", permissions=["change"])
     def mark_reviewed(self, request, queryset):

@@ -40,6 +40,24 @@ def test_marketing_approves_with_the_action_and_it_is_recorded(client, marketer)
 
 
 @pytest.mark.django_db
+def test_approving_says_which_feedback_stays_off_the_public_page(client, marketer):
+    asked = FeedbackFactory(publish=True, display_name="Sam")
+    private = FeedbackFactory(publish=False)
+
+    response = client.post(
+        CHANGELIST,
+        {"action": "approve", "_selected_action": [asked.pk, private.pk]},
+        follow=True,
+    )
+
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message == (
+        "2 marked “Approved”. 1 of them stays off the success-stories page: its author did "
+        "not ask for publication."
+    )
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("action", "status"),
     [("mark_reviewed", Feedback.Status.REVIEWED), ("archive", Feedback.Status.ARCHIVED)],
