@@ -103,9 +103,25 @@ class ResumeWorkspaceAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "writer" in form.cleaned_data:  # not when read-only (a refunded order's)
-            resume_writer_assign(
-                workspace=obj, writer=form.cleaned_data["writer"], actor=request.user
-            )
+            try:
+                resume_writer_assign(
+                    workspace=obj, writer=form.cleaned_data["writer"], actor=request.user
+                )
+            except ResumeActionRefused as refused:
+                # Refused under the lock: e.g. the order was refunded after the page was
+                # shown. Said instead of "changed successfully", and nothing is logged.
+                request.resume_assignment_refused = refused
+
+    def log_change(self, request, obj, message):
+        if not hasattr(request, "resume_assignment_refused"):
+            super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        refused = getattr(request, "resume_assignment_refused", None)
+        if refused is None:
+            return super().response_change(request, obj)
+        self.message_user(request, str(refused), messages.ERROR)
+        return redirect(request.path)
 
     def _visible_or_404(self, request, object_id) -> ResumeWorkspace:
         obj = self.get_object(request, unquote(object_id))

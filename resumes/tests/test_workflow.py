@@ -60,6 +60,30 @@ def test_support_assigns_a_writer_in_the_admin(client, support, owner, writer):
 
 
 @pytest.mark.django_db
+def test_an_assignment_refused_as_it_is_saved_says_why_and_logs_nothing(
+    client, support, owner, writer
+):
+    from unittest import mock
+
+    from django.contrib.admin.models import LogEntry
+
+    workspace = workspace_open(owner=owner)
+    client.force_login(support)
+    url = reverse("admin:resumes_resumeworkspace_change", args=[workspace.pk])
+    # As when the order is refunded between showing the page and saving it.
+    refused = ResumeActionRefused("Work on this resume has stopped: its order was refunded.")
+
+    with mock.patch("resumes.admin.resume_writer_assign", side_effect=refused):
+        response = client.post(url, {"writer": writer.pk}, follow=True)
+
+    assert response.redirect_chain == [(url, 302)]
+    assert [str(m) for m in response.context["messages"]] == [str(refused)]
+    assert not LogEntry.objects.exists()
+    workspace.refresh_from_db()
+    assert workspace.writer is None
+
+
+@pytest.mark.django_db
 def test_only_members_of_the_writer_group_can_be_assigned(client, support, owner, marketing):
     workspace = workspace_open(owner=owner)
     client.force_login(support)
