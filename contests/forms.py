@@ -9,12 +9,7 @@ from partners.forms import notice_version_check, notice_version_field
 FIELD_ORDER = [
     "name",
     "email",
-    "address_line1",
-    "address_line2",
-    "city",
-    "region",
-    "postal_code",
-    "country",
+    *POSTAL_ADDRESS_FIELDS,
     "age_confirmed",
     "marketing",
     "site_updates",

@@ -534,10 +534,8 @@ def test_a_new_attempt_closes_the_open_stripe_session_first(fake_stripe, order_a
     ]
 
 
-def test_no_new_attempt_when_the_open_session_was_paid_meanwhile(fake_stripe, order_at_stripe):
-    from orders.payments import payment_start
-    from orders.providers import PaymentProviderError
-
+def stripe_session_paid_meanwhile(fake_stripe, order) -> None:
+    """Stripe refuses to expire the open session: it was paid in the meantime."""
     fake_stripe.answer(
         "POST",
         "/v1/checkout/sessions/cs_test_1/expire",
@@ -545,8 +543,15 @@ def test_no_new_attempt_when_the_open_session_was_paid_meanwhile(fake_stripe, or
         status=400,
     )
     fake_stripe.answer(
-        "GET", "/v1/checkout/sessions/cs_test_1", session_body(order_at_stripe, status="complete")
+        "GET", "/v1/checkout/sessions/cs_test_1", session_body(order, status="complete")
     )
+
+
+def test_no_new_attempt_when_the_open_session_was_paid_meanwhile(fake_stripe, order_at_stripe):
+    from orders.payments import payment_start
+    from orders.providers import PaymentProviderError
+
+    stripe_session_paid_meanwhile(fake_stripe, order_at_stripe)
 
     with pytest.raises(PaymentProviderError):
         payment_start(order=order_at_stripe, return_url="https://x", cancel_url="https://x")
@@ -563,15 +568,7 @@ def test_pay_pressed_after_paying_at_stripe_says_the_payment_went_through(
     order = placed_order(resume, user=buyer)
     fake_stripe.answer("POST", "/v1/checkout/sessions", session_body(order))
     payment_start(order=order, return_url="https://x.example/ok", cancel_url="https://x.example/no")
-    fake_stripe.answer(
-        "POST",
-        "/v1/checkout/sessions/cs_test_1/expire",
-        {"error": {"type": "invalid_request_error", "message": "Session is complete"}},
-        status=400,
-    )
-    fake_stripe.answer(
-        "GET", "/v1/checkout/sessions/cs_test_1", session_body(order, status="complete")
-    )
+    stripe_session_paid_meanwhile(fake_stripe, order)
     client.force_login(buyer)
 
     page = client.post(reverse("orders:pay", args=[order.public_id]), follow=True)
@@ -628,15 +625,7 @@ def test_an_order_paid_meanwhile_at_stripe_is_not_cancelled(fake_stripe, order_a
     from orders.providers import PaymentProviderError
     from orders.services import order_cancel
 
-    fake_stripe.answer(
-        "POST",
-        "/v1/checkout/sessions/cs_test_1/expire",
-        {"error": {"type": "invalid_request_error", "message": "Session is complete"}},
-        status=400,
-    )
-    fake_stripe.answer(
-        "GET", "/v1/checkout/sessions/cs_test_1", session_body(order_at_stripe, status="complete")
-    )
+    stripe_session_paid_meanwhile(fake_stripe, order_at_stripe)
 
     with pytest.raises(PaymentProviderError):
         order_cancel(order=order_at_stripe, source=OrderEvent.Source.STAFF, reason="Duplicate")
@@ -669,15 +658,7 @@ def test_an_account_is_not_erased_while_its_orders_stripe_payment_goes_through(
     from accounts.tests.test_account_erasure import delete, sign_in
 
     buyer = UserFactory(email=order_at_stripe.email)
-    fake_stripe.answer(
-        "POST",
-        "/v1/checkout/sessions/cs_test_1/expire",
-        {"error": {"type": "invalid_request_error", "message": "Session is complete"}},
-        status=400,
-    )
-    fake_stripe.answer(
-        "GET", "/v1/checkout/sessions/cs_test_1", session_body(order_at_stripe, status="complete")
-    )
+    stripe_session_paid_meanwhile(fake_stripe, order_at_stripe)
     sign_in(client, buyer)
 
     response = delete(client, buyer)
