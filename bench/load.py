@@ -18,7 +18,8 @@ page constant in data size, analytics cost <= 5%.
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/cp_bench,
 dropped and re-created), BENCH_REDIS_URL (default redis://127.0.0.1:6379/9),
 BENCH_SECONDS (default 3 per run), BENCH_ROUNDS (default 6 runs per page),
-BENCH_CONNECTIONS (default 16).
+BENCH_CONNECTIONS (default 16), BENCH_ONLY (comma-separated page names to measure,
+e.g. "my privacy,my orders"; default all).
 """
 
 import json
@@ -57,6 +58,7 @@ PAGES = [
     ("success stories", "/success-stories/", False),
 ]
 MINIMAL = ("minimal", "/_bench/minimal/", False)
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
 TARGET = {False: 0.7, True: 0.5}
 ANALYTICS_TARGET = 0.05
 
@@ -199,6 +201,9 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("bench: wrk is not installed (apt install wrk)")
         return 1
+    if unknown := ONLY - {name for name, _path, _signed_in in PAGES}:
+        print(f"bench: no such page: {', '.join(sorted(unknown))}")
+        return 1
     var_dir = Path(tempfile.mkdtemp(prefix="cp-bench-"))
     env = environment(var_dir)
     print(f"Setting up {DATABASE_URL} and {REDIS_URL} …", flush=True)
@@ -216,7 +221,7 @@ def main() -> int:
         base_off = f"http://127.0.0.1:{PORT + 1}"
         wait_until_serving(base)
         wait_until_serving(base_off)
-        pages = [MINIMAL, *PAGES]
+        pages = [MINIMAL, *(page for page in PAGES if not ONLY or page[0] in ONLY)]
         for _name, path, signed_in in pages:
             # Every worker compiles its templates and opens its connections first.
             wrk(base + path, cookie if signed_in else None, seconds=2)

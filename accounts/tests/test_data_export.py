@@ -513,6 +513,28 @@ def test_my_privacy_offers_the_download_and_lists_recent_requests(client, alice)
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("extra", [False, True])
+def test_my_privacy_query_count_is_the_same_whatever_the_exports(
+    client, alice, django_assert_num_queries, extra
+):
+    built(alice)
+    if extra:  # One of every other state, one expired download and one in progress.
+        expired = built(alice)
+        DataExport.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+        for status in (DataExport.Status.FAILED, DataExport.Status.EXPIRED):
+            DataExport.objects.create(user=alice, status=status)
+        DataExport.objects.create(user=alice, status=DataExport.Status.BUILDING, progress=40)
+    client.get(reverse("accounts:privacy"))  # Warm the per-host partner cache.
+
+    # session, user, history, the person's verified addresses and the disclosures
+    # about any of them, signed-in sessions, recent data exports
+    with django_assert_num_queries(7):
+        html = client.get(reverse("accounts:privacy")).content.decode()
+    assert html.count(">See progress</a>") == extra
+    assert html.count(">Download (until") == 1
+
+
+@pytest.mark.django_db
 def test_the_progress_page_query_count(client, alice, django_assert_num_queries):
     export = built(alice)
 
