@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 
 from consent.forms import AddressField
@@ -37,9 +39,20 @@ class FeedbackForm(forms.Form):
         help_text="Shown exactly as you type it, e.g. “Sam, Ohio”. Needed only if you publish.",
     )
 
+    # A new key each time the form is shown: the same page sent twice carries it twice.
+    form_key = forms.CharField(required=False, widget=forms.HiddenInput)
+
     def __init__(self, *args, signed_in: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.signed_in = signed_in
+
+    def clean_form_key(self) -> uuid.UUID | None:
+        # Not the person's to get right: a page without a valid key is simply sent
+        # without the protection it gives.
+        try:
+            return uuid.UUID(self.cleaned_data["form_key"])
+        except ValueError:
+            return None
 
     def clean(self):
         data = super().clean()

@@ -42,10 +42,21 @@ class Feedback(models.Model):
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # One sending of one form's content (see feedback_submit): the database keeps it
+    # once however many servers the form reaches at the same moment.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "feedback"
+        constraints = [
+            # A story taken down may be sent again from the same page and stored anew.
+            models.UniqueConstraint(
+                fields=["submission_key"],
+                condition=models.Q(publish_withdrawn_at__isnull=True),
+                name="one_feedback_per_submission",
+            )
+        ]
         indexes = [
             models.Index(fields=["status", "publish", "moderated_at"]),
             # A person's feedback sent without an account is found by address (export

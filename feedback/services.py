@@ -1,8 +1,9 @@
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,21 +39,25 @@ def feedback_submit(
     publish: bool = False,
     display_name: str = "",
     user=None,
+    form_key: uuid.UUID | None = None,
 ) -> Feedback:
     """Store feedback. A guest who opts in to publication is e-mailed a link for
     withdrawing it, since they have no account to do it from.
 
     The same text from the same person again within RESENT_WITHIN, asking for the same
     publication under the same name, is the form sent twice: nothing more is stored or
-    sent (from someone without account or address, it is stored again). Sent again
-    with another answer (publish ticked this time, another name, or after taking the
-    story down), it is stored with what was asked for now."""
+    sent. So is the same content sent again with the same form_key (the key the form
+    was shown with), from anyone and even at the same moment through two servers: the
+    database holds one feedback per key and content. Sent again with another answer
+    (publish ticked this time, another name, or after taking the story down), it is
+    stored with what was asked for now."""
+    body = body.strip()
     display_name = display_name.strip() if publish else ""
     author = _author(user=user, email=email)
     if author is not None:
         resent = Feedback.objects.filter(
             author,
-            body=body.strip(),
+            body=body,
             publish=publish,
             display_name=display_name,
             publish_withdrawn_at__isnull=True,
@@ -60,18 +65,33 @@ def feedback_submit(
         ).first()
         if resent is not None:
             return resent
-    with transaction.atomic():
-        feedback = Feedback.objects.create(
-            user=user,
-            name=name.strip(),
-            email=email.strip(),
-            body=body.strip(),
-            publish=publish,
-            display_name=display_name,
-            publish_opted_in_at=timezone.now() if publish else None,
+    submission_key = (
+        uuid.uuid5(form_key, "\0".join([body, str(publish), display_name])) if form_key else None
+    )
+    try:
+        with transaction.atomic():
+            feedback = Feedback.objects.create(
+                user=user,
+                name=name.strip(),
+                email=email.strip(),
+                body=body,
+                publish=publish,
+                display_name=display_name,
+                publish_opted_in_at=timezone.now() if publish else None,
+                submission_key=submission_key,
+            )
+            if publish and user is None and feedback.email:
+                _withdraw_link_email(feedback=feedback)
+    except IntegrityError:
+        sent = (
+            submission_key
+            and Feedback.objects.filter(
+                submission_key=submission_key, publish_withdrawn_at__isnull=True
+            ).first()
         )
-        if publish and user is None and feedback.email:
-            _withdraw_link_email(feedback=feedback)
+        if not sent:
+            raise
+        return sent
     return feedback
 
 

@@ -1,4 +1,5 @@
 import functools
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -40,7 +41,9 @@ def feedback_new(request):
             feedback_submit(user=user, **form.cleaned_data)
             return redirect("feedback:thanks")
     else:
-        initial = {"name": user.name, "email": user.email} if user else None
+        initial = {"form_key": uuid.uuid4()} | (
+            {"name": user.name, "email": user.email} if user else {}
+        )
         form = FeedbackForm(initial=initial, signed_in=user is not None)
     return render(request, "feedback/feedback_form.html", {"form": form})
 

@@ -171,6 +171,7 @@ def test_sent_again_after_taking_the_story_down_it_is_opted_in_again(
     # The withdraw page says a story is not published "unless you send it again asking
     # for that".
     data = {"body": "Loved it.", "email": "g@example.com", "publish": "on", "display_name": "G"}
+    data["form_key"] = form_key(client)  # sent again from the same page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(URL, data)
         feedback_publication_withdraw(feedback=Feedback.objects.get())
@@ -180,12 +181,53 @@ def test_sent_again_after_taking_the_story_down_it_is_opted_in_again(
     assert len(mail.outbox) == 2  # a withdraw link for the new opt-in too
 
 
+def form_key(client) -> str:
+    """The key the form is shown with, as a browser would send it back."""
+    html = client.get(URL).content.decode()
+    return re.search(r'<input type="hidden" name="form_key" value="([^"]+)"', html).group(1)
+
+
 @pytest.mark.django_db
 def test_the_same_words_from_two_people_without_an_address_are_both_kept(client):
     for _ in range(2):
-        client.post(URL, {"body": "Thank you."})
+        client.post(URL, {"body": "Thank you.", "form_key": form_key(client)})
 
     assert Feedback.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_same_page_sent_twice_without_an_address_is_kept_once(client):
+    data = {"body": "Thank you.", "form_key": form_key(client)}
+    for _ in range(2):
+        assert client.post(URL, data).status_code == 302
+
+    assert Feedback.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_page_sent_again_with_other_words_is_kept_too(client):
+    key = form_key(client)
+    client.post(URL, {"body": "Thank you.", "form_key": key})
+    client.post(URL, {"body": "Thank you, and one more thing.", "form_key": key})
+
+    assert Feedback.objects.count() == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["", "not-a-key"])
+def test_a_missing_or_damaged_key_does_not_stop_the_feedback(client, key):
+    assert client.post(URL, {"body": "Thank you.", "form_key": key}).status_code == 302
+
+    assert Feedback.objects.get().submission_key is None
+
+
+@pytest.mark.django_db
+def test_a_form_sent_back_with_errors_keeps_its_key(client):
+    key = form_key(client)
+
+    html = client.post(URL, {"body": "", "form_key": key}).content.decode()
+
+    assert f'name="form_key" value="{key}"' in html
 
 
 @pytest.mark.django_db
@@ -233,3 +275,35 @@ def test_an_address_longer_than_we_can_store_is_refused_clearly(client):
     assert response.status_code == 200
     assert "Ensure this value has at most 254 characters" in response.content.decode()
     assert not Feedback.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_same_page_sent_at_the_same_moment_through_two_servers_is_kept_once():
+    import threading
+    import uuid
+
+    from django.db import connection, transaction
+
+    from careerperfect.tests.row_locks import wait_for_a_blocked_lock
+    from feedback.services import feedback_submit
+
+    data = {"body": "Two clicks.", "email": "g@example.com", "form_key": uuid.uuid4()}
+    answers = []
+
+    def second():
+        try:
+            answers.append(feedback_submit(**data))
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=second)
+    with transaction.atomic():
+        first = feedback_submit(**data)
+        other.start()
+        wait_for_a_blocked_lock()  # the second insert waits on the first's key
+    other.join(timeout=30)
+
+    assert not other.is_alive()
+    assert [feedback.pk for feedback in answers] == [first.pk]
+    assert Feedback.objects.count() == 1
