@@ -50,7 +50,10 @@ def test_a_form_failing_its_csrf_check_explains_what_to_do(settings):
     assert 'class="site-header"' in html
     assert "This form could not be sent" in html
     # The advice itself: the word "cookies" alone is in the banner and footer of every page.
-    assert "allow cookies for this site" in " ".join(html.split())
+    text = " ".join(html.split())
+    assert "allow cookies for this site" in text
+    # Reloading first would lose the typing that the back button usually keeps.
+    assert "what you typed is usually still in the form, so copy anything long first" in text
     assert_offers_a_way_on(html)
     # The footer's contact details come from the context processors.
     assert settings.CONTACT_EMAIL in html
