@@ -49,9 +49,9 @@ def feedback_submit(
     sent. So is the same content sent again with the same form_key (the key the form
     was shown with), from anyone and even at the same moment through two servers: the
     database holds one feedback per key and content. Sent again with another answer
-    (publish ticked this time, another name, or after taking the story down), it is
-    stored with what was asked for now."""
-    body = body.strip()
+    (publish ticked this time, another name or address, or after taking the story
+    down), it is stored with what was asked for now."""
+    body, name, email = body.strip(), name.strip(), email.strip()
     display_name = display_name.strip() if publish else ""
     author = _author(user=user, email=email)
     if author is not None:
@@ -65,15 +65,16 @@ def feedback_submit(
         ).first()
         if resent is not None:
             return resent
-    submission_key = (
-        uuid.uuid5(form_key, "\0".join([body, str(publish), display_name])) if form_key else None
-    )
+    # Everything the person typed is the content: the page sent again with the address
+    # corrected or added is another answer, stored (and its withdraw link mailed) anew.
+    content = [body, str(publish), display_name, name, email]
+    submission_key = uuid.uuid5(form_key, "\0".join(content)) if form_key else None
     try:
         with transaction.atomic():
             feedback = Feedback.objects.create(
                 user=user,
-                name=name.strip(),
-                email=email.strip(),
+                name=name,
+                email=email,
                 body=body,
                 publish=publish,
                 display_name=display_name,

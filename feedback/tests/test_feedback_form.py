@@ -307,3 +307,28 @@ def test_the_same_page_sent_at_the_same_moment_through_two_servers_is_kept_once(
     assert not other.is_alive()
     assert [feedback.pk for feedback in answers] == [first.pk]
     assert Feedback.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_same_page_sent_again_with_the_address_corrected_mails_the_link_there(
+    client, django_capture_on_commit_callbacks
+):
+    # A guest publishing mistypes their address, goes back and corrects it: the link
+    # that takes the story off the site must reach the address they corrected it to.
+    data = {"body": "Loved it.", "publish": "on", "display_name": "G"}
+    data["form_key"] = form_key(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(URL, {**data, "email": "g@exmaple.com"})
+        client.post(URL, {**data, "email": "g@example.com"})
+
+    assert Feedback.objects.filter(email="g@example.com").exists()
+    assert [message.to for message in mail.outbox][-1] == ["g@example.com"]
+
+
+@pytest.mark.django_db
+def test_the_same_page_sent_again_with_an_address_added_keeps_the_address(client):
+    data = {"body": "Please call me back.", "form_key": form_key(client)}
+    client.post(URL, data)
+    client.post(URL, {**data, "name": "Sam", "email": "sam@example.com"})
+
+    assert Feedback.objects.filter(email="sam@example.com", name="Sam").exists()
