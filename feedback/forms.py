@@ -5,6 +5,24 @@ from django import forms
 from consent.forms import AddressField
 
 
+class FormKeyField(forms.CharField):
+    """The key a form was shown with, or None. Not the person's to get right: a page
+    without a valid key is simply sent without the protection it gives, and nothing
+    in it (not even a null character, which CharField refuses) makes the form fail."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+        self.validators = []
+
+    def to_python(self, value) -> uuid.UUID | None:
+        try:
+            return uuid.UUID(super().to_python(value))
+        except ValueError:
+            return None
+
+
 class FeedbackForm(forms.Form):
     body = forms.CharField(
         label="Your feedback",
@@ -40,19 +58,11 @@ class FeedbackForm(forms.Form):
     )
 
     # A new key each time the form is shown: the same page sent twice carries it twice.
-    form_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    form_key = FormKeyField()
 
     def __init__(self, *args, signed_in: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.signed_in = signed_in
-
-    def clean_form_key(self) -> uuid.UUID | None:
-        # Not the person's to get right: a page without a valid key is simply sent
-        # without the protection it gives.
-        try:
-            return uuid.UUID(self.cleaned_data["form_key"])
-        except ValueError:
-            return None
 
     def clean(self):
         data = super().clean()
