@@ -49,7 +49,7 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 PAGES = [
     # Context for the signed-in pages, not a target: the minimal page with the job
     # seeker's session (loading the session and the user).
-    ("minimal, signed in", "/_bench/minimal/", True),
+    ("minimal signed in", "/_bench/minimal/", True),
     ("home", "/", False),
     ("my privacy", "/account/privacy/", True),
     ("shop", "/shop/", False),
