@@ -165,6 +165,8 @@ def serve(env, port: int, workers: str) -> subprocess.Popen:
             f"--bind=127.0.0.1:{port}",
             f"--workers={workers}",
             "--log-level=warning",
+            # Several servers may run at once: none takes the shared control socket.
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=env,

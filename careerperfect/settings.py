@@ -158,6 +158,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "max_size": envint("DATABASE_POOL_MAX", 10),
         "timeout": envint("DATABASE_POOL_TIMEOUT", 10),
     }
+    if envbool("DATABASE_PREPARED_STATEMENTS", True):
+        # Parameters sent apart from the SQL, so that psycopg prepares a statement a
+        # pooled connection has run five times: PostgreSQL then plans it once per
+        # connection instead of on every request. Planning was most of what the
+        # signed-in pages' queries cost (bench/load.py). Off behind a pooler that
+        # cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
+        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the embedded worker and the web process read while the other writes.
     DATABASES["default"]["OPTIONS"] = {

@@ -313,6 +313,8 @@ class Gunicorn:
                 f"--bind=127.0.0.1:{self.port}",
                 f"--workers={self.workers}",
                 "--log-level=warning",
+                # Several servers may run at once: none takes the shared control socket.
+                "--no-control-socket",
             ],
             cwd=ROOT,
             env=self.env,

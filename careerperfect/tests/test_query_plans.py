@@ -295,3 +295,23 @@ def test_a_data_download_and_an_erasure_read_no_growing_table_whole(
     assert built == DataExport.Status.READY
     assert not User.objects.filter(email="ada@example.com").exists()
     assert _whole_table_reads(queries) == {}
+
+
+@pytest.mark.postgres
+def test_a_query_a_connection_runs_often_is_planned_once(client, db):
+    """My privacy's reads become prepared statements of the pooled connection, so that
+    PostgreSQL stops planning them on every view (DATABASE_PREPARED_STATEMENTS)."""
+    person = UserFactory(email="ada@example.com")
+    consent_grant(user=person, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+    client.force_login(person)
+
+    def prepared() -> list[str]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [statement for (statement,) in cursor.fetchall()]
+
+    assert not any(ConsentEvent._meta.db_table in sql for sql in prepared())
+    for _ in range(6):
+        assert client.get(reverse("accounts:privacy")).status_code == 200
+
+    assert any(ConsentEvent._meta.db_table in sql for sql in prepared())

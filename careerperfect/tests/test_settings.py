@@ -84,6 +84,22 @@ def test_postgres_url_uses_the_connection_pool(tmp_path):
     )
 
     assert "'pool': {" in result.stdout, result.stderr
+    assert "'server_side_binding': True, 'prepare_threshold': 5" in result.stdout
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        DATABASE_URL="postgres://user@db.example:5432/careerperfect",
+        DATABASE_PREPARED_STATEMENTS="0",
+        VAR_DIR=str(tmp_path),
+    )
+
+    assert "'pool': {" in result.stdout, result.stderr
+    assert "server_side_binding" not in result.stdout
+    assert "prepare_threshold" not in result.stdout
 
 
 def test_a_link_signed_with_a_former_secret_works_while_it_is_a_fallback(tmp_path):
