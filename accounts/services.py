@@ -4,6 +4,7 @@ import tempfile
 import zipfile
 from collections.abc import Iterable
 from datetime import timedelta
+from importlib import import_module
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -39,6 +40,8 @@ from privacy.services import stored_files_delete
 logger = logging.getLogger(__name__)
 
 ZIP_ROOT = "careerperfect-data"
+# See sessions_clear_ended.
+SESSION_RECORD_GRACE = timedelta(hours=1)
 # An export still queued this long after it was asked for lost its task on the way (the
 # broker was down): data_exports_requeue, run by beat, queues it again.
 EXPORT_LOST_AFTER = timedelta(minutes=5)
@@ -134,6 +137,29 @@ def user_sessions_end_others(*, user, current_session_key: str | None) -> int:
     others = list(UserSession.objects.filter(user=user).exclude(session_key=current_session_key))
     user_sessions_end(sessions=others)
     return len(others)
+
+
+def sessions_clear_ended(*, now=None) -> int:
+    """Delete sessions that are over, and what allauth recorded of each (its browser
+    and IP address): kept, they would be personal data held for nothing. Return how
+    many of those records went. Idempotent: beat runs it every hour.
+
+    A record younger than SESSION_RECORD_GRACE stays even without its session: the
+    record of a sign-in can be written a moment before its session is.
+    """
+    from allauth.usersessions.models import UserSession
+
+    now = now or timezone.now()
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    records = UserSession.objects.filter(created_at__lt=now - SESSION_RECORD_GRACE)
+    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+        # Sessions kept elsewhere are asked after one by one, as allauth does.
+        return sum(record.purge() for record in records.iterator())
+    from django.contrib.sessions.models import Session
+
+    live = Session.objects.filter(expire_date__gt=now).values("session_key")
+    deleted, _ = records.exclude(session_key__in=live).delete()
+    return deleted
 
 
 # --- Download my data -------------------------------------------------------------

@@ -17,3 +17,9 @@ def data_exports_expire() -> None:
 def data_exports_requeue() -> int:
     """Beat: builds whose task was lost (the broker was down) queued again."""
     return services.data_exports_requeue()
+
+
+@shared_task
+def sessions_clear_ended() -> int:
+    """Beat: sessions that are over deleted, with allauth's records of them."""
+    return services.sessions_clear_ended()

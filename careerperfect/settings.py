@@ -302,6 +302,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    "sessions-clear-ended": {
+        "task": "accounts.tasks.sessions_clear_ended",
+        "schedule": 3600,
+        "options": {"expires": 3500},
+    },
     "file-deletions-retry": {"task": "privacy.tasks.file_deletions_retry", "schedule": 900},
     # Submitted assessments whose scoring was never queued (broker down) or has paused.
     "sittings-scoring-requeue": {

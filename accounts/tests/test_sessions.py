@@ -1,10 +1,19 @@
 """My privacy lists where the person is signed in and lets them end those sessions."""
 
+from datetime import timedelta
+from importlib import import_module
+
 import pytest
 from allauth.usersessions.models import UserSession
+from django.conf import settings as django_settings
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts import tasks as accounts_tasks
+from accounts.services import sessions_clear_ended
 from accounts.tests.factories import PASSWORD, UserFactory
 from accounts.tests.test_account_erasure import REAUTH_URL, reauthenticate
 
@@ -161,3 +170,62 @@ def test_query_count_does_not_grow_with_sessions(alice, django_assert_num_querie
     with django_assert_num_queries(7):
         response = laptop.get(PRIVACY_URL)
     assert response.content.decode().count("<time datetime") >= sessions
+
+
+def _age(record: UserSession, hours: float) -> None:
+    UserSession.objects.filter(pk=record.pk).update(
+        created_at=timezone.now() - timedelta(hours=hours)
+    )
+
+
+@pytest.mark.django_db
+def test_sessions_that_are_over_go_with_their_browser_and_address(alice):
+    signed_in_client(alice, "Expired/1.0")
+    signed_in_client(alice, "Live/1.0")
+    expired = UserSession.objects.get(user_agent="Expired/1.0")
+    live = UserSession.objects.get(user_agent="Live/1.0")
+    for record in (expired, live):
+        _age(record, hours=3)
+    Session.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+
+    assert sessions_clear_ended() == 1
+
+    assert not Session.objects.filter(session_key=expired.session_key).exists()
+    assert list(UserSession.objects.values_list("user_agent", flat=True)) == ["Live/1.0"]
+    assert Session.objects.filter(session_key=live.session_key).exists()
+    assert sessions_clear_ended() == 0
+
+
+@pytest.mark.django_db
+def test_a_record_without_its_session_goes_once_it_is_an_hour_old(alice):
+    signed_in_client(alice, "Gone/1.0")
+    record = UserSession.objects.get()
+    Session.objects.filter(session_key=record.session_key).delete()
+
+    assert sessions_clear_ended() == 0  # Just written: its session may be on its way.
+    _age(record, hours=1.1)
+    assert sessions_clear_ended() == 1
+    assert not UserSession.objects.exists()
+
+
+@pytest.mark.django_db
+def test_sessions_kept_in_a_cache_are_cleared_the_same_way(alice, settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    signed_in_client(alice, "Cached/1.0")
+    signed_in_client(alice, "Evicted/1.0")
+    evicted = UserSession.objects.get(user_agent="Evicted/1.0")
+    cache.delete(import_module(settings.SESSION_ENGINE).KEY_PREFIX + evicted.session_key)
+    for record in UserSession.objects.all():
+        _age(record, hours=2)
+
+    assert sessions_clear_ended() == 1
+    assert list(UserSession.objects.values_list("user_agent", flat=True)) == ["Cached/1.0"]
+
+
+def test_beat_clears_ended_sessions_every_hour():
+    entry = django_settings.CELERY_BEAT_SCHEDULE["sessions-clear-ended"]
+
+    assert entry["task"] == accounts_tasks.sessions_clear_ended.name
+    assert entry["schedule"] == 3600
