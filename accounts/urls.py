@@ -16,6 +16,7 @@ urlpatterns = [
         views.data_export_download,
         name="data_export_download",
     ),
+    path("unsent-form/discard/", views.unsent_form_discard, name="unsent_form_discard"),
     path("delete/", views.account_delete, name="delete"),
     path("deleted/", views.account_deleted, name="deleted"),
 ]

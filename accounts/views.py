@@ -23,6 +23,7 @@ from accounts.services import (
     user_sessions_end,
     user_sessions_end_others,
 )
+from accounts.unsent_forms import unsent_form_forget
 from consent.purposes import Purpose
 from consent.selectors import consent_history
 from privacy.cookies import REMEMBERED_EMAIL_COOKIE, cookie_delete
@@ -113,6 +114,15 @@ def _user_session_for_user(request, session_id: int):
     from allauth.usersessions.models import UserSession
 
     return get_object_or_404(UserSession, pk=session_id, user=request.user)
+
+
+@require_POST
+def unsent_form_discard(request):
+    """Drop a form kept after its session ended (accounts/unsent_forms.py): back to its
+    page for the person it was kept for, else home."""
+    path = unsent_form_forget(request)
+    messages.info(request, "The form you had filled in is discarded.")
+    return redirect(path if path and request.user.is_authenticated else "home")
 
 
 @login_required

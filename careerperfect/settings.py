@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "careerperfect.middleware.SignedInPagesNeverStoredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.unsent_forms.UnsentFormMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -138,6 +139,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "careerperfect.context_processors.site",
                 "privacy.context_processors.privacy",
+                "accounts.unsent_forms.unsent_form",
             ],
         },
     },
@@ -351,6 +353,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# A form refused because its token went stale is kept for its author (accounts/unsent_forms.py).
+CSRF_FAILURE_VIEW = "accounts.unsent_forms.csrf_failure"
 LOGIN_REDIRECT_URL = "accounts:privacy"
 
 ACCOUNT_LOGIN_METHODS = {"email"}

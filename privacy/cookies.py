@@ -50,8 +50,11 @@ COOKIES = (
     Cookie(
         settings.SESSION_COOKIE_NAME,
         Category.NECESSARY,
-        "Keeps you signed in and remembers your cart between pages.",
-        "Two weeks, or until you sign out",
+        "Keeps you signed in and remembers your cart between pages. If you were signed "
+        "out before a form you filled in was sent, it keeps that form for a day, until "
+        "you sign in and send it or discard it.",
+        "Two weeks; until you close the browser when you sign in without “Keep me signed "
+        "in”; it ends when you sign out",
     ),
     Cookie(
         settings.CSRF_COOKIE_NAME,

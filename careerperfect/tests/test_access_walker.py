@@ -536,6 +536,7 @@ OPEN: dict[str, int] = {
     "privacy:safe_and_secure": 200,
     "privacy:cookies": 200,
     "privacy:cookie_choices": 405,  # the cookie banner's POST
+    "accounts:unsent_form_discard": 405,  # POST: drops the form this browser kept
     "feedback:new": 200,
     "feedback:thanks": 200,
     "feedback:success_stories": 200,

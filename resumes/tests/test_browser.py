@@ -113,3 +113,35 @@ def test_questionnaire_upload_draft_revision_final_and_approval(page, live_serve
     assert workspace.questionnaire.work_entries.get().employer == "City Hospital"
     assert StaffAccess.objects.filter(staff=writer, action="view resume").count() >= 3
     writer_page.context.close()
+
+
+@pytest.mark.browser
+def test_what_was_typed_after_the_session_ended_is_sent_after_signing_in(page, live_server):
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    owner = UserFactory(email="olive@example.com")
+    workspace = workspace_open(owner=owner)
+    sign_in(page, live_server.url + reverse("account_login"), owner.email)
+    page.wait_for_url(re.compile(r"/account/privacy/$"))
+    step_url = live_server.url + reverse("resumes:questionnaire", args=[workspace.public_id, 4])
+    page.goto(step_url)
+    page.get_by_label("Your skills").fill('Triage\nECG & telemetry\n"Calm" under <pressure>')
+    Session.objects.update(expire_date=timezone.now())  # Left open too long.
+    page.get_by_role("button", name="Save and continue").click()
+
+    page.get_by_text("Your form was not sent: you had been signed out.").wait_for()
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("E-mail address").fill(owner.email)
+    page.get_by_role("button", name=re.compile("^Sign In$", re.I)).click()
+    page.wait_for_url(step_url)
+    page.get_by_role("heading", name="Your form was not sent").wait_for()
+    page.get_by_role("button", name="Send it now").click()
+    page.get_by_role("heading", name="Step 5 of 5: Notes to your writer").wait_for()
+
+    workspace.questionnaire.refresh_from_db()
+    assert workspace.questionnaire.skills.splitlines() == [
+        "Triage",
+        "ECG & telemetry",
+        '"Calm" under <pressure>',
+    ]
