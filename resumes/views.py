@@ -145,17 +145,24 @@ def _step_forms(step: int, questionnaire: Questionnaire, data=None, *, partial=F
             initial={"target_job": questionnaire.target_job, "industry": questionnaire.industry},
             partial=partial,
         )
+    # A posted formset is read without the saved entries as its initial data: the page
+    # it came from may have shown fewer than are saved now (the form sent twice), and
+    # a form matching its initial data would count as unchanged, so left out.
     if step == 2:
-        initial = list(
-            questionnaire.work_entries.values(
-                "job_title", "employer", "start_year", "end_year", "achievements"
+        initial = None
+        if data is None:
+            initial = list(
+                questionnaire.work_entries.values(
+                    "job_title", "employer", "start_year", "end_year", "achievements"
+                )
             )
-        )
         return forms.WorkFormSet(data, initial=initial, prefix="work")
     if step == 3:
-        initial = list(
-            questionnaire.education_entries.values("institution", "qualification", "year")
-        )
+        initial = None
+        if data is None:
+            initial = list(
+                questionnaire.education_entries.values("institution", "qualification", "year")
+            )
         return forms.EducationFormSet(data, initial=initial, prefix="education")
     if step == 4:
         return forms.SkillsForm(

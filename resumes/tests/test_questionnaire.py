@@ -269,6 +269,28 @@ def test_work_entries_repeat_and_the_empty_extra_entry_is_ignored(client, worksp
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("step", [2, 3])
+def test_the_same_form_sent_twice_keeps_its_entries(client, workspace, step):
+    """A double click, a resent form after a lost answer, a second tab: the page the
+    form came from showed no saved entry, but one is saved by the time it comes again."""
+    if step == 2:
+        form = work_formset(JOB, {})
+    else:
+        school = {"institution": "State University", "qualification": "BSc", "year": "2015"}
+        form = work_formset(school, {}, prefix="education")
+
+    for _ in range(2):
+        response = client.post(step_url(workspace, step), {**form, "go": "next"})
+        assert response.status_code == 302
+
+    questionnaire = workspace.questionnaire
+    entries = questionnaire.work_entries if step == 2 else questionnaire.education_entries
+    assert entries.count() == 1
+    questionnaire.refresh_from_db()
+    assert step in questionnaire.saved_steps
+
+
+@pytest.mark.django_db
 def test_a_work_entry_can_be_removed(client, workspace):
     client.post(step_url(workspace, 2), work_formset(JOB, {}))
 
