@@ -1,3 +1,4 @@
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 
 
@@ -14,3 +15,19 @@ class SignedInPagesNeverStoredMiddleware:
         if request.user.is_authenticated and not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a GET of an address that only takes a posted form (a bookmark, a
+    link followed from history) with an empty 405: give it a page with a way on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.streaming or response.content:
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response["Allow"]
+        return page

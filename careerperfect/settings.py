@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "partners.middleware.PartnerMiddleware",
     "privacy.middleware.AnalyticsMiddleware",
+    "careerperfect.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "careerperfect.urls"

@@ -109,3 +109,17 @@ def test_a_bad_request_page_stands_alone(client, settings):
     assert VIEWPORT in html
     assert "could not understand" in html
     assert_offers_a_way_on(html)
+
+
+@pytest.mark.django_db
+def test_opening_an_address_that_takes_only_forms_explains_and_offers_a_way_on(client):
+    response = client.get(reverse("privacy:cookie_choices"))
+
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    html = response.content.decode()
+    assert VIEWPORT in html
+    assert 'class="site-header"' in html
+    assert "nothing to show at this address" in html
+    assert_offers_a_way_on(html)
+    assert "Content-Security-Policy" in response
