@@ -8,7 +8,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -289,10 +288,20 @@ def _file_record(
 def resume_file_upload(
     *, workspace: ResumeWorkspace, actor, name: str, data: bytes, size: int | None = None
 ) -> ResumeFile:
-    """The customer uploads the resume they already have."""
+    """The customer uploads the resume they already have (a file once: sent twice, by
+    a double click or a second tab, it is refused the second time)."""
     _require_open(workspace)
     document = document_identify(name=name, data=data, size=size)
     with _stored(data=data) as storage_name, transaction.atomic():
+        workspace = _locked(workspace)
+        same = workspace.files.filter(
+            kind=ResumeFile.Kind.UPLOAD, sha256=hashlib.sha256(data).hexdigest()
+        ).first()
+        if same is not None:
+            raise ResumeActionRefused(
+                f"You have uploaded this file already (as “{same.original_name}”): your "
+                "writer has it."
+            )
         file = _file_record(
             workspace=workspace,
             kind=ResumeFile.Kind.UPLOAD,
@@ -326,9 +335,13 @@ def resume_draft_upload(
         _require_open(workspace)
         if workspace.status == Status.QUESTIONNAIRE:
             raise ResumeActionRefused("The customer has not sent their questionnaire yet.")
-        number = (
-            workspace.files.filter(kind=ResumeFile.Kind.DRAFT).aggregate(n=Max("version"))["n"] or 0
-        ) + 1
+        latest = resume_latest_draft(workspace=workspace)
+        if latest is not None and latest.sha256 == hashlib.sha256(data).hexdigest():
+            # The same file sent twice (a double click): one draft, one e-mail.
+            raise ResumeActionRefused(
+                f"This file is draft {latest.version} again, which the customer already has."
+            )
+        number = (latest.version if latest else 0) + 1
         file = _file_record(
             workspace=workspace,
             kind=ResumeFile.Kind.DRAFT,

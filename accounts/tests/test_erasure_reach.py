@@ -160,7 +160,7 @@ def test_a_file_the_storage_refuses_to_delete_does_not_keep_the_others_on_disk(
     workspace = workspace_open(owner=alice)
     first, second = (
         resume_file_upload(
-            workspace=workspace, actor=alice, name=f"cv{i}.txt", data=b"Alice\n"
+            workspace=workspace, actor=alice, name=f"cv{i}.txt", data=f"Alice {i}\n".encode()
         ).storage_name
         for i in range(2)
     )

@@ -25,7 +25,7 @@ def test_workspace_page_queries_do_not_grow(
     for n in range(rounds - 1):
         resume_revision_request(workspace=workspace, actor=owner, draft=draft, comment=f"Round {n}")
         draft = resume_draft_upload(
-            workspace=workspace, writer=writer, name="d.pdf", data=pdf_bytes()
+            workspace=workspace, writer=writer, name="d.pdf", data=pdf_bytes(f"Draft {n + 2}")
         )
         workspace = draft.workspace
     workspace = resume_approve(workspace=workspace, actor=owner, draft=draft)

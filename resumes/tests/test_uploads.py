@@ -40,6 +40,23 @@ def test_an_upload_is_stored_privately_under_a_random_name(client, workspace, pr
 
 
 @pytest.mark.django_db
+def test_the_same_file_uploaded_twice_is_kept_once(client, workspace, private_storage):
+    client.post(upload_url(workspace), {"file": upload("cv.pdf", pdf_bytes())})
+
+    response = client.post(
+        upload_url(workspace), {"file": upload("cv copy.pdf", pdf_bytes())}, follow=True
+    )
+
+    assert "You have uploaded this file already (as “cv.pdf”): your writer has it." in (
+        response.text
+    )
+    assert ResumeFile.objects.count() == 1
+    assert len(stored_files(private_storage)) == 1
+    client.post(upload_url(workspace), {"file": upload("cv.pdf", pdf_bytes("Another"))})
+    assert ResumeFile.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_the_declared_content_type_is_ignored(client, workspace):
     client.post(upload_url(workspace), {"file": upload("cv.docx", docx_bytes(), "text/html")})
 

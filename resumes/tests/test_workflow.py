@@ -128,6 +128,27 @@ def test_the_writer_uploads_a_draft_in_the_admin_and_the_customer_is_emailed(
 
 
 @pytest.mark.django_db
+def test_the_same_draft_sent_twice_is_one_draft_and_one_email(
+    client, owner, writer, private_storage
+):
+    workspace = workspace_submitted(owner=owner, writer=writer)
+    client.force_login(writer)
+    form = {"note": "First go"}
+
+    client.post(draft_url(workspace), {**form, "file": upload("v1.docx", docx_bytes())})
+    again = client.post(draft_url(workspace), {**form, "file": upload("v1.docx", docx_bytes())})
+
+    assert again.status_code == 200
+    assert "This file is draft 1 again, which the customer already has." in again.text
+    assert ResumeFile.objects.filter(kind=ResumeFile.Kind.DRAFT).count() == 1
+    assert len(stored_files(private_storage)) == 1
+    assert OutboundMessage.objects.filter(to=owner.email).count() == 1
+    # A changed file is the next draft.
+    client.post(draft_url(workspace), {**form, "file": upload("v2.pdf", pdf_bytes("Two"))})
+    assert resume_latest_draft(workspace=workspace).version == 2
+
+
+@pytest.mark.django_db
 def test_a_refused_draft_shows_the_reason_in_the_admin(client, owner, writer, private_storage):
     workspace = workspace_submitted(owner=owner, writer=writer)
     client.force_login(writer)
