@@ -232,7 +232,12 @@ def questionnaire_submit(*, workspace: ResumeWorkspace, actor) -> ResumeWorkspac
         workspace = _locked(workspace)
         if workspace.status != Status.QUESTIONNAIRE:
             # Sent again (a double click, the back button): once is enough.
-            raise ResumeDecisionTaken("Saved. Your questionnaire is with your writer already.")
+            raise ResumeDecisionTaken(
+                "Saved. Your questionnaire is with your writer already."
+                if workspace.writer_id
+                else "Saved. Your questionnaire is sent already; your writer starts from it "
+                "as soon as we have chosen them."
+            )
         Questionnaire.objects.filter(workspace=workspace).update(submitted_at=timezone.now())
         _set_status(workspace, Status.WRITING)
         _event(workspace=workspace, action=Action.QUESTIONNAIRE_SENT, actor=actor)

@@ -204,7 +204,13 @@ def questionnaire_step(request, public_id, step: int):
                 )
             if go == "send":
                 questionnaire_submit(workspace=workspace, actor=request.user)
-                messages.success(request, "Your questionnaire is with your writer now.")
+                messages.success(
+                    request,
+                    "Your questionnaire is with your writer now."
+                    if workspace.writer_id
+                    else "Your questionnaire is sent. Your writer starts from it as soon as we "
+                    "have chosen them.",
+                )
                 return redirect("resumes:workspace", workspace.public_id)
         except ResumeDecisionTaken as taken:
             messages.info(request, str(taken))

@@ -400,6 +400,24 @@ def test_sending_twice_sends_once_and_says_it_is_with_the_writer(client, workspa
 
 
 @pytest.mark.django_db
+def test_sent_before_a_writer_is_chosen_it_says_a_writer_is_still_to_come(client, workspace):
+    client.post(step_url(workspace, 1), {"target_job": "Nurse", "industry": "Health"})
+    client.post(step_url(workspace, 4), {"skills": "Triage", "certifications": ""})
+
+    response = client.post(
+        step_url(workspace, 5), {"notes": "Keep it short", "go": "send"}, follow=True
+    )
+    again = client.post(step_url(workspace, 5), {"notes": "", "go": "send"}, follow=True)
+
+    text = " ".join(response.text.split())
+    assert "Your questionnaire is sent. Your writer starts from it as soon as we have" in text
+    assert 'Status: <strong class="status status-writing">Waiting for your writer</strong>' in text
+    assert "We are choosing your writer, who will start from your questionnaire." in text
+    assert "with your writer" not in text and "working on a draft" not in text
+    assert "your writer starts from it as soon as we have chosen them" in again.text
+
+
+@pytest.mark.django_db
 def test_an_unknown_step_is_not_found(client, workspace):
     assert client.get(step_url(workspace, 6)).status_code == 404
 
