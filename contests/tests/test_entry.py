@@ -368,6 +368,17 @@ def test_entering_twice_with_one_address_changes_nothing(client):
 
 
 @pytest.mark.django_db
+def test_a_double_click_on_enter_shows_its_message_once(client):
+    contest = ContestFactory()
+    data = entry_data(contest, marketing="on")
+
+    client.post(url(contest), data)
+    page = client.post(url(contest), data, follow=True)
+
+    assert page.text.count("If your address still needs confirming") == 1
+
+
+@pytest.mark.django_db
 def test_ticks_on_entering_again_are_recorded_and_the_page_does_not_tell_it_apart(client):
     contest = ContestFactory()
     first_time = client.post(
