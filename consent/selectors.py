@@ -4,7 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from consent.models import ConsentEvent, Election, Subject, email_digest
@@ -67,11 +67,12 @@ def consent_removal_messages(*, emails: Iterable[str]) -> set[int]:
     ) - {None}
 
 
-def consent_still_decided_by_removal(
-    *, inbound_message_id: int, items: Iterable[dict]
+def consent_still_withdrawn_by_removal(
+    *, removed_at, items: Iterable[dict]
 ) -> set[tuple[int | None, str | None, str]]:
-    """Of these (user, email, purpose) items, those whose current election is still the
-    withdrawal that "remove" e-mail recorded: nothing was chosen since."""
+    """Of these (user, email, purpose) items, withdrawn by a "remove" e-mail received at
+    removed_at, those still withdrawn with nothing chosen since: no event from then on
+    but further "remove" e-mails (one sent twice, say), which changed nothing."""
     items = list(items)
     if not items:
         return set()
@@ -81,10 +82,13 @@ def consent_still_decided_by_removal(
             Q(subject__user_id=item["user"]) if item["user"] else Q(subject__email=item["email"])
         )
         whose |= person & Q(purpose=item["purpose"])
+    chosen_since = ConsentEvent.objects.filter(
+        subject_id=OuterRef("subject_id"), purpose=OuterRef("purpose"), occurred_at__gte=removed_at
+    ).exclude(granted=False, source=Source.EMAIL)
     return set(
-        Election.objects.filter(
-            whose, granted=False, event__evidence__inbound_message=inbound_message_id
-        ).values_list("subject__user_id", "subject__email", "purpose")
+        Election.objects.filter(whose, granted=False)
+        .exclude(Exists(chosen_since))
+        .values_list("subject__user_id", "subject__email", "purpose")
     )
 
 

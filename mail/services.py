@@ -36,7 +36,7 @@ from consent.selectors import (
     consent_granted_subject_ids,
     consent_granted_subjects,
     consent_is_granted,
-    consent_still_decided_by_removal,
+    consent_still_withdrawn_by_removal,
     subject_holding,
 )
 from consent.services import (
@@ -386,16 +386,18 @@ def removal_from_token(*, token: str) -> InboundMessage:
     return InboundMessage.objects.get(pk=pk, outcome=InboundMessage.Outcome.OPTED_OUT)
 
 
-def removal_undo(*, inbound: InboundMessage) -> bool:
+def removal_undo(*, inbound: InboundMessage) -> int | None:
     """Restore the elections an opt-out withdrew, after the recipient clicked "this
-    wasn't me"; False when it was restored already."""
+    wasn't me"; return how many were restored (0: each was chosen otherwise since),
+    None when the link was used already."""
     now = timezone.now()
+    restored = 0
     with transaction.atomic():
         claimed = InboundMessage.objects.filter(pk=inbound.pk, undone_at__isnull=True).update(
             undone_at=now
         )
         if not claimed:
-            return False
+            return None
         from accounts.models import User
 
         evidence = {
@@ -404,8 +406,8 @@ def removal_undo(*, inbound: InboundMessage) -> bool:
             "clicked_at": now.isoformat(),
         }
         # What the person chose since (stopped on My privacy, say) stands.
-        standing = consent_still_decided_by_removal(
-            inbound_message_id=inbound.pk, items=inbound.withdrawn
+        standing = consent_still_withdrawn_by_removal(
+            removed_at=inbound.received_at, items=inbound.withdrawn
         )
         for item in inbound.withdrawn:
             if not _decided_by_removal(item, standing):
@@ -425,7 +427,8 @@ def removal_undo(*, inbound: InboundMessage) -> bool:
                 # The link came in a message to that address: its owner's own word.
                 owner_confirmed=True,
             )
-    return True
+            restored += 1
+    return restored
 
 
 def _decided_by_removal(item: dict, standing: set) -> bool:

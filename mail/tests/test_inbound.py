@@ -335,6 +335,44 @@ def test_the_undo_link_leaves_alone_what_the_person_stopped_since(client):
 
 
 @pytest.mark.django_db
+def test_the_undo_link_still_works_after_remove_was_sent_again(client):
+    """A second "remove" the same day changes nothing and brings no link of its own:
+    the first one's link must still turn the e-mail back on."""
+    user = opted_in()
+    process(raw_email(subject="remove"))
+    link = keep_link(OutboundMessage.objects.get(kind=OutboundMessage.Kind.CONFIRMATION))
+    again = process(raw_email(subject="REMOVE please!"))
+    assert again.outcome == InboundMessage.Outcome.OPTED_OUT
+    assert OutboundMessage.objects.filter(kind=OutboundMessage.Kind.CONFIRMATION).count() == 1
+
+    response = client.post(link)
+
+    assert "You are subscribed again" in response.text
+    for purpose in BOTH:
+        assert consent_is_granted(user=user, purpose=purpose)
+    assert "This link was used already" in client.post(link).text
+
+
+@pytest.mark.django_db
+def test_an_undo_link_with_everything_chosen_since_says_it_changed_nothing(client):
+    from consent.services import consent_withdraw
+
+    user = opted_in()
+    process(raw_email())
+    link = keep_link(OutboundMessage.objects.get(kind=OutboundMessage.Kind.CONFIRMATION))
+    for purpose in BOTH:
+        consent_withdraw(user=user, purpose=purpose, source=Source.ONE_CLICK)
+
+    response = client.post(link)
+
+    assert "Nothing to turn back on" in response.text
+    assert "You are subscribed again" not in response.text
+    assert not ConsentEvent.objects.filter(source=Source.UNDO_LINK).exists()
+    for purpose in BOTH:
+        assert not consent_is_granted(user=user, purpose=purpose)
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("charset", ["idna", "punycode", "undefined", "utf-7"])
 def test_an_odd_charset_in_another_header_does_not_lose_the_remove(charset):
     user = opted_in()
