@@ -37,7 +37,10 @@ MAX_ADDRESS_CHARS = 254
 # wants, as in `john@example.com <john@example.com>` (some mail programs send that).
 TRAILING_ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s]+)\s*>\s*$")
 COMMENT = re.compile(r"\([^()]*\)")
-ENCODED_WORD = re.compile(r"=\?(?P<charset>[^?]*?)\?(?P<encoding>[qQbB])\?(?P<encoded>.*?)\?=")
+# The encoded text holds no "?" (RFC 2047, 2): matched lazily up to any "?=" instead,
+# each "=?" never closed would scan on to the end of the header (hostile mail could
+# make reading one take minutes).
+ENCODED_WORD = re.compile(r"=\?(?P<charset>[^?]*)\?(?P<encoding>[qQbB])\?(?P<encoded>[^?]*)\?=")
 REPORT_TYPES = {"multipart/report", "message/delivery-status", "message/disposition-notification"}
 # Kept in the inbound record and the consent evidence; the rest of the header is noise.
 EVIDENCE_HEADERS = (
@@ -57,6 +60,9 @@ EVIDENCE_HEADERS = (
 )
 EVIDENCE_HEADER_NAMES = {name.lower() for name in EVIDENCE_HEADERS}
 MAX_HEADER_CHARS = 2000
+# Of an evidence header only this much is decoded: more than the part of any real
+# header that is kept, and a bound on what a hostile one costs to read.
+MAX_RAW_HEADER_CHARS = 8 * MAX_HEADER_CHARS
 
 
 @dataclass
@@ -262,7 +268,7 @@ def inbound_parse(raw: bytes, *, return_path: str | None = None) -> ParsedMessag
     message_id = message_id[:998]
     sender, sender_problem = _sender(message)
     headers = [
-        (str(name), _decode_header_value(value)[:MAX_HEADER_CHARS])
+        (str(name), _decode_header_value(str(value)[:MAX_RAW_HEADER_CHARS])[:MAX_HEADER_CHARS])
         for name, value in message.raw_items()
         if str(name).lower() in EVIDENCE_HEADER_NAMES
     ]

@@ -1,12 +1,18 @@
 """Which e-mails are "remove" requests, from whom, and which are automatic (P5)."""
 
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mail.inbound import inbound_parse
+from mail.inbound import (
+    MAX_HEADER_CHARS,
+    MAX_RAW_HEADER_CHARS,
+    _decode_header_value,
+    inbound_parse,
+)
 from mail.tests.factories import raw_email
 
 DATA = Path(__file__).parent / "data"
@@ -124,6 +130,28 @@ def test_one_undecodable_encoded_word_does_not_hide_the_others():
 
         assert "remove" in parsed.subject
         assert parsed.asks_removal
+
+
+def test_an_encoded_word_never_closed_does_not_swallow_the_next():
+    parsed = parse(
+        b"From: a@example.com\r\nSubject: =?x?q?never closed, =?utf-8?b?cmVtb3Zl?=\r\n\r\n"
+    )
+
+    assert parsed.subject == "=?x?q?never closed, remove"
+    assert parsed.asks_removal
+
+
+def test_only_the_start_of_a_huge_evidence_header_is_decoded():
+    hostile = b"=?a?q?x " * 100_000  # 800 KB of encoded words never closed
+    raw = b"From: a@example.com\r\nTo: " + hostile + b"\r\nSubject: remove\r\n\r\nhi"
+
+    with mock.patch("mail.inbound._decode_header_value", wraps=_decode_header_value) as decode:
+        parsed = parse(raw)
+
+    assert parsed.asks_removal
+    assert max(len(call.args[0] or "") for call in decode.call_args_list) <= MAX_RAW_HEADER_CHARS
+    [to] = [value for name, value in parsed.headers if name == "To"]
+    assert to.startswith("=?a?q?x =?a?q?x") and len(to) == MAX_HEADER_CHARS
 
 
 @pytest.mark.parametrize(
