@@ -6,6 +6,8 @@ import logging
 import smtplib
 
 from celery import shared_task
+from django.db import InterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -32,11 +34,20 @@ def outbound_message_send(self, message_id: int) -> None:
         raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
 
 
-@shared_task
+# A message from the webhook lives only in its task until processed (the service was
+# answered already): a database that is restarting must not lose it. 30 s, 1, 2, 4 …
+# minutes, at most half an hour apart (within the broker's visibility timeout).
+@shared_task(
+    autoretry_for=(DatabaseOperationalError, InterfaceError),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=30,
+)
 def inbound_message_process(
     raw_base64: str, source: str, received_at: str, return_path: str | None = None
 ) -> int:
-    """The raw message travels base64-encoded: the task serializer is JSON."""
+    """The raw message travels base64-encoded: the task serializer is JSON. Processing
+    it again is safe: the same message has its effect once."""
     inbound = services.inbound_message_process(
         raw=base64.b64decode(raw_base64),
         source=InboundMessage.Source(source),

@@ -687,3 +687,16 @@ def test_a_task_routed_to_a_queue_reaches_that_queue_only(settings, queue):
     grown = {name: client.llen(name) - before[name] for name in names}
     client.lpop(queue)  # Published last, so at the head: the oldest are popped from the tail.
     assert grown == {name: int(name == queue) for name in names}
+
+
+def test_a_remove_whose_database_was_restarting_is_retried_not_lost(settings):
+    """The webhook answered already: the message lives only in its task, so a database
+    error retries it, for long enough to outlast a restart, never longer apart than
+    the broker waits before handing an unfinished task out again."""
+    from django.db import InterfaceError, OperationalError
+
+    from mail.tasks import inbound_message_process as task
+
+    assert set(task.autoretry_for) == {OperationalError, InterfaceError}
+    assert task.max_retries >= 10
+    assert task.retry_backoff_max < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
