@@ -272,7 +272,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Each queue has its own routing key, so that a task can only ever reach one queue.
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("optouts", "default", "campaigns")]
 CELERY_TASK_ROUTES = {
-    "mail.tasks.inbound_message_process": {"queue": "optouts"},
+    "mail.tasks.inbound_delivery_process": {"queue": "optouts"},
+    "mail.tasks.inbound_deliveries_requeue": {"queue": "optouts"},
     "mail.tasks.imap_mailbox_poll": {"queue": "optouts"},
     "mail.tasks.campaign_*": {"queue": "campaigns"},
 }
@@ -294,6 +295,12 @@ ANALYTICS_ENABLED = envbool("ANALYTICS_ENABLED", True)
 ANALYTICS_PUSH_SECONDS = envint("ANALYTICS_PUSH_SECONDS", 5)
 CELERY_BEAT_SCHEDULE: dict = {
     "outbound-messages-sweep": {"task": "mail.tasks.outbound_messages_sweep", "schedule": 60.0},
+    # "Remove" e-mail from the webhook whose task never reached the broker, or was lost.
+    "inbound-deliveries-requeue": {
+        "task": "mail.tasks.inbound_deliveries_requeue",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "privacy-analytics-flush": {
         "task": "privacy.tasks.analytics_buffer_flush",
         "schedule": envint("ANALYTICS_FLUSH_SECONDS", 300),

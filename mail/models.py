@@ -114,6 +114,25 @@ class InboundMessage(models.Model):
         return f"{self.from_address or '?'}: {self.subject[:60]} ({self.outcome})"
 
 
+class InboundDelivery(models.Model):
+    """A message the inbound webhook received, kept until it is processed: the e-mail
+    service was told it arrived, so it must not live only in the broker's queue. Its
+    row goes in the transaction that records what processing did."""
+
+    raw = models.BinaryField()
+    received_at = models.DateTimeField()
+    # The envelope sender when the service reports it ("" for a bounce), else None:
+    # unknown and empty differ.
+    return_path = models.CharField(max_length=998, null=True, blank=True)  # noqa: DJ001
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        indexes = [models.Index(fields=["received_at"])]
+
+    def __str__(self):
+        return f"Inbound delivery of {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
 def validate_one_line(value: str) -> None:
     """A mail header is one line: a line break in it would make every send fail."""
     if "\n" in value or "\r" in value:

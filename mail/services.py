@@ -47,7 +47,14 @@ from consent.services import (
     subject_find,
 )
 from mail.inbound import ParsedMessage, inbound_parse
-from mail.models import CAMPAIGN_PURPOSES, Campaign, Delivery, InboundMessage, OutboundMessage
+from mail.models import (
+    CAMPAIGN_PURPOSES,
+    Campaign,
+    Delivery,
+    InboundDelivery,
+    InboundMessage,
+    OutboundMessage,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -239,6 +246,61 @@ def email_mark_failed(*, message_id: int) -> None:
 
 
 # --- Inbound "remove" e-mail (P5) ---------------------------------------------------
+
+# A webhook delivery still kept this long after it came lost its task on the way (the
+# broker was down, or lost its queue): inbound_deliveries_requeue, run by beat every
+# minute, queues it again.
+INBOUND_DELIVERY_LOST_AFTER = timedelta(minutes=2)
+
+
+def inbound_delivery_store(
+    *, raw: bytes, received_at: datetime, return_path: str | None
+) -> InboundDelivery:
+    """Keep a message the inbound webhook received, and queue its processing. Once
+    this returns, the e-mail service may be told it arrived: it is in the database."""
+    from mail.tasks import inbound_delivery_process as task
+
+    delivery = InboundDelivery.objects.create(
+        raw=raw, received_at=received_at, return_path=return_path
+    )
+    enqueue_on_commit(task, delivery.pk)
+    return delivery
+
+
+def inbound_delivery_process(*, delivery_id: int) -> InboundMessage | None:
+    """Process a kept webhook delivery and let it go, in one transaction; None when it
+    is gone (processed already) or another worker is at it."""
+    with transaction.atomic():
+        delivery = (
+            InboundDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None:
+            return None
+        inbound = inbound_message_process(
+            raw=bytes(delivery.raw),
+            source=InboundMessage.Source.WEBHOOK,
+            received_at=delivery.received_at,
+            return_path=delivery.return_path,
+        )
+        delivery.delete()
+    return inbound
+
+
+def inbound_deliveries_requeue(*, now: datetime | None = None) -> int:
+    """Queue again the processing of webhook deliveries whose task was lost."""
+    from mail.tasks import inbound_delivery_process as task
+
+    now = now or timezone.now()
+    lost = list(
+        InboundDelivery.objects.filter(
+            received_at__lt=now - INBOUND_DELIVERY_LOST_AFTER
+        ).values_list("pk", flat=True)
+    )
+    for pk in lost:
+        enqueue_on_commit(task, pk)
+    return len(lost)
 
 
 def inbound_message_process(

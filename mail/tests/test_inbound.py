@@ -660,7 +660,8 @@ def test_opt_out_tasks_have_a_queue_of_their_own():
     from careerperfect.celery import app
 
     route = app.amqp.router.route
-    assert route({}, "mail.tasks.inbound_message_process")["queue"].name == "optouts"
+    assert route({}, "mail.tasks.inbound_delivery_process")["queue"].name == "optouts"
+    assert route({}, "mail.tasks.inbound_deliveries_requeue")["queue"].name == "optouts"
     assert route({}, "mail.tasks.imap_mailbox_poll")["queue"].name == "optouts"
     assert route({}, "mail.tasks.campaign_fan_out")["queue"].name == "campaigns"
     assert route({}, "mail.tasks.campaign_deliveries_send")["queue"].name == "campaigns"
@@ -689,14 +690,107 @@ def test_a_task_routed_to_a_queue_reaches_that_queue_only(settings, queue):
     assert grown == {name: int(name == queue) for name in names}
 
 
-def test_a_remove_whose_database_was_restarting_is_retried_not_lost(settings):
-    """The webhook answered already: the message lives only in its task, so a database
-    error retries it, for long enough to outlast a restart, never longer apart than
-    the broker waits before handing an unfinished task out again."""
-    from django.db import InterfaceError, OperationalError
+@pytest.mark.urls("mail.tests.webhook_urls")
+@pytest.mark.django_db
+def test_a_webhook_remove_whose_processing_fails_is_kept_and_done_by_the_sweep(
+    client, webhook_settings, django_capture_on_commit_callbacks
+):
+    """The e-mail service is told the message arrived: from then on it is ours to keep."""
+    from django.db import OperationalError
 
-    from mail.tasks import inbound_message_process as task
+    from mail.models import InboundDelivery
+    from mail.services import inbound_deliveries_requeue
+    from mail.tasks import inbound_delivery_process
 
-    assert set(task.autoretry_for) == {OperationalError, InterfaceError}
-    assert task.max_retries >= 10
-    assert task.retry_backoff_max < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    user = opted_in()
+    with django_capture_on_commit_callbacks() as queued:  # Its task, as a worker gets it.
+        response = mailgun_post(client, raw_email(message_id="<kept@mail.example.com>"))
+    assert response.status_code == 200
+    delivery = InboundDelivery.objects.get()
+
+    restarting = OperationalError("the database system is starting up")
+    with (
+        mock.patch("mail.services.inbound_message_process", side_effect=restarting),
+        pytest.raises(OperationalError),
+    ):
+        inbound_delivery_process.delay(delivery.pk)
+
+    assert len(queued) == 1
+    assert not InboundMessage.objects.exists()
+    assert InboundDelivery.objects.get() == delivery
+    assert delivery.return_path == "jobseeker@example.com"
+    assert consent_is_granted(user=user, purpose=Purpose.MARKETING)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert inbound_deliveries_requeue() == 0  # Its task may still be on its way.
+        assert inbound_deliveries_requeue(now=timezone.now() + timedelta(minutes=3)) == 1
+
+    inbound = InboundMessage.objects.get()
+    assert (inbound.source, inbound.outcome) == ("webhook", "opted_out")
+    assert inbound.received_at == delivery.received_at
+    assert not InboundDelivery.objects.exists()
+    assert not consent_is_granted(user=user, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.urls("mail.tests.webhook_urls")
+@pytest.mark.django_db
+def test_a_webhook_remove_arriving_while_the_broker_is_down_is_answered_and_kept(
+    client, webhook_settings, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from mail.models import InboundDelivery
+
+    down = OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+    with (
+        mock.patch("mail.tasks.inbound_delivery_process.apply_async", side_effect=down),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = mailgun_post(client, raw_email())
+
+    assert response.status_code == 200
+    assert InboundDelivery.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_delivery_processed_twice_has_one_effect():
+    from mail.models import InboundDelivery
+    from mail.services import inbound_delivery_process
+
+    opted_in()
+    delivery = InboundDelivery.objects.create(
+        raw=raw_email(), received_at=timezone.now(), return_path=None
+    )
+
+    first = inbound_delivery_process(delivery_id=delivery.pk)
+    again = inbound_delivery_process(delivery_id=delivery.pk)
+
+    assert first.outcome == InboundMessage.Outcome.OPTED_OUT
+    assert again is None
+    assert InboundMessage.objects.count() == 1
+
+
+def test_beat_queues_lost_webhook_deliveries_every_minute(settings):
+    from mail.tasks import inbound_deliveries_requeue
+
+    entry = settings.CELERY_BEAT_SCHEDULE["inbound-deliveries-requeue"]
+    assert entry["task"] == inbound_deliveries_requeue.name
+    assert entry["schedule"] == 60.0
+
+
+@pytest.mark.live_worker(queues="optouts")
+@pytest.mark.urls("mail.tests.webhook_urls")
+def test_a_real_worker_processes_a_webhook_remove_and_lets_its_delivery_go(
+    live_worker, client, webhook_settings
+):
+    from careerperfect.testing import wait_for
+    from mail.models import InboundDelivery
+
+    user = opted_in()
+
+    response = mailgun_post(client, raw_email(message_id="<live@mail.example.com>"))
+
+    assert response.status_code == 200
+    wait_for(lambda: InboundMessage.objects.filter(outcome="opted_out").exists())
+    wait_for(lambda: not InboundDelivery.objects.exists())
+    assert not consent_is_granted(user=user, purpose=Purpose.MARKETING)
