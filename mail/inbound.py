@@ -14,6 +14,7 @@ import email.utils
 import functools
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from email.message import Message
 from email.parser import BytesParser
@@ -25,9 +26,11 @@ from django.core.validators import validate_email
 from consent.models import email_normalize
 
 # "remove" or "unsubscribe" as a word of its own, in any case: not "removed",
-# "remover" or "unsubscribed". Prefixes such as "Re:", "Fwd:" or "[list]" end at a
-# non-word character, so they need no stripping to be passed over.
-REMOVE_WORD = re.compile(r"(?<!\w)(?:remove|unsubscribe)(?!\w)", re.IGNORECASE)
+# "remover" or "unsubscribed", but "remove_me" (an underscore parts words here).
+# Prefixes such as "Re:", "Fwd:" or "[list]" end at a non-word character, so they
+# need no stripping to be passed over. Matched in the subject's NFKC form, so that
+# full-width letters (as Japanese input methods type them) count too.
+REMOVE_WORD = re.compile(r"(?<![^\W_])(?:remove|unsubscribe)(?![^\W_])", re.IGNORECASE)
 
 AUTOMATIC_PRECEDENCE = {"bulk", "junk", "list"}
 AUTOMATIC_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
@@ -35,7 +38,7 @@ AUTOMATIC_LOCAL_PARTS = {"mailer-daemon", "postmaster"}
 MAX_ADDRESS_CHARS = 254
 # The <address> at the end of a From whose display name is not quoted as RFC 5322
 # wants, as in `john@example.com <john@example.com>` (some mail programs send that).
-TRAILING_ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s]+)\s*>\s*$")
+TRAILING_ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s]+)\s*>[\s,]*$")
 COMMENT = re.compile(r"\([^()]*\)")
 # The encoded text holds no "?" (RFC 2047, 2): matched lazily up to any "?=" instead,
 # each "=?" never closed would scan on to the end of the header (hostile mail could
@@ -130,6 +133,8 @@ def _decode_word(match: re.Match) -> str:
             data = base64.b64decode(encoded + "=" * (-len(encoded) % 4))
     except (binascii.Error, ValueError):
         return match[0]  # not decodable: left as it came
+    if charset.lower() in ("utf-16", "utf16") and data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        charset = "utf-16-be"  # Without a byte order mark, big-endian (RFC 2781, 4.3).
     try:
         return data.decode(charset, errors="replace")
     except (LookupError, UnicodeError):  # unknown, or a codec that is no charset (idna)
@@ -176,10 +181,16 @@ def _own_addresses(values: tuple[str, ...]) -> frozenset[str]:
         _, address = email.utils.parseaddr(value)
         if address:
             try:
-                addresses.add(email_normalize(address))
+                addresses.add(_without_tag(email_normalize(address)))
             except ValueError:
                 continue
     return frozenset(addresses)
+
+
+def _without_tag(address: str) -> str:
+    """The address without a +tag in its local part: admin+x@ is admin@'s mailbox."""
+    local, _, domain = address.rpartition("@")
+    return f"{local.split('+')[0]}@{domain}"
 
 
 def _sender(message: Message) -> tuple[str, str]:
@@ -249,7 +260,7 @@ def _automatic_reason(message: Message, sender: str, return_path: str | None) ->
     local_part = sender.split("@")[0] if sender else _from_local_part(message)
     if local_part in AUTOMATIC_LOCAL_PARTS:
         return f"sent by {local_part}"
-    if sender in own_addresses():
+    if sender and _without_tag(sender) in own_addresses():
         return "sent by one of our own addresses"
     return ""
 
@@ -277,7 +288,7 @@ def inbound_parse(raw: bytes, *, return_path: str | None = None) -> ParsedMessag
         dedupe_key=dedupe_key_for(message_id=message_id, sender=sender, raw=raw),
         message_id=message_id,
         subject=subject[:998],  # as much as is kept
-        asks_removal=bool(REMOVE_WORD.search(subject)),
+        asks_removal=bool(REMOVE_WORD.search(unicodedata.normalize("NFKC", subject))),
         sender=sender,
         date_header=_header(message, "Date")[:200],
         headers=headers,

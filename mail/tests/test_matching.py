@@ -1,5 +1,6 @@
 """Which e-mails are "remove" requests, from whom, and which are automatic (P5)."""
 
+import base64
 from pathlib import Path
 from unittest import mock
 
@@ -26,6 +27,11 @@ def parse(raw: bytes):
     return inbound_parse(raw)
 
 
+def fullwidth(text: str) -> str:
+    """ASCII text in full-width forms (U+FF01 to U+FF5E)."""
+    return "".join(chr(ord(char) + 0xFEE0) for char in text)
+
+
 @pytest.mark.parametrize(
     "subject",
     [
@@ -40,6 +46,9 @@ def parse(raw: bytes):
         "please REMOVE-me",
         "remove!",
         "(remove)",
+        "remove_me",  # The underscore parts words here: a false "no" would keep the mail.
+        fullwidth("REMOVE"),  # As Japanese input methods type it.
+        fullwidth("Re:unsubscribe"),
     ],
 )
 def test_the_word_remove_or_unsubscribe_anywhere_in_the_subject_matches(subject):
@@ -55,7 +64,7 @@ def test_the_word_remove_or_unsubscribe_anywhere_in_the_subject_matches(subject)
         "unsubscribed",
         "removal",
         "re-move",
-        "remove_me",
+        fullwidth("REMOVED"),
         "",
         "Question about my order",
     ],
@@ -198,6 +207,20 @@ def test_an_address_longer_than_we_can_store_is_no_usable_sender():
     assert parsed.sender_problem
 
 
+def test_a_stray_comma_after_the_from_address_is_no_problem():
+    parsed = parse(raw_email(sender="Alice <alice@example.com>,"))
+
+    assert (parsed.sender, parsed.sender_problem) == ("alice@example.com", "")
+
+
+def test_utf16_without_a_byte_order_mark_is_read_big_endian():
+    encoded = base64.b64encode("remove".encode("utf-16-be")).decode()
+    parsed = parse(f"From: a@example.com\r\nSubject: =?utf-16?b?{encoded}?=\r\n\r\n".encode())
+
+    assert parsed.subject == "remove"
+    assert parsed.asks_removal
+
+
 @pytest.mark.parametrize("sender", ["", "Undisclosed recipients:;", "not an address"])
 def test_a_message_without_a_usable_from_address_says_why(sender):
     parsed = parse(raw_email(sender=sender))
@@ -221,6 +244,7 @@ def test_a_message_without_a_usable_from_address_says_why(sender):
         ({"Precedence": "list (a mailing list)"}, None, "Precedence: list"),
         ({}, "CareerPerfect <admin@careerperfect.localhost>", "our own"),
         ({}, "noreply@careerperfect.localhost", "our own"),
+        ({}, "Admin+Bounces@CareerPerfect.localhost", "our own"),
         ({"X-Autoreply": "yes"}, None, "auto-responder"),
     ],
 )
