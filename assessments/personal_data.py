@@ -6,6 +6,7 @@ export they appear in.
 
 from assessments.models import Instrument, Sitting
 from assessments.services import sittings_erase
+from privacy.selectors import staff_accesses_of
 
 
 def _when(value):
@@ -43,6 +44,7 @@ def export(user) -> dict:
                 for answer in answers
             ],
             "result": None,
+            "staff_views": staff_accesses_of(objects=[sitting]),
         }
         result = getattr(sitting, "result", None)
         if result is not None:

@@ -2,12 +2,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import QuerySet
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from consent.selectors import person_address_digests, person_subject_ids_sql
 from privacy.diff import Section, policy_diff
-from privacy.models import DailyCount, Disclosure, PolicyVersion, ServiceProvider
+from privacy.models import DailyCount, Disclosure, PolicyVersion, ServiceProvider, StaffAccess
 from privacy.rendering import policy_text
 
 
@@ -103,6 +104,19 @@ class UsageColumn:
 class WeeklyUsage:
     weeks: list[date]  # the Monday of each week, oldest first
     columns: list[UsageColumn]  # visits per area, then uses per service
+
+
+def staff_accesses_of(*, objects) -> list[dict]:
+    """When staff looked at these records of a person's private data (P10, P11), for the
+    person's data download: when, what was done, and to what; not who (the log is for
+    the Privacy Officer, who answers for it)."""
+    which = Q(pk__in=[])
+    for obj in objects:
+        which |= Q(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+    return [
+        {"at": access.at.isoformat(), "action": access.action, "what": access.description}
+        for access in StaffAccess.objects.filter(which).order_by("at", "id")
+    ]
 
 
 def usage_weekly(*, weeks: int, until: date, site: str | None = None) -> WeeklyUsage:

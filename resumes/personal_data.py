@@ -3,6 +3,7 @@
 from collections import Counter
 
 from careerperfect.private_files import private_file_read
+from privacy.selectors import staff_accesses_of
 from resumes.models import ResumeWorkspace
 from resumes.services import resume_workspace_purge
 from resumes.views import file_download_name
@@ -83,6 +84,7 @@ def export(user) -> dict:
                     }
                     for a in workspace.authorizations.all()
                 ],
+                "staff_views": staff_accesses_of(objects=[workspace, *workspace.files.all()]),
             }
         )
     return {"resumes": workspaces}

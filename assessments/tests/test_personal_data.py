@@ -47,6 +47,25 @@ def test_the_export_holds_every_sitting_with_answers_and_results():
 
 
 @pytest.mark.django_db
+def test_the_export_says_when_staff_looked_at_a_result():
+    from accounts.roles import PRIVACY_OFFICER
+    from assessments.services import sitting_staff_view
+    from resumes.tests.factories import staff_member
+
+    owner = owner_with_software()
+    sitting = sitting_scored(owner, scores=SCORES)
+    officer = staff_member(PRIVACY_OFFICER, email="officer@example.com")
+    sitting_staff_view(staff=officer, sitting=sitting)
+    sitting_staff_view(staff=officer, sitting=sitting_scored(owner_with_software()))
+
+    [exported] = personal_data.export(owner)["sittings"]
+
+    [view] = exported["staff_views"]
+    assert view["action"] == "view assessment result"
+    assert "officer@example.com" not in json.dumps(view)
+
+
+@pytest.mark.django_db
 def test_erasing_removes_sittings_answers_and_results_of_that_person_only():
     owner = owner_with_software()
     sitting_scored(owner)

@@ -69,6 +69,27 @@ def test_export_holds_the_answers_files_and_timeline(workspace, owner):
 
 
 @pytest.mark.django_db
+def test_export_says_when_staff_looked_at_the_resume_but_not_who(
+    workspace, owner, writer, privacy_officer
+):
+    from resumes.services import resume_staff_access_record
+
+    upload = workspace.files.get(kind=ResumeFile.Kind.UPLOAD)
+    resume_staff_access_record(staff=writer, workspace=workspace)
+    resume_staff_access_record(staff=privacy_officer, workspace=workspace, file=upload)
+    other = workspace_open(owner=writer)
+    resume_staff_access_record(staff=privacy_officer, workspace=other)
+
+    [resume] = personal_data.export(owner)["resumes"]
+
+    views = resume["staff_views"]
+    assert [view["action"] for view in views] == ["view resume", "download resume file"]
+    assert "Your current resume" in views[1]["what"]
+    assert writer.email not in json.dumps(views)
+    assert privacy_officer.email not in json.dumps(views)
+
+
+@pytest.mark.django_db
 def test_export_files_are_the_stored_bytes(workspace, owner):
     files = dict(personal_data.export_files(owner))
 
