@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -157,8 +157,8 @@ def sessions_clear_ended(*, now=None) -> int:
         return sum(record.purge() for record in records.iterator())
     from django.contrib.sessions.models import Session
 
-    live = Session.objects.filter(expire_date__gt=now).values("session_key")
-    deleted, _ = records.exclude(session_key__in=live).delete()
+    live = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
+    deleted, _ = records.exclude(Exists(live)).delete()
     return deleted
 
 

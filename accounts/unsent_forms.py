@@ -16,6 +16,7 @@ nothing to GET).
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from allauth.core.ratelimit import consume
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -31,8 +32,11 @@ OWNER_FIELD = "unsent_form_owner"
 SALT = "accounts.unsent_forms.owner"
 SESSION_KEY = "unsent_form"
 UNSENT_FORM_MAX_AGE = timedelta(days=1)
-# Larger forms are not kept: a session is no place for them.
-MAX_KEPT_CHARACTERS = 100_000
+# Larger forms are not kept (UTF-8 bytes of what is typed): a session is no place for
+# them, nor should anyone be able to fill session rows with much at will. It holds a
+# work history of 15 jobs described in 4,000 characters each.
+MAX_KEPT_BYTES = 64_000
+UNSENT_SESSION_EXPIRY = int(UNSENT_FORM_MAX_AGE.total_seconds())
 NOT_KEPT = {"csrfmiddlewaretoken", OWNER_FIELD}
 # CSRF failures where the form's token, not where it came from, was wrong (Django
 # checks the Origin header first): the token went stale when the person signed in
@@ -62,7 +66,10 @@ def _page(request) -> str:
     if url_has_allowed_host_and_scheme(
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return urlsplit(referer).path or request.path
+        path = urlsplit(referer).path
+        # "//elsewhere/…" as a path would be another site's address once redirected to.
+        if path.startswith("/") and not path.startswith(("//", "/\\")):
+            return path
     return request.path
 
 
@@ -73,7 +80,8 @@ def _keep(request, *, owner: int, page: str) -> bool:
         if name not in NOT_KEPT
         for value in values
     ]
-    if request.FILES or sum(len(name) + len(value) for name, value in fields) > MAX_KEPT_CHARACTERS:
+    size = sum(len(name.encode()) + len(value.encode()) for name, value in fields)
+    if request.FILES or size > MAX_KEPT_BYTES or not consume(request, action="unsent_form"):
         return False
     request.session[SESSION_KEY] = {
         "owner": owner,
@@ -90,7 +98,7 @@ def _keep(request, *, owner: int, page: str) -> bool:
         )
     else:
         # A session nobody is signed in to holds the typing only until it is claimed.
-        request.session.set_expiry(int(UNSENT_FORM_MAX_AGE.total_seconds()))
+        request.session.set_expiry(UNSENT_SESSION_EXPIRY)
         messages.warning(
             request,
             "Your form was not sent: you had been signed out. Sign in and you can send it "
@@ -118,7 +126,7 @@ class UnsentFormMiddleware:
         if (
             response.status_code == 302
             and not request.user.is_authenticated
-            and response.url.startswith(resolve_url(settings.LOGIN_URL) + "?")
+            and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL) + "?")
         ):
             page = _page(request)
             if (owner := _owner(request)) is not None:
@@ -144,6 +152,13 @@ def csrf_failure(request, reason=""):
     ):
         return redirect(page) if signed_in else redirect_to_login(page)
     return django_csrf_failure(request, reason)
+
+
+def author_signed_out(request) -> bool:
+    """Whether this form was posted by its signed-in author after their session ended:
+    a view that takes forms from visitors too asks them to sign in instead (the
+    middleware then keeps what they typed)."""
+    return not request.user.is_authenticated and _owner(request) is not None
 
 
 def unsent_form(request) -> dict:
@@ -176,4 +191,8 @@ def unsent_form(request) -> dict:
 def unsent_form_forget(request) -> str | None:
     """Drop the form kept in this session; return the path of its page, if one was."""
     kept = request.session.pop(SESSION_KEY, None)
+    if request.session.get("_session_expiry") == UNSENT_SESSION_EXPIRY:
+        # Still the day it was given for the form (no sign-in set another): back to the
+        # site's usual session lifetime.
+        request.session.set_expiry(None)
     return kept["page"] if kept else None

@@ -29,5 +29,6 @@ class MethodNotAllowedPageMiddleware:
         if response.status_code != 405 or response.streaming or response.content:
             return response
         page = render(request, "405.html", status=405)
-        page["Allow"] = response["Allow"]
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
         return page

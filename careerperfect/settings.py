@@ -397,6 +397,8 @@ ACCOUNT_RATE_LIMITS = {
     # Our own public forms, through allauth's rate limiter.
     "feedback": "10/h/ip",
     "contest_entry": "20/h/ip",
+    # Forms kept for their author after the session ended (accounts/unsent_forms.py).
+    "unsent_form": "20/h/ip",
     # New links to guest orders are e-mailed. "Find an order": per sender, and per
     # address typed (beyond which nothing more is sent, though the page says the same);
     # an expired link's "send a new one": per order, so that no one else can use it up.

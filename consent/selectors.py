@@ -68,11 +68,12 @@ def consent_removal_messages(*, emails: Iterable[str]) -> set[int]:
 
 
 def consent_still_withdrawn_by_removal(
-    *, removed_at, items: Iterable[dict]
+    *, removed_at, items: Iterable[dict], repeats: Iterable[int]
 ) -> set[tuple[int | None, str | None, str]]:
     """Of these (user, email, purpose) items, withdrawn by a "remove" e-mail received at
     removed_at, those still withdrawn with nothing chosen since: no event from then on
-    but further "remove" e-mails (one sent twice, say), which changed nothing."""
+    but the withdrawals of the inbound messages in repeats (that one, and the same
+    address's "remove" sent again, which changed nothing)."""
     items = list(items)
     if not items:
         return set()
@@ -84,7 +85,7 @@ def consent_still_withdrawn_by_removal(
         whose |= person & Q(purpose=item["purpose"])
     chosen_since = ConsentEvent.objects.filter(
         subject_id=OuterRef("subject_id"), purpose=OuterRef("purpose"), occurred_at__gte=removed_at
-    ).exclude(granted=False, source=Source.EMAIL)
+    ).exclude(granted=False, source=Source.EMAIL, evidence__inbound_message__in=list(repeats))
     return set(
         Election.objects.filter(whose, granted=False)
         .exclude(Exists(chosen_since))

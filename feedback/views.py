@@ -3,10 +3,12 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.unsent_forms import author_signed_out
 from careerperfect.ratelimit import form_submission_allow
 from feedback.forms import FeedbackForm
 from feedback.models import Feedback
@@ -33,6 +35,10 @@ def _feedback_for_author(request, public_id) -> Feedback:
 @require_http_methods(["GET", "POST"])
 def feedback_new(request):
     user = request.user if request.user.is_authenticated else None
+    if request.method == "POST" and author_signed_out(request):
+        # Written signed in, sent after the session ended: theirs, so not sent as a
+        # visitor's; what they typed is kept until they sign in again.
+        return redirect_to_login(request.path)
     if request.method == "POST":
         form = FeedbackForm(request.POST, signed_in=user is not None)
         if form.is_valid():

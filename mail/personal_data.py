@@ -8,7 +8,8 @@ from django.db.models import Q
 
 from consent.models import email_normalize
 from consent.selectors import consent_removal_messages
-from mail.models import Delivery, InboundMessage, OutboundMessage
+from mail.inbound import inbound_parse
+from mail.models import Delivery, InboundDelivery, InboundMessage, OutboundMessage
 from mail.services import outbound_messages_clear
 
 
@@ -91,6 +92,12 @@ def erase(user) -> None:
     for delivery in Delivery.objects.filter(_to_any_of("email", addresses)).only("pk"):
         # One placeholder per delivery: (campaign, address) is unique.
         Delivery.objects.filter(pk=delivery.pk).update(email=f"erased-{delivery.pk}@invalid")
+    # Webhook mail from them still waiting for a worker (seconds, normally): what a
+    # "remove" among it would do, the erasure's suppression does already.
+    own_senders = {email_normalize(address) for address in addresses}
+    for pk, raw in InboundDelivery.objects.values_list("pk", "raw"):
+        if inbound_parse(bytes(raw)).sender in own_senders:
+            InboundDelivery.objects.filter(pk=pk).delete()
     sent_to_them = OutboundMessage.objects.filter(_to_any_of("to", addresses))
     # Mail still waiting to leave is not sent at all.
     outbound_messages_clear(message_ids=sent_to_them.values_list("pk", flat=True))

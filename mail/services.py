@@ -261,7 +261,9 @@ def inbound_delivery_store(
     from mail.tasks import inbound_delivery_process as task
 
     delivery = InboundDelivery.objects.create(
-        raw=raw, received_at=received_at, return_path=return_path
+        raw=raw,
+        received_at=received_at,
+        return_path=None if return_path is None else return_path[:998],
     )
     enqueue_on_commit(task, delivery.pk)
     return delivery
@@ -299,7 +301,9 @@ def inbound_deliveries_requeue(*, now: datetime | None = None) -> int:
         ).values_list("pk", flat=True)
     )
     for pk in lost:
-        enqueue_on_commit(task, pk)
+        # Not piled up while workers are behind: one that waited a minute is dropped,
+        # and the next sweep queues it again.
+        enqueue_on_commit(task, pk, expires=60)
     return len(lost)
 
 
@@ -469,7 +473,14 @@ def removal_undo(*, inbound: InboundMessage) -> int | None:
         }
         # What the person chose since (stopped on My privacy, say) stands.
         standing = consent_still_withdrawn_by_removal(
-            removed_at=inbound.received_at, items=inbound.withdrawn
+            removed_at=inbound.received_at,
+            items=inbound.withdrawn,
+            # Sent again from the same address: not a choice the link should respect.
+            repeats=InboundMessage.objects.filter(
+                from_address=inbound.from_address,
+                outcome=InboundMessage.Outcome.OPTED_OUT,
+                received_at__gte=inbound.received_at,
+            ).values_list("pk", flat=True),
         )
         for item in inbound.withdrawn:
             if not _decided_by_removal(item, standing):

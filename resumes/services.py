@@ -304,8 +304,8 @@ def resume_file_upload(
         ).first()
         if same is not None:
             raise ResumeActionRefused(
-                f"You have uploaded this file already (as “{same.original_name}”): your "
-                "writer has it."
+                f"You have uploaded this file already (as “{same.original_name}”)"
+                + (": your writer has it." if workspace.writer_id else ".")
             )
         file = _file_record(
             workspace=workspace,

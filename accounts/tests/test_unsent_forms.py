@@ -1,6 +1,7 @@
 """A form sent after its author's session ended is kept for them, not lost."""
 
 import re
+import uuid
 from datetime import timedelta
 from html import unescape
 
@@ -128,7 +129,6 @@ def test_someone_else_signing_in_on_that_browser_never_sees_it(owner):
 
     assert "Payroll lead" not in html
     assert SESSION_KEY not in client.session
-    sign_in(Client(), owner)  # The owner elsewhere gets nothing either: it was never theirs.
 
 
 def test_a_form_posting_elsewhere_brings_its_author_back_to_its_page(owner):
@@ -278,3 +278,65 @@ def test_the_owner_field_is_only_in_forms_of_a_signed_in_person(client):
     html = client.get(reverse("feedback:new")).content.decode()
 
     assert OWNER_FIELD not in html
+
+
+def test_feedback_written_signed_in_and_sent_signed_out_stays_the_authors(owner):
+    from feedback.models import Feedback
+
+    client = Client()
+    url = reverse("feedback:new")
+    fields = {"body": "The writer was great.", "form_key": str(uuid.uuid4())}
+
+    response = client.post(url, {**fields, OWNER_FIELD: owner_token(owner)})
+
+    assert response.url == f"{LOGIN_URL}?next={url}"
+    assert not Feedback.objects.exists()  # Not sent as a visitor's.
+    action, kept = kept_fields(sign_in(client, owner, next_url=url).text)
+    client.post(action, kept)
+    assert Feedback.objects.get().user == owner
+
+
+def test_a_referer_that_names_another_site_as_a_path_is_not_followed(owner):
+    workspace = workspace_open(owner=owner)
+    url = step_url(workspace, 1)
+
+    response = Client().post(
+        url,
+        {"target_job": "x", OWNER_FIELD: owner_token(owner)},
+        HTTP_REFERER="http://testserver//elsewhere.example/page",
+    )
+
+    assert response.url == f"{LOGIN_URL}?next={url}"
+
+
+def test_a_form_too_large_for_a_session_is_not_kept(owner):
+    client = Client()
+    url = step_url(workspace_open(owner=owner), 1)
+
+    # Fewer characters than bytes: 25,000 of these are 75,000 bytes.
+    client.post(url, {"target_job": "職" * 25_000, OWNER_FIELD: owner_token(owner)})
+
+    assert SESSION_KEY not in client.session
+
+
+def test_keeping_forms_is_rate_limited(owner, settings):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "unsent_form": "2/h/ip"}
+    url = step_url(workspace_open(owner=owner), 1)
+    kept = []
+    for _ in range(3):
+        client = Client()
+        client.post(url, {"target_job": "x", OWNER_FIELD: owner_token(owner)})
+        kept.append(SESSION_KEY in client.session)
+
+    assert kept == [True, True, False]
+
+
+def test_discarding_signed_out_gives_the_session_its_usual_lifetime_back(owner, settings):
+    client = Client()
+    client.post(step_url(workspace_open(owner=owner), 1), {OWNER_FIELD: owner_token(owner)})
+    assert client.session.get_expiry_age() == 24 * 3600
+
+    response = client.post(reverse("accounts:unsent_form_discard"))
+
+    assert response.url == reverse("home")
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE

@@ -123,3 +123,16 @@ def test_opening_an_address_that_takes_only_forms_explains_and_offers_a_way_on(c
     assert "nothing to show at this address" in html
     assert_offers_a_way_on(html)
     assert "Content-Security-Policy" in response
+
+
+@pytest.mark.django_db
+def test_sending_a_form_to_a_page_that_takes_none_says_so(client):
+    from accounts.tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("resumes:list"))
+
+    assert response.status_code == 405
+    assert "This address takes no forms" in response.text
+    assert_offers_a_way_on(response.text)

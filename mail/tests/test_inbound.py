@@ -354,6 +354,33 @@ def test_the_undo_link_still_works_after_remove_was_sent_again(client):
 
 
 @pytest.mark.django_db
+def test_the_undo_link_leaves_alone_a_remove_sent_since_from_another_address(client):
+    user = opted_in("first@example.com")
+    EmailAddress.objects.create(user=user, email="second@example.com", verified=True)
+    process(raw_email(sender="first@example.com"))
+    link = keep_link(OutboundMessage.objects.get(kind=OutboundMessage.Kind.CONFIRMATION))
+    process(raw_email(sender="second@example.com"))
+
+    response = client.post(link)
+
+    assert "Nothing to turn back on" in response.text
+    for purpose in BOTH:
+        assert not consent_is_granted(user=user, purpose=purpose)
+
+
+@pytest.mark.django_db
+def test_a_webhook_envelope_sender_too_long_to_keep_is_cut_not_a_failure():
+    from mail.models import InboundDelivery
+    from mail.services import inbound_delivery_store
+
+    delivery = inbound_delivery_store(
+        raw=raw_email(), received_at=timezone.now(), return_path="x" * 2000 + "@example.com"
+    )
+
+    assert len(InboundDelivery.objects.get(pk=delivery.pk).return_path) == 998
+
+
+@pytest.mark.django_db
 def test_an_undo_link_with_everything_chosen_since_says_it_changed_nothing(client):
     from consent.services import consent_withdraw
 

@@ -44,6 +44,24 @@ def test_erase_forgets_the_address_in_mail_records_but_not_the_opt_out(owner):
 
 
 @pytest.mark.django_db
+def test_erase_drops_webhook_mail_from_them_still_waiting_but_not_others(owner):
+    from django.utils import timezone
+
+    from mail.models import InboundDelivery
+
+    for sender in ("Owner <OWNER@example.com>", "stranger@example.com"):
+        InboundDelivery.objects.create(
+            raw=raw_email(sender=sender, body="owner@example.com asked me to write"),
+            received_at=timezone.now(),
+        )
+
+    personal_data.erase(owner)
+
+    [left] = InboundDelivery.objects.all()
+    assert b"From: stranger@example.com" in bytes(left.raw)
+
+
+@pytest.mark.django_db
 def test_mail_to_the_owner_counts_whatever_the_case_it_was_typed_in(owner):
     from mail.services import email_queue
 
