@@ -70,6 +70,13 @@ def writer():
     return staff_member(RESUME_WRITER, email="writer@example.com")
 
 
+def kept_signed_out(client, owner, **fields) -> str:
+    """A questionnaire step sent by its author after their session ended; its address."""
+    url = step_url(workspace_open(owner=owner), 1)
+    client.post(url, {"target_job": "Payroll lead", **fields, OWNER_FIELD: owner_token(owner)})
+    return url
+
+
 @pytest.fixture
 def owner():
     return UserFactory(email="owner@example.com")
@@ -119,9 +126,7 @@ def test_a_form_sent_after_the_session_expired_is_offered_again_after_signing_in
 
 def test_someone_else_signing_in_on_that_browser_never_sees_it(owner):
     client = Client()
-    workspace = workspace_open(owner=owner)
-    url = step_url(workspace, 1)
-    client.post(url, {"target_job": "Payroll lead", OWNER_FIELD: owner_token(owner)})
+    kept_signed_out(client, owner)
     assert SESSION_KEY in client.session
 
     stranger = UserFactory(email="stranger@example.com")
@@ -183,9 +188,7 @@ def test_a_forged_owner_keeps_nothing(owner):
 
 def test_a_kept_form_can_be_discarded(owner):
     client = Client()
-    workspace = workspace_open(owner=owner)
-    url = step_url(workspace, 1)
-    client.post(url, {"target_job": "Payroll lead", OWNER_FIELD: owner_token(owner)})
+    url = kept_signed_out(client, owner)
     sign_in(client, owner, next_url=url)
 
     response = client.post(reverse("accounts:unsent_form_discard"), follow=True)
@@ -199,9 +202,7 @@ def test_a_kept_form_can_be_discarded(owner):
 
 def test_a_kept_form_is_dropped_after_a_day(owner):
     client = Client()
-    workspace = workspace_open(owner=owner)
-    url = step_url(workspace, 1)
-    client.post(url, {"target_job": "Payroll lead", OWNER_FIELD: owner_token(owner)})
+    url = kept_signed_out(client, owner)
     assert client.session.get_expiry_age() == 24 * 3600  # The anonymous session, too.
     sign_in(client, owner)
     session = client.session
@@ -311,21 +312,19 @@ def test_a_referer_that_names_another_site_as_a_path_is_not_followed(owner):
 
 def test_a_form_too_large_for_a_session_is_not_kept(owner):
     client = Client()
-    url = step_url(workspace_open(owner=owner), 1)
 
     # Fewer characters than bytes: 25,000 of these are 75,000 bytes.
-    client.post(url, {"target_job": "職" * 25_000, OWNER_FIELD: owner_token(owner)})
+    kept_signed_out(client, owner, target_job="職" * 25_000)
 
     assert SESSION_KEY not in client.session
 
 
 def test_keeping_forms_is_rate_limited(owner, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "unsent_form": "2/h/ip"}
-    url = step_url(workspace_open(owner=owner), 1)
     kept = []
     for _ in range(3):
         client = Client()
-        client.post(url, {"target_job": "x", OWNER_FIELD: owner_token(owner)})
+        kept_signed_out(client, owner)
         kept.append(SESSION_KEY in client.session)
 
     assert kept == [True, True, False]
@@ -333,7 +332,7 @@ def test_keeping_forms_is_rate_limited(owner, settings):
 
 def test_discarding_signed_out_gives_the_session_its_usual_lifetime_back(owner, settings):
     client = Client()
-    client.post(step_url(workspace_open(owner=owner), 1), {OWNER_FIELD: owner_token(owner)})
+    kept_signed_out(client, owner)
     assert client.session.get_expiry_age() == 24 * 3600
 
     response = client.post(reverse("accounts:unsent_form_discard"))
