@@ -251,6 +251,8 @@ def email_mark_failed(*, message_id: int) -> None:
 # broker was down, or lost its queue): inbound_deliveries_requeue, run by beat every
 # minute, queues it again.
 INBOUND_DELIVERY_LOST_AFTER = timedelta(minutes=2)
+# One still kept this long after it came is reported as an error on every sweep.
+INBOUND_DELIVERY_STUCK_AFTER = timedelta(hours=1)
 
 
 def inbound_delivery_store(
@@ -304,6 +306,15 @@ def inbound_deliveries_requeue(*, now: datetime | None = None) -> int:
         # Not piled up while workers are behind: one that waited a minute is dropped,
         # and the next sweep queues it again.
         enqueue_on_commit(task, pk, expires=60)
+    stuck = InboundDelivery.objects.filter(received_at__lt=now - INBOUND_DELIVERY_STUCK_AFTER)
+    if stuck_count := stuck.count():
+        # Retried every minute all that time: no worker runs, or processing fails each
+        # time (the worker's log says why). Someone must look.
+        logger.error(
+            "%d inbound webhook message(s) still not processed after %s",
+            stuck_count,
+            INBOUND_DELIVERY_STUCK_AFTER,
+        )
     return len(lost)
 
 

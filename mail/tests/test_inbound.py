@@ -780,6 +780,21 @@ def test_a_webhook_remove_arriving_while_the_broker_is_down_is_answered_and_kept
 
 
 @pytest.mark.django_db
+def test_a_webhook_message_unprocessed_for_an_hour_is_reported_on_every_sweep(caplog):
+    from mail.models import InboundDelivery
+    from mail.services import inbound_deliveries_requeue
+
+    InboundDelivery.objects.create(raw=raw_email(), received_at=timezone.now())
+
+    inbound_deliveries_requeue(now=timezone.now() + timedelta(minutes=59))
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
+    inbound_deliveries_requeue(now=timezone.now() + timedelta(minutes=61))
+
+    [error] = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert "1 inbound webhook message(s) still not processed after 1:00:00" in error.message
+
+
+@pytest.mark.django_db
 def test_a_delivery_processed_twice_has_one_effect():
     from mail.models import InboundDelivery
     from mail.services import inbound_delivery_process
