@@ -4,6 +4,7 @@ The session holds product ids only; prices and names are read from the catalog e
 time, so a cart never shows a stale price and never keeps a deactivated product.
 """
 
+import hashlib
 from dataclasses import dataclass
 
 from orders.models import ComputerType, Product
@@ -90,6 +91,26 @@ def cart_lines(*, session) -> list[CartLine]:
         CartLine(product=by_id[item["product"]], computer_type=item.get("computer_type", ""))
         for item in stored
         if item["product"] in by_id
+    ]
+
+
+def cart_version(lines: list[CartLine]) -> str:
+    """What a checkout page shows of the cart (its products, prices and computer types),
+    in short: the order placed must be the one the buyer saw."""
+    shown = "|".join(
+        f"{line.product.pk}:{line.product.price_minor}:{line.product.currency}:{line.computer_type}"
+        for line in lines
+    )
+    return hashlib.sha256(shown.encode()).hexdigest()[:16]
+
+
+def cart_lines_without_computer_type(lines: list[CartLine]) -> list[CartLine]:
+    """Lines whose product came to include software after it went in the cart (a bundle
+    changed), so no computer was chosen for its download."""
+    return [
+        line
+        for line in lines
+        if product_needs_computer_type(line.product) and not line.computer_type
     ]
 
 

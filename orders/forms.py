@@ -58,6 +58,8 @@ class CheckoutForm(forms.Form):
     )
     # Made when the form is shown; a form made before there was one places its order.
     checkout_key = forms.UUIDField(required=False, widget=forms.HiddenInput)
+    # The cart as this page showed it (orders.cart.cart_version).
+    cart_version = forms.CharField(required=False, max_length=16, widget=forms.HiddenInput)
 
     def __init__(
         self,

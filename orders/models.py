@@ -261,6 +261,9 @@ class Payment(models.Model):
         FAILED = "failed", "Failed"
         CANCELLED = "cancelled", "Cancelled"
         REFUNDED = "refunded", "Refunded"
+        # Paid at the provider, but refused here (it did not match the order, or the
+        # order could no longer take it): staff refund it there.
+        REJECTED = "rejected", "Refused: refund it at the provider"
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=20, choices=Provider.choices)

@@ -128,6 +128,18 @@ def payment_fail(*, payment: Payment, reason: str) -> bool:
     return True
 
 
+def payment_reject(*, payment: Payment) -> bool:
+    """A payment the provider reports taken that we refused: the attempt is closed, so
+    the order can be paid again or cancelled (and its buyer's account erased)."""
+    with transaction.atomic():
+        payment = _locked(payment)
+        if payment.status != Payment.Status.STARTED:
+            return False
+        payment.status = Payment.Status.REJECTED
+        payment.save(update_fields=["status", "updated_at"])
+    return True
+
+
 def payment_abandon(*, payment: Payment) -> bool:
     """The buyer left the payment page without paying: the attempt is closed and the
     order stays awaiting payment (they may pay later, or cancel it)."""
@@ -243,9 +255,11 @@ def _session_paid(session: dict):
         )
     except PaymentMismatch as error:
         _rejected_reference_keep(payment=payment, session=session)
+        payment_reject(payment=payment)
         return WebhookEvent.Outcome.REJECTED, str(error), payment.order
     except OrderTransitionError as error:
         _rejected_reference_keep(payment=payment, session=session)
+        payment_reject(payment=payment)
         return (
             WebhookEvent.Outcome.REJECTED,
             f"Paid, but the order cannot take it ({error}); refund it at Stripe.",

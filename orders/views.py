@@ -22,8 +22,10 @@ from orders.cart import (
     cart_add,
     cart_clear,
     cart_lines,
+    cart_lines_without_computer_type,
     cart_remove,
     cart_total_minor,
+    cart_version,
     checkout_reasons,
     product_needs_computer_type,
 )
@@ -150,7 +152,8 @@ def _checkout_form(request, lines, data=None) -> CheckoutForm:
             if user is None or not consent_is_granted(user=user, purpose=purpose, in_force=True)
         ],
         partner=partner_of_request(request),
-        initial={"checkout_key": uuid.uuid4()} | ({"name": user.name} if user else {}),
+        initial={"checkout_key": uuid.uuid4(), "cart_version": cart_version(lines)}
+        | ({"name": user.name} if user else {}),
     )
 
 
@@ -183,7 +186,28 @@ def checkout(request):
             "separately: remove some, then check out.",
         )
         return redirect("orders:cart")
+    if unchosen := cart_lines_without_computer_type(lines):
+        messages.error(
+            request,
+            f"{unchosen[0].product.name} now includes software: choose the computer it is "
+            "for on its page, and add it to your cart again.",
+        )
+        return redirect("orders:cart")
     form = _checkout_form(request, lines, request.POST if request.method == "POST" else None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form.cleaned_data["cart_version"] not in ("", cart_version(lines))
+    ):
+        # A price changed, or a product stopped being sold, while the page was open.
+        messages.error(
+            request,
+            "Your cart changed since this page was shown (a price, or a product no longer "
+            "sold), so nothing was ordered. Check it below, then place your order.",
+        )
+        fresh = request.POST.copy()
+        fresh["cart_version"] = cart_version(lines)
+        return _checkout_page(request, _checkout_form(request, lines, fresh), lines)
     if request.method == "POST" and form.is_valid():
         user = request.user if request.user.is_authenticated else None
         data = form.cleaned_data

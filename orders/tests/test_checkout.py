@@ -36,7 +36,7 @@ def buyer(**overrides):
 
 
 # Hidden fields of the checkout form that ask nothing.
-NOT_ASKED = {"csrfmiddlewaretoken", "checkout_key", "notice_version"}
+NOT_ASKED = {"csrfmiddlewaretoken", "checkout_key", "cart_version", "notice_version"}
 
 
 def inputs(html: str) -> dict[str, str]:
@@ -225,6 +225,47 @@ def test_a_stale_checkout_form_for_a_cart_filled_since_orders_nothing_and_keeps_
 
     second = Order.objects.exclude(pk=first.pk).get()
     assert [line.product for line in second.lines.all()] == [software]
+
+
+def test_a_price_changed_while_the_checkout_page_was_open_orders_nothing_until_seen(
+    client, resume
+):
+    add(client, resume)
+    shown = re.search(r'name="cart_version" value="([^"]+)"', client.get(CHECKOUT).text)[1]
+    resume.price_minor = 99999
+    resume.save()
+
+    response = client.post(CHECKOUT, buyer(cart_version=shown))
+
+    assert response.status_code == 200
+    assert "Your cart changed since this page was shown" in response.text
+    assert "$999.99" in response.text
+    assert not Order.objects.exists()
+    fresh = re.search(r'name="cart_version" value="([^"]+)"', response.text)[1]
+    assert fresh != shown
+
+    client.post(CHECKOUT, buyer(cart_version=fresh))
+
+    assert Order.objects.get().total_minor == 99999
+
+
+def test_a_bundle_that_came_to_include_software_in_the_cart_asks_for_the_computer(
+    client, resume, software
+):
+    from orders.models import Product
+
+    bundle = Product.objects.create(
+        kind=Product.Kind.BUNDLE, name="Job hunt kit", slug="kit", price_minor=9900
+    )
+    bundle.components.add(resume)
+    add(client, bundle)
+    bundle.components.add(software)  # Staff change the bundle meanwhile.
+
+    response = client.post(CHECKOUT, buyer(), follow=True)
+
+    assert response.redirect_chain[-1][0] == reverse("orders:cart")
+    assert "Job hunt kit now includes software: choose the computer" in response.text
+    assert not Order.objects.exists()
 
 
 def test_the_checkout_page_is_never_stored_by_the_browser(client, resume):

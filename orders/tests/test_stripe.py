@@ -332,11 +332,30 @@ def test_a_payment_that_does_not_match_the_order_does_not_pay_it(
     assert response.status_code == 200
     order_at_stripe.refresh_from_db()
     assert order_at_stripe.status == "pending"
-    assert Payment.objects.get().status == "started"
+    # Closed as refused, for staff to refund at Stripe: not a payment still on its way.
+    assert Payment.objects.get().status == "rejected"
     assert not order_at_stripe.lines.filter(entitlements__isnull=False).exists()
     record = WebhookEvent.objects.get()
     assert record.outcome == "rejected"
     assert "Provider reports" in record.detail
+
+
+def test_after_a_refused_payment_the_order_can_be_cancelled_and_its_buyer_erased(
+    client, order_at_stripe, fake_stripe
+):
+    from accounts.services import account_erase
+    from orders.services import order_cancel
+
+    buyer = UserFactory(email="buyer@example.com")
+    Order.objects.filter(pk=order_at_stripe.pk).update(user=buyer)
+    event = session_event("checkout.session.completed", "cs_test_1", amount=1)
+    deliver(client, event)
+
+    order_cancel(order=order_at_stripe, source=OrderEvent.Source.BUYER, reason="No longer")
+
+    order_at_stripe.refresh_from_db()
+    assert order_at_stripe.status == "cancelled"
+    account_erase(user=buyer)  # No longer blocked by a payment "on its way".
 
 
 def test_stripes_lower_case_currency_pays_an_order_priced_in_a_lower_case_one(
