@@ -198,6 +198,9 @@ class Result(models.Model):
     scores = models.JSONField()
     # Scale codes from highest score to lowest, ties broken by scale position.
     ranking = models.JSONField()
+    # {scale code: highest score possible} when it was scored: items added to the
+    # instrument since do not change what a past result was out of.
+    maxima = models.JSONField(default=dict)
     provider = models.CharField(max_length=20)
     created_at = models.DateTimeField(auto_now_add=True)
 

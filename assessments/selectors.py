@@ -195,14 +195,20 @@ class ResultReport:
 
 def result_report(*, sitting: Sitting) -> ResultReport:
     result = Result.objects.get(sitting=sitting)
-    scales = list(sitting.instrument.scales.order_by("position"))
+    # The scales it was scored on: one added to the instrument since is not in it.
+    scales = [
+        scale
+        for scale in sitting.instrument.scales.order_by("position")
+        if scale.code in result.scores
+    ]
     key = scoring_key(instrument=sitting.instrument)
     rank_of = {code: index for index, code in enumerate(result.ranking, start=1)}
     scores = [
         ScaleScore(
             scale=scale,
             score=result.scores[scale.code],
-            maximum=key.maximum(scale.code),
+            # Results scored before maxima were kept are out of today's maximum.
+            maximum=result.maxima.get(scale.code) or key.maximum(scale.code),
             rank=rank_of[scale.code],
         )
         for scale in scales

@@ -176,14 +176,21 @@ def sitting_score(*, sitting_id: int) -> bool:
         )
         logger.warning("Scoring of sitting %s delayed: %s", sitting_id, reason)
         raise
-    with transaction.atomic():
-        Result.objects.create(
-            sitting=sitting,
-            scores=scores,
-            ranking=scores_rank(key=key, scores=scores),
-            provider=provider.name,
-        )
-        _scored(sitting_id=sitting_id, at=timezone.now())
+    try:
+        with transaction.atomic():
+            Result.objects.create(
+                sitting=sitting,
+                scores=scores,
+                ranking=scores_rank(key=key, scores=scores),
+                maxima={code: key.maximum(code) for code in scores},
+                provider=provider.name,
+            )
+            _scored(sitting_id=sitting_id, at=timezone.now())
+    except IntegrityError:
+        # Another worker took it over (this one's partner answered after the claim
+        # expired) and stored its result first: that one stands.
+        _scored(sitting_id=sitting_id, at=Result.objects.get(sitting_id=sitting_id).created_at)
+        return False
     return True
 
 

@@ -849,8 +849,9 @@ def campaign_test_send(*, campaign: Campaign, staff) -> OutboundMessage:
 
 
 def campaigns_with_counts():
-    """Campaigns annotated with their deliveries by state."""
-    return Campaign.objects.annotate(
+    """Campaigns annotated with their deliveries by state, newest first (the admin's
+    pages of them, its autocomplete's included, need an order to page through)."""
+    return Campaign.objects.order_by("-pk").annotate(
         queued_count=Count(
             "deliveries",
             filter=Q(deliveries__status__in=[Delivery.Status.QUEUED, Delivery.Status.HANDED_OVER]),

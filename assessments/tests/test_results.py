@@ -57,6 +57,33 @@ def test_the_result_shows_the_code_the_chart_its_table_and_occupations(client, o
 
 
 @pytest.mark.django_db
+def test_a_result_stays_as_scored_when_the_instrument_changes_later(
+    client, owner, django_capture_on_commit_callbacks
+):
+    from assessments.models import Item, Scale
+    from assessments.services import sitting_score
+
+    sitting = sitting_answered(owner)
+    with django_capture_on_commit_callbacks(execute=False):
+        sitting_submit(sitting=sitting)
+    sitting_score(sitting_id=sitting.pk)
+    chosen = sitting.instrument
+    # Later: a new scale, and more items on an old one.
+    Scale.objects.create(instrument=chosen, code="X", name="Extra", description="-", position=99)
+    realistic = chosen.scales.get(code="R")
+    for n in range(10):
+        Item.objects.create(
+            instrument=chosen, scale=realistic, code=f"RX{n}", text="New", position=200 + n
+        )
+
+    response = client.get(result_url(sitting))
+
+    assert response.status_code == 200
+    assert "Extra" not in response.text
+    assert "Realistic 16 out of 32;" in response.text
+
+
+@pytest.mark.django_db
 def test_a_work_values_result_lists_the_top_values_without_occupations(client, owner):
     sitting = sitting_scored(
         owner,

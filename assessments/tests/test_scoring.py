@@ -152,6 +152,30 @@ def test_scoring_twice_scores_once(django_capture_on_commit_callbacks):
 
 
 @pytest.mark.django_db
+def test_a_result_stored_meanwhile_by_another_worker_stands(django_capture_on_commit_callbacks):
+    """This worker's partner answered after its claim expired and another worker had
+    scored the sitting: no error, one result, the sitting scored."""
+    from assessments.scoring import LocalScorer
+
+    sitting = sitting_answered(owner_with_software())
+    with django_capture_on_commit_callbacks(execute=False):
+        sitting_submit(sitting=sitting)
+    real = LocalScorer.score
+
+    def slow_partner(self, **kwargs):
+        scores = real(self, **kwargs)
+        Result.objects.create(sitting=sitting, scores=scores, ranking=[], provider="other")
+        return scores
+
+    with mock.patch.object(LocalScorer, "score", slow_partner):
+        assert sitting_score(sitting_id=sitting.pk) is False
+
+    sitting.refresh_from_db()
+    assert sitting.status == Sitting.Status.SCORED
+    assert Result.objects.get(sitting=sitting).provider == "other"
+
+
+@pytest.mark.django_db
 def test_a_sitting_with_a_result_sent_for_scoring_again_is_marked_scored():
     sitting = sitting_scored(owner_with_software())
     Sitting.objects.filter(pk=sitting.pk).update(status=Sitting.Status.SCORING)

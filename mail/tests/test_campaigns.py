@@ -568,3 +568,21 @@ def test_a_campaign_subject_with_a_line_break_is_refused(client, marketer, subje
     assert response.status_code == 200
     assert "it may not contain a line break" in response.content.decode()
     assert not Campaign.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_campaign_autocomplete_pages_through_campaigns_in_order(client, marketer):
+    for n in range(3):
+        campaign_create(kind="marketing", subject=f"Offer {n}", body_markdown="Hello")
+
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "mail", "model_name": "delivery", "field_name": "campaign", "term": ""},
+    )
+
+    assert response.status_code == 200
+    assert [item["text"] for item in response.json()["results"]] == [
+        "Offer 2",
+        "Offer 1",
+        "Offer 0",
+    ]

@@ -227,9 +227,7 @@ def test_a_stale_checkout_form_for_a_cart_filled_since_orders_nothing_and_keeps_
     assert [line.product for line in second.lines.all()] == [software]
 
 
-def test_a_price_changed_while_the_checkout_page_was_open_orders_nothing_until_seen(
-    client, resume
-):
+def test_a_price_changed_while_the_checkout_page_was_open_orders_nothing_until_seen(client, resume):
     add(client, resume)
     shown = re.search(r'name="cart_version" value="([^"]+)"', client.get(CHECKOUT).text)[1]
     resume.price_minor = 99999
