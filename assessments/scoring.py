@@ -113,28 +113,50 @@ class HttpScorer:
             SIGNATURE_HEADER: signature(secret=self.secret, timestamp=timestamp, body=body),
         }
         try:
-            response = requests.post(
+            with requests.post(
                 self.url,
                 data=body,
                 headers=headers,
                 # (connect, read): a partner that hangs must not hold a worker.
                 timeout=(min(5, self.timeout), self.timeout),
                 allow_redirects=False,
-            )
+                stream=True,
+            ) as response:
+                if response.status_code != 200:
+                    raise ScoringUnavailable(
+                        f"scoring partner answered HTTP {response.status_code}"
+                    )
+                content = self._answer(response)
         except requests.RequestException as error:
             raise ScoringUnavailable(
                 f"scoring partner unreachable: {type(error).__name__}"
             ) from None
-        if response.status_code != 200:
-            raise ScoringUnavailable(f"scoring partner answered HTTP {response.status_code}")
         if not signature_is_valid(
             secret=self.secret,
             timestamp=response.headers.get(TIMESTAMP_HEADER, ""),
-            body=response.content,
+            body=content,
             claimed=response.headers.get(SIGNATURE_HEADER, ""),
         ):
             raise ScoringUnavailable("scoring partner's answer is not signed correctly")
-        return _scores_from_partner(response.content, token=token, key=key)
+        return _scores_from_partner(content, token=token, key=key)
+
+    def _answer(self, response) -> bytes:
+        """The answer's body, refused when longer than any real answer, or when it comes
+        so slowly that it would take longer than the timeout in all (the read timeout
+        only limits each wait for more bytes)."""
+        deadline = time.monotonic() + self.timeout
+        content = b""
+        for chunk in response.iter_content(chunk_size=8192):
+            content += chunk
+            if len(content) > MAX_ANSWER_BYTES:
+                raise ScoringUnavailable("scoring partner's answer is too long")
+            if time.monotonic() > deadline:
+                raise ScoringUnavailable("scoring partner's answer took too long")
+        return content
+
+
+# A real answer is a token and a few small integers: well under a kilobyte.
+MAX_ANSWER_BYTES = 64 * 1024
 
 
 def _scores_from_partner(content: bytes, *, token: str, key: ScoringKey) -> dict[str, int]:

@@ -93,6 +93,8 @@ class StubScoringPartner:
         self.status = 200
         self.delay = 0.0
         self.sign_response = True
+        # Seconds between 10-byte pieces of the answer: a partner that trickles it.
+        self.trickle = 0.0
         # Changes the answer before it is signed, to play a partner that gets it wrong.
         self.tamper: Callable[[dict], dict] | None = None
         stub = self
@@ -147,4 +149,10 @@ class StubScoringPartner:
             handler.send_header(TIMESTAMP_HEADER, timestamp)
             handler.send_header(SIGNATURE_HEADER, f"sha256={mac.hexdigest()}")
         handler.end_headers()
-        handler.wfile.write(body)
+        if not self.trickle:
+            handler.wfile.write(body)
+            return
+        for start in range(0, len(body), 10):
+            handler.wfile.write(body[start : start + 10])
+            handler.wfile.flush()
+            time.sleep(self.trickle)

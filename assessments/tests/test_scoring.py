@@ -228,6 +228,29 @@ def test_a_partner_answer_that_does_not_fit_is_refused(tamper):
 
 
 @pytest.mark.django_db
+def test_a_partner_answer_longer_than_any_real_one_is_refused():
+    key = scoring_key(instrument=instrument(RIASEC))
+    with StubScoringPartner(secret="s3cret") as partner:
+        partner.tamper = lambda answer: answer | {"padding": "x" * 100_000}
+        scorer = HttpScorer(url=partner.url, secret="s3cret", timeout=5)
+
+        with pytest.raises(ScoringUnavailable, match="too long"):
+            scorer.score(token="t" * 32, key=key, answers=RIASEC_ANSWERS)
+
+
+@pytest.mark.django_db
+def test_a_partner_trickling_its_answer_past_the_timeout_is_given_up():
+    """Each piece comes within the read timeout; the whole does not."""
+    key = scoring_key(instrument=instrument(RIASEC))
+    with StubScoringPartner(secret="s3cret") as partner:
+        partner.trickle = 0.2
+        scorer = HttpScorer(url=partner.url, secret="s3cret", timeout=1)
+
+        with pytest.raises(ScoringUnavailable, match="took too long"):
+            scorer.score(token="t" * 32, key=key, answers=RIASEC_ANSWERS)
+
+
+@pytest.mark.django_db
 def test_an_unsigned_or_wrongly_signed_partner_answer_is_refused():
     key = scoring_key(instrument=instrument(RIASEC))
     with StubScoringPartner(secret="another-secret") as partner:
