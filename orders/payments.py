@@ -128,25 +128,24 @@ def payment_fail(*, payment: Payment, reason: str) -> bool:
     return True
 
 
+def _started_close(payment: Payment, status: Payment.Status) -> bool:
+    """Close an attempt still open, leaving its order as it is; False if it was not."""
+    updated = Payment.objects.filter(pk=payment.pk, status=Payment.Status.STARTED).update(
+        status=status, updated_at=timezone.now()
+    )
+    return bool(updated)
+
+
 def payment_reject(*, payment: Payment) -> bool:
     """A payment the provider reports taken that we refused: the attempt is closed, so
     the order can be paid again or cancelled (and its buyer's account erased)."""
-    with transaction.atomic():
-        payment = _locked(payment)
-        if payment.status != Payment.Status.STARTED:
-            return False
-        payment.status = Payment.Status.REJECTED
-        payment.save(update_fields=["status", "updated_at"])
-    return True
+    return _started_close(payment, Payment.Status.REJECTED)
 
 
 def payment_abandon(*, payment: Payment) -> bool:
     """The buyer left the payment page without paying: the attempt is closed and the
     order stays awaiting payment (they may pay later, or cancel it)."""
-    updated = Payment.objects.filter(pk=payment.pk, status=Payment.Status.STARTED).update(
-        status=Payment.Status.CANCELLED, updated_at=timezone.now()
-    )
-    return bool(updated)
+    return _started_close(payment, Payment.Status.CANCELLED)
 
 
 class SandboxOutcome:
