@@ -14,6 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from kombu import Queue
 
+from careerperfect.database import pooled_connection_check
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -153,13 +155,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's own psycopg 3 connection pool; CONN_MAX_AGE must stay 0 with it. Health
-    # checks make the pool drop connections a database restart has broken.
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Django's own psycopg 3 connection pool; CONN_MAX_AGE must stay 0 with it. The
+    # check makes the pool drop connections a database restart has broken, without a
+    # round trip (careerperfect.database).
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
         "min_size": envint("DATABASE_POOL_MIN", 2),
         "max_size": envint("DATABASE_POOL_MAX", 10),
         "timeout": envint("DATABASE_POOL_TIMEOUT", 10),
+        "check": pooled_connection_check,
     }
     if envbool("DATABASE_PREPARED_STATEMENTS", True):
         # Parameters sent apart from the SQL, so that psycopg prepares a statement a
