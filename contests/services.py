@@ -53,9 +53,12 @@ def contest_enter(
     An address enters once: entering again changes the entry in nothing, and its
     ticks are recorded as a first entry's are, so that nothing tells a stranger
     whether that address has entered. The postal address is kept only when the
-    contest's prize is posted (P3).
+    contest's prize is posted (P3). The entry is the account's only when entered with
+    the account's own address: one entered for someone else holds that person's data,
+    which their download, their erasure and disclosures of it must find by address.
     """
     email = email_normalize(email)
+    own = user is not None and email_normalize(user.email) == email
     postal_address = (
         {
             "address_line1": address_line1.strip(),
@@ -77,7 +80,7 @@ def contest_enter(
         with transaction.atomic():
             entry = ContestEntry.objects.create(
                 contest=contest,
-                user=user,
+                user=user if own else None,
                 name=name.strip(),
                 email=email,
                 **postal_address,

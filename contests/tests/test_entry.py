@@ -12,11 +12,14 @@ from accounts.tests.factories import UserFactory
 from consent.models import ConsentEvent, Subject
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
+from contests import personal_data
 from contests.models import POSTAL_ADDRESS_FIELDS, ContestEntry
 from contests.tests.factories import ContestFactory, PartnerFactory
 from mail.models import OutboundMessage
 from partners.forms import notice_shown
 from partners.models import PartnerHost
+from partners.services import partner_records_export
+from privacy.models import Disclosure
 
 ENTRY = {
     "name": "Casey Entrant",
@@ -440,6 +443,34 @@ def test_signed_in_the_form_is_prefilled_and_the_entry_linked(client):
 
     assert 'value="alice@example.com"' in html
     assert ContestEntry.objects.get().user == alice
+
+
+@pytest.mark.django_db
+def test_an_entry_made_signed_in_for_another_address_is_that_addresss_owners(client):
+    alice = UserFactory(email="alice@example.com")
+    bob = UserFactory(email="bob@example.com")
+    monster = PartnerFactory()
+    PartnerHost.objects.create(partner=monster, host="monster.careerperfect.localhost")
+    client.force_login(alice)
+    contest = ContestFactory()
+
+    client.post(
+        url(contest),
+        entry_data(
+            contest,
+            name="Bob Example",
+            email="bob@example.com",
+            site_notice_version=notice_shown(monster),
+        ),
+        HTTP_HOST="monster.careerperfect.localhost",
+    )
+    partner_records_export(partner=monster, staff=None)
+
+    assert [s.email for s in Disclosure.objects.get().subjects.all()] == ["bob@example.com"]
+    assert personal_data.export(alice)["entries"] == []
+    assert [e["name"] for e in personal_data.export(bob)["entries"]] == ["Bob Example"]
+    personal_data.erase(bob)
+    assert not ContestEntry.objects.exists()
 
 
 @pytest.mark.django_db
