@@ -137,7 +137,9 @@ def contest_entries_export(*, contest: Contest, by) -> str:
     if partner is None:
         raise NotExportable(f"“{contest}” has no co-sponsor, so its entries go to nobody.")
     entries = list(
-        ContestEntry.objects.filter(contest=contest, partner=partner).order_by("created_at", "id")
+        ContestEntry.objects.filter(contest=contest, partner=partner)
+        .select_related("user")
+        .order_by("created_at", "id")
     )
     with_address = any(entry.address_line1 for entry in entries)
     columns = [
@@ -155,7 +157,14 @@ def contest_entries_export(*, contest: Contest, by) -> str:
             ],
             basis=Disclosure.Basis.CO_BRAND,
             reference=f"Contest “{contest.title}” ({contest.slug}): {len(entries)} entries",
-            subjects=[subject_get_or_create(email=entry.email) for entry in entries],
+            # An account holder's entry is shown on their My privacy page, also once
+            # they have moved to another address.
+            subjects=[
+                subject_get_or_create(user=entry.user)
+                if entry.user_id
+                else subject_get_or_create(email=entry.email)
+                for entry in entries
+            ],
             recorded_by=by,
         )
     output = io.StringIO()

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from accounts.roles import MARKETING, SUPPORT
 from accounts.tests.factories import UserFactory
-from consent.services import subject_find
+from consent.purposes import Purpose, Source
+from consent.services import consent_grant, subject_find
 from contests.tests.factories import ContestEntryFactory, ContestFactory, PartnerFactory
 from privacy.models import Disclosure
 
@@ -71,6 +72,22 @@ def test_each_export_is_recorded_as_a_co_brand_disclosure_naming_every_entrant(c
     assert "postal address" in disclosure.data_categories
     assert "3 entries" in disclosure.reference
     assert set(disclosure.subjects.all()) == {subject_find(email=e.email) for e in entries}
+
+
+@pytest.mark.django_db
+def test_an_account_holders_entry_is_disclosed_as_theirs_after_a_change_of_address(
+    client, marketer
+):
+    alice = UserFactory(email="alice@example.com")
+    consent_grant(user=alice, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    contest = ContestFactory(partner=PartnerFactory())
+    ContestEntryFactory(contest=contest, user=alice, email="alice@example.com")
+    alice.email = "alice@new.example"
+    alice.save()
+
+    export(client, contest)
+
+    assert list(Disclosure.objects.get().subjects.all()) == [subject_find(user=alice)]
 
 
 @pytest.mark.django_db
