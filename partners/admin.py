@@ -27,6 +27,14 @@ class PartnerAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
     inlines = [PartnerHostInline]
     actions = ["export_records"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # Usage is counted under the slug (privacy.DailyCount.site): changing it would
+        # part the partner from its counts so far, and lose those not yet flushed.
+        return [*self.readonly_fields, "slug"] if obj else self.readonly_fields
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if obj else self.prepopulated_fields
+
     def save_model(self, request, obj, form, change):
         partner_save(partner=obj, changed_fields=form.changed_data if change else [])
 

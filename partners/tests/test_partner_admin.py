@@ -3,14 +3,19 @@ selecting the partner at once, not when its cached lookup expires; a host is sto
 requests are looked up (lower case, no port, no final dot), and one that another row
 already holds, however spelt, is a form error."""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.admin import helpers
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from contests.models import ContestEntry
 from contests.tests.factories import ContestFactory
 from partners.models import Partner, PartnerHost
+from privacy.models import DailyCount
+from privacy.services import PartnerReportScope, partner_report_export
 
 HOST = "mistake.careerperfect.localhost"
 ENTRY = {
@@ -213,3 +218,60 @@ def test_the_migration_stores_hosts_saved_before_normalizing_as_lookups_find_the
         f"{HOST}.",  # its normalized form is taken: left as it was
         "legacy.example.com",
     }
+
+
+def test_a_partners_slug_cannot_change_once_created(client, mistake, superuser):
+    """Usage is counted under the slug: another one would leave the counts so far, and
+    those still waiting to be flushed, out of every later report to the partner."""
+    today = timezone.now().date()
+    week = today - timedelta(days=today.weekday(), weeks=1)
+    DailyCount.objects.create(
+        day=week, kind=DailyCount.Kind.VISIT, site="mistake", name="home", count=25
+    )
+    change = reverse("admin:partners_partner_change", args=[mistake.pk])
+
+    page = client.get(change).content.decode()
+    response = client.post(
+        change,
+        {
+            "name": "Mistake Co",
+            "slug": "renamed",
+            "privacy_policy_url": "https://mistake.example/privacy",
+            "logo_url": "",
+            "primary_colour": "#0b5cab",
+            "active": "on",
+            "hosts-TOTAL_FORMS": "1",
+            "hosts-INITIAL_FORMS": "1",
+            "hosts-0-id": mistake.hosts.get().pk,
+            "hosts-0-partner": mistake.pk,
+            "hosts-0-host": HOST,
+        },
+    )
+    mistake.refresh_from_db()
+    _, report = partner_report_export(
+        partner=mistake, scope=PartnerReportScope.PARTNER_SITE, weeks=1, exported_by=superuser
+    )
+
+    assert response.status_code == 302
+    assert report.splitlines()[1] == f"{week.isoformat()},25"
+    assert mistake.slug == "mistake"
+    assert 'name="slug"' not in page
+
+
+def test_a_new_partners_slug_is_entered_with_it(client, db, superuser):
+    response = client.post(
+        reverse("admin:partners_partner_add"),
+        {
+            "name": "Acme Jobs",
+            "slug": "acme-jobs",
+            "privacy_policy_url": "https://acme.example/privacy",
+            "logo_url": "",
+            "primary_colour": "#0b5cab",
+            "active": "on",
+            "hosts-TOTAL_FORMS": "0",
+            "hosts-INITIAL_FORMS": "0",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Partner.objects.get().slug == "acme-jobs"
