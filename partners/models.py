@@ -1,4 +1,5 @@
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -108,6 +109,12 @@ class PartnerHost(models.Model):
                     {"host": "Enter a host name, such as monster.careerperfect.com."}
                 )
             self.host = host_normalize(self.host)
+            # Every page of the main site would become the partner's: what anyone
+            # enters there would be recorded as given on the partner's pages (P8).
+            if self.host == host_normalize(urlsplit(settings.SITE_URL).netloc):
+                raise ValidationError(
+                    {"host": f"{self.host} is the host of the main site itself (SITE_URL)."}
+                )
 
 
 class CoBrandedRegistration(models.Model):

@@ -195,6 +195,19 @@ def test_what_is_not_a_host_name_is_refused(client, acme, superuser):
     assert not PartnerHost.objects.exists()
 
 
+@pytest.mark.parametrize("spelling", ["careerperfect.localhost", "CareerPerfect.localhost:8000"])
+def test_the_main_sites_own_host_cannot_be_given_to_a_partner(
+    client, acme, superuser, settings, spelling
+):
+    settings.SITE_URL = "https://careerperfect.localhost"
+
+    response = change_hosts(client, acme, spelling)
+
+    assert response.status_code == 200
+    assert "is the host of the main site itself" in response.content.decode()
+    assert not PartnerHost.objects.exists()
+
+
 @pytest.mark.django_db
 def test_the_migration_stores_hosts_saved_before_normalizing_as_lookups_find_them(mistake):
     from importlib import import_module
