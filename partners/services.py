@@ -166,6 +166,9 @@ def partner_records_export(*, partner: Partner, staff) -> str:
     # An entry in a contest whose prize is not posted has no postal address.
     if any(record.address_line1 for record in [*entries, *orders]):
         categories.add("postal address")
+    if entries:
+        # The reference names the contest: that the person entered it is disclosed too.
+        categories.add("contest entry")
     if orders:
         categories.add("products ordered")
     with transaction.atomic():

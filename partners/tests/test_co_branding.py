@@ -307,6 +307,7 @@ def test_every_export_is_recorded_as_a_disclosure_to_the_partner(records, monste
         staff,
     )
     assert disclosure.data_categories == [
+        "contest entry",
         "e-mail address",
         "name",
         "phone number",
@@ -344,7 +345,7 @@ def test_entries_without_postal_address_are_not_disclosed_as_having_one(monster)
     (row,) = read_csv(partner_records_export(partner=monster, staff=None))
 
     assert (row["email"], row["address_line1"], row["country"]) == ("entrant@example.com", "", "")
-    assert Disclosure.objects.get().data_categories == ["e-mail address", "name"]
+    assert Disclosure.objects.get().data_categories == ["contest entry", "e-mail address", "name"]
 
 
 def test_cells_that_a_spreadsheet_would_run_are_quoted(monster):
