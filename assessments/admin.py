@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from assessments.models import Instrument, Item, Occupation, Scale, Sitting
+from assessments.selectors import staff_can_view_private_results
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 
 
@@ -89,7 +90,7 @@ class SittingAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
         sitting = self.get_object(request, object_id)
-        if sitting and request.user.has_perm("assessments.view_private_results"):
+        if sitting and staff_can_view_private_results(user=request.user):
             extra_context["private_result_url"] = reverse(
                 "assessments:staff_result", args=[sitting.public_id]
             )

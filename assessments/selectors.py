@@ -50,6 +50,21 @@ def sitting_get_for_owner(*, user, public_id) -> Sitting:
         raise Http404("No such assessment.") from None
 
 
+PRIVATE_RESULTS_PERMISSION = "assessments.view_private_results"
+
+
+def staff_can_view_private_results(*, user) -> bool:
+    """Staff who may open a person's answers and result: active staff holding the
+    permission. A group's permission outlives "staff status", which is how access is
+    taken away (and what two-factor authentication is asked of)."""
+    return bool(
+        user.is_authenticated
+        and user.is_staff
+        and user.is_active
+        and user.has_perm(PRIVATE_RESULTS_PERMISSION)
+    )
+
+
 def sitting_get_for_staff(*, public_id) -> Sitting:
     try:
         return Sitting.objects.select_related("instrument", "user").get(public_id=public_id)

@@ -1,5 +1,6 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -17,6 +18,7 @@ from assessments.selectors import (
     sitting_get_for_staff,
     sitting_page,
     sitting_resume_page,
+    staff_can_view_private_results,
 )
 from assessments.services import (
     AssessmentsNotPurchased,
@@ -198,9 +200,10 @@ def sitting_retry(request, public_id):
 @login_required
 @never_cache
 @staff_two_factor_required
-@permission_required("assessments.view_private_results", raise_exception=True)
 def sitting_staff_result(request, public_id):
     """A Privacy Officer's view of one person's answers and result; every view is logged."""
+    if not staff_can_view_private_results(user=request.user):
+        raise PermissionDenied
     sitting = sitting_get_for_staff(public_id=public_id)
     sitting_staff_view(staff=request.user, sitting=sitting)
     context = {"sitting": sitting, "instrument": sitting.instrument, "report": None}

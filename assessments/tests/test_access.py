@@ -118,6 +118,23 @@ def test_the_owner_cannot_use_the_staff_view_either(client, sitting):
 
 
 @pytest.mark.django_db
+def test_a_privacy_officer_no_longer_staff_cannot_use_the_staff_view(client, sitting, settings):
+    # Unticking "staff status" is how access to the admin is taken away; the group, and
+    # so the permission, may stay behind. Such an account is also asked for no second
+    # factor any more.
+    settings.ADMIN_REQUIRE_MFA = True
+    former = staff(PRIVACY_OFFICER)
+    former.is_staff = False
+    former.save()
+    client.force_login(former)
+
+    response = client.get(reverse("assessments:staff_result", args=[sitting.public_id]))
+
+    assert response.status_code == 403
+    assert not StaffAccess.objects.exists()
+
+
+@pytest.mark.django_db
 def test_every_privacy_officer_view_is_logged(client):
     sitting = sitting_scored(owner_with_software())
     officer = staff(PRIVACY_OFFICER)
