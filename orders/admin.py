@@ -159,6 +159,10 @@ class OrderEventInline(ReadOnlyInline):
     fields = ["at", "from_status", "to_status", "source", "actor", "reason"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # Each row names who made the change, and its title names the order.
+        return super().get_queryset(request).select_related("order", "actor")
+
 
 # How customers quote an order to support: "Order 1A2B3C4D", as receipts and the
 # order page print it, or "#1A2B3C4D".

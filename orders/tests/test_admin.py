@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from accounts.roles import MARKETING, ROLE_PERMISSIONS, SUPPORT
 from accounts.tests.factories import UserFactory
-from orders.models import Order, Product
+from orders.models import Order, OrderEvent, Product
 from orders.tests.factories import ProductFactory, placed_order, sandbox_paid
 
 CHANGELIST = reverse("admin:orders_order_changelist")
@@ -347,4 +347,31 @@ def test_an_orders_page_reads_its_lines_in_a_constant_number_of_queries(support_
 
     price = money_format(products[0].price_minor, order.currency)
     assert f">{price}<" in response.content.decode()
+    assert queries[0] == queries[1], queries
+
+
+@pytest.mark.django_db
+def test_an_orders_timeline_reads_in_a_constant_number_of_queries(support_client, resume):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    queries = []
+    for changes in (1, 6):
+        order = placed_order(resume)
+        for n in range(changes):
+            OrderEvent.objects.create(
+                order=order,
+                from_status=order.status,
+                to_status=order.status,
+                source=OrderEvent.Source.STAFF,
+                actor=UserFactory(is_staff=True, email=f"staff{changes}-{n}@example.com"),
+                reason="Checked with the buyer.",
+            )
+        url = reverse("admin:orders_order_change", args=[order.pk])
+        support_client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = support_client.get(url)
+        queries.append(len(captured))
+
+    assert "staff6-5@example.com" in response.content.decode()
     assert queries[0] == queries[1], queries
