@@ -8,7 +8,11 @@ from privacy.services import PartnerReportScope
 
 
 class CookieChoicesForm(forms.Form):
-    """The banner's three buttons and the cookies page's tick boxes, in one form."""
+    """The banner's three buttons and the cookies page's tick boxes, in one form.
+
+    The page to go back to ("next") is no field of it: the view checks it is a path
+    of this site, and a choice made on a page with a long address must still count.
+    """
 
     choice = forms.ChoiceField(
         choices=[
@@ -17,7 +21,6 @@ class CookieChoicesForm(forms.Form):
             ("custom", "Save my choices"),
         ]
     )
-    next = forms.CharField(required=False, max_length=2000)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -184,6 +184,19 @@ def test_the_banner_brings_the_visitor_back_to_the_page_they_are_on(client):
 
 
 @pytest.mark.django_db
+def test_a_choice_made_on_a_page_with_a_long_address_is_saved(client):
+    # A link from a newsletter or a search can carry a long query string.
+    html = client.get(reverse("contact"), {"ref": "x" * 2100}).content.decode()
+    target = banner_next(html)
+
+    response = client.post(CHOICES_URL, {"choice": "all", "next": target})
+
+    assert len(target) > 2000
+    assert response.status_code == 302
+    assert response.cookies[CHOICES_COOKIE].value == "necessary:preferences"
+
+
+@pytest.mark.django_db
 def test_a_form_shown_again_after_a_post_sends_the_banner_back_to_the_page_it_came_from(client):
     software = ProductFactory(kind=Product.Kind.SOFTWARE, slug="career-starter-bundle")
     product_page = reverse("orders:product", args=[software.slug])
