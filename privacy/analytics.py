@@ -169,11 +169,20 @@ def buffer_add_many(counts: dict[str, int]) -> None:
         return
     with _exclusive(cache):
         for key, amount in counts.items():
-            try:
-                cache.incr(key, amount)
-            except ValueError:
-                if not cache.add(key, amount, timeout=_BUFFER_SECONDS):
-                    cache.incr(key, amount)
+            _counter_add(cache, key, amount)
+
+
+def _counter_add(cache, key: str, amount: int) -> None:
+    """Add to one counter (or take from it), under _exclusive(cache).
+
+    Not cache.incr() where it is not Redis's own: Django's generic incr() writes the
+    counter back with the cache's default lifetime of five minutes, and the file
+    buffer then lost every count that beat's flush had not reached by then.
+    """
+    if isinstance(cache, RedisCache):
+        cache.incr(key, amount)  # Atomic, and the counter keeps its lifetime.
+        return
+    cache.set(key, cache.get(key, 0) + amount, timeout=_BUFFER_SECONDS)
 
 
 class _ProcessCounts:
@@ -232,7 +241,7 @@ def buffer_take(keys: list[str]) -> dict[str, int]:
         found = {key: value for key, value in cache.get_many(keys).items() if value}
         for key, value in found.items():
             # A decrement, not a delete: a request counted since the read is kept.
-            cache.decr(key, value)
+            _counter_add(cache, key, -value)
     return found
 
 
