@@ -4,7 +4,9 @@ import markdown
 import nh3
 from django.conf import settings
 
-PLACEHOLDER = re.compile(r"\{\{\s*(contact_email|contact_phone|minimum_age)\s*\}\}")
+PLACEHOLDER = re.compile(
+    r"(?P<open><?)\{\{\s*(?P<name>contact_email|contact_phone|minimum_age)\s*\}\}(?P<close>>?)"
+)
 # Characters that would change the meaning of a setting's value inside Markdown.
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
 
@@ -21,9 +23,16 @@ def policy_text(body: str) -> str:
         "contact_phone": settings.CONTACT_PHONE,
         "minimum_age": str(settings.MINIMUM_AGE),
     }
-    return PLACEHOLDER.sub(
-        lambda match: MARKDOWN_SPECIAL.sub(r"\\\1", values[match.group(1)]), body
-    )
+
+    def fill(match: re.Match) -> str:
+        value = values[match["name"]]
+        if match["open"] and match["close"]:
+            # An autolink (<address>): Markdown takes what is inside as written, so an
+            # escape there would become part of the address.
+            return f"<{value}>"
+        return match["open"] + MARKDOWN_SPECIAL.sub(r"\\\1", value) + match["close"]
+
+    return PLACEHOLDER.sub(fill, body)
 
 
 def policy_html(body: str) -> str:

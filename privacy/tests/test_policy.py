@@ -11,6 +11,7 @@ from django.utils import timezone
 from consent.purposes import Purpose, Source
 from consent.services import consent_grant
 from privacy.models import PolicyVersion, ServiceProvider
+from privacy.rendering import policy_html
 from privacy.selectors import policy_version_current, policy_version_in_force
 from privacy.services import PolicyPublishError, policy_version_publish
 
@@ -87,6 +88,15 @@ def test_policy_text_shows_the_contact_details_and_age_from_settings(client, set
     assert "e-mail privacy_team@example.org or call +1 555 0199" in body
     assert "at least 16 years old" in body
     assert "{{" not in body
+
+
+def test_a_contact_address_written_as_a_markdown_link_is_the_address_from_settings(settings):
+    settings.CONTACT_EMAIL = "privacy_team+web@example.org"
+
+    html = policy_html("Write to <{{ contact_email }}> or [us](mailto:{{contact_email}}).")
+
+    assert html.count('href="mailto:privacy_team+web@example.org"') == 2
+    assert ">privacy_team+web@example.org</a>" in html
 
 
 @pytest.mark.django_db
