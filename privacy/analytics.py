@@ -19,11 +19,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.filebased import FileBasedCache
 from django.core.cache.backends.redis import RedisCache
+from django.shortcuts import resolve_url
 from django.urls import URLResolver, get_resolver
 
 from privacy.models import DailyCount
@@ -76,7 +78,11 @@ def usage_of(request, response) -> tuple[str, str] | None:
         return None
     if request.method == "POST" and 300 <= response.status_code < 400:
         service = SERVICES.get(match.view_name)
-        return (DailyCount.Kind.USE, service) if service else None
+        # A form sent once its session had ended is answered by the sign-in page:
+        # nothing was done yet.
+        if service is None or _sends_to_sign_in(response):
+            return None
+        return (DailyCount.Kind.USE, service)
     if (
         request.method == "GET"
         and response.status_code == 200
@@ -85,6 +91,10 @@ def usage_of(request, response) -> tuple[str, str] | None:
         area = area_of(match)
         return (DailyCount.Kind.VISIT, area) if area else None
     return None
+
+
+def _sends_to_sign_in(response) -> bool:
+    return urlsplit(response.get("Location", "")).path == resolve_url(settings.LOGIN_URL)
 
 
 def known_names() -> set[tuple[str, str]]:

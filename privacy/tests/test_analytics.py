@@ -157,6 +157,15 @@ def test_a_use_is_a_successful_submission_only(client):
 
 
 @pytest.mark.django_db
+def test_a_submission_sent_to_the_sign_in_page_is_not_a_use(client):
+    # My privacy's form sent after the session ended: the visitor is asked to sign in.
+    response = client.post(reverse("accounts:privacy"), {"marketing": "on"})
+
+    assert response.url.startswith(reverse("account_login"))
+    assert buffered(USE, "privacy-choices") == 0
+
+
+@pytest.mark.django_db
 def test_admin_health_checks_and_missing_pages_are_not_counted(admin_client):
     admin_client.get(reverse("admin:index"))
     admin_client.get(reverse("healthz"))
