@@ -29,10 +29,24 @@ class UserAdmin(ListedFiltersOnlyMixin, DjangoUserAdmin):
     ]
     filter_horizontal = ["groups"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An address changes only as its owner changes it (accounts' e-mail page): it is
+        # verified there, and the consent ledger and allauth's addresses follow it.
+        return [*self.readonly_fields, "email"] if obj else self.readonly_fields
+
     # Deleting an account is erasing the person, as "Delete my account" does: every
     # app's personal data with it, orders kept anonymised, the address kept removed.
     def delete_model(self, request, obj):
         self._erase(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # Erasure (account_erase) decides what each app deletes and what it keeps
+        # anonymised, so the other admins' delete permissions (resumes and sittings
+        # have none) do not stand in its way. The page names the accounts only: a
+        # list of their objects would show resume entries and file names to staff
+        # who may not read them, unlogged (P10). What protects a row still blocks.
+        _objects, model_count, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return [str(user) for user in objs], model_count, set(), protected
 
     def log_deletions(self, request, queryset):
         # Each account is logged as deleted with its erasure, in one transaction

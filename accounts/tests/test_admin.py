@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.models import AccountErasure, Profile, User
-from accounts.roles import MARKETING, PRIVACY_OFFICER, SUPPORT
+from accounts.roles import MARKETING, PRIVACY_OFFICER, RESUME_WRITER, SUPPORT
 from accounts.services import account_erase
 from accounts.tests.factories import UserFactory
 
@@ -206,3 +206,67 @@ def test_a_bulk_deletion_says_which_accounts_were_not_erased_and_counts_right(
         (str(erasable.pk), f"erased account #{erasable.pk}")
     ]
     assert not User.objects.filter(pk=erasable.pk).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("how", ["one", "action"])
+def test_a_person_with_a_resume_and_a_result_is_erased_without_showing_either(
+    superuser_client, how
+):
+    from assessments.models import Sitting
+    from assessments.tests.factories import owner_with_software, sitting_scored
+    from resumes.models import ResumeWorkspace, WorkEntry
+    from resumes.tests.factories import staff_member, workspace_with_draft
+
+    person = owner_with_software(email="with.resume@example.com")
+    workspace = workspace_with_draft(owner=person, writer=staff_member(RESUME_WRITER))
+    WorkEntry.objects.create(
+        questionnaire=workspace.questionnaire,
+        job_title="Night auditor",
+        employer="Harbour Hotel",
+        start_year=2019,
+    )
+    sitting_scored(person)
+    if how == "one":
+        url = reverse("admin:accounts_user_delete", args=[person.pk])
+        confirm = {"post": "yes"}
+        page = superuser_client.get(url)
+    else:
+        url = reverse("admin:accounts_user_changelist")
+        confirm = {"action": "delete_selected", "_selected_action": [person.pk], "post": "yes"}
+        page = superuser_client.post(url, {k: v for k, v in confirm.items() if k != "post"})
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Cannot delete" not in html
+    assert "with.resume@example.com" in html
+    for content in ("Night auditor", "Harbour Hotel", "draft.pdf", "Draft 1"):
+        assert content not in html
+
+    response = superuser_client.post(url, confirm)
+
+    assert response.status_code == 302
+    assert not User.objects.filter(pk=person.pk).exists()
+    assert AccountErasure.objects.get().former_user_id == person.pk
+    assert not ResumeWorkspace.objects.filter(owner_id=person.pk).exists()
+    assert not Sitting.objects.filter(user_id=person.pk).exists()
+
+
+@pytest.mark.django_db
+def test_an_accounts_address_is_not_changed_in_the_admin(superuser_client):
+    person = UserFactory(email="kept.address@example.com", name="Kept")
+    url = reverse("admin:accounts_user_change", args=[person.pk])
+    data = {
+        "email": "typed.by.staff@example.com",
+        "name": "Kept Renamed",
+        "is_active": "on",
+        "last_login_0": "",
+        "last_login_1": "",
+    }
+
+    response = superuser_client.post(url, data)
+
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.name == "Kept Renamed"
+    assert person.email == "kept.address@example.com"
