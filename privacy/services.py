@@ -75,6 +75,14 @@ def staff_access_record(*, staff, obj, action: str, description: str = "") -> St
     )
 
 
+# How a change notice names each document in the middle of a sentence: the page's
+# title alone ("our safe and secure ordering changes") would say the ordering changes.
+NOTICE_NAMES = {
+    PolicyVersion.Document.PRIVACY_POLICY: "privacy policy",
+    PolicyVersion.Document.SAFE_AND_SECURE: "“Safe and secure ordering” page",
+}
+
+
 class PolicyPublishError(Exception):
     """A version cannot be published as it stands; the message says why."""
 
@@ -128,7 +136,7 @@ def policy_change_notice_queue(*, version: PolicyVersion, created_by=None):
     from mail.models import Campaign
     from mail.services import campaign_create, campaign_schedule
 
-    document = version.get_document_display().lower()
+    document = NOTICE_NAMES[version.document]
     changes = settings.SITE_URL + reverse(
         "privacy:changes", args=[version.document, version.version]
     )

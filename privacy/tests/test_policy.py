@@ -540,6 +540,24 @@ def test_publishing_mails_a_change_notice_to_those_who_allowed_site_updates_only
 
 
 @pytest.mark.django_db
+def test_the_notice_of_the_safe_and_secure_page_names_it_as_a_page(
+    django_capture_on_commit_callbacks, mailoutbox
+):
+    from accounts.tests.factories import UserFactory
+
+    reader = UserFactory(email="news@example.com")
+    consent_grant(user=reader, purpose=Purpose.SITE_UPDATES, source=Source.SIGNUP)
+    version = draft(document=SAFE, version=2, days_from_now=3)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        policy_version_publish(version=version)
+
+    effective = f"{version.effective_date:%-d %B %Y}"
+    assert mailoutbox[0].subject == f"Our “Safe and secure ordering” page changes on {effective}"
+    assert "a new version of our “Safe and secure ordering” page (version 2)" in mailoutbox[0].body
+
+
+@pytest.mark.django_db
 def test_a_refused_publication_sends_no_notice():
     from mail.models import Campaign
 
