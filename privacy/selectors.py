@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from consent.selectors import person_address_digests, person_subject_ids_sql
@@ -15,10 +15,18 @@ from privacy.rendering import policy_text
 def policy_versions_in_force(
     *, at: datetime, document: str = PolicyVersion.Document.PRIVACY_POLICY
 ) -> QuerySet[PolicyVersion]:
-    """The published versions of a document in effect by a moment, the one in force first."""
+    """The published versions of a document in effect by a moment, the one in force first.
+
+    That is the latest to take effect among those posted by then: an event recorded
+    late (a "remove" e-mail processed after an outage) happened under the text the
+    site showed, not under one published since with today as its effective date. A
+    version posted only later comes after them, for moments before anything was
+    posted (the versions the migrations publish take effect before they ran).
+    """
+    posted_by_then = Case(When(published_at__lte=at, then=Value(0)), default=Value(1))
     return PolicyVersion.objects.filter(
         document=document, published_at__isnull=False, effective_date__lte=at.date()
-    ).order_by("-effective_date", "-version")
+    ).order_by(posted_by_then, "-effective_date", "-version")
 
 
 def policy_version_in_force(

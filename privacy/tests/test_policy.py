@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent.purposes import Purpose, Source
-from consent.services import consent_grant
+from consent.services import consent_grant, consent_withdraw_for_address
 from privacy.models import PolicyVersion, ServiceProvider
 from privacy.rendering import policy_html
 from privacy.selectors import policy_version_current, policy_version_in_force
@@ -233,6 +233,24 @@ def test_consent_events_record_the_version_in_force_when_they_happen(alice):
     assert before.policy_version.version == 2
     assert after.policy_version.version == NEXT
     assert back_then.policy_version.version == 1
+
+
+@pytest.mark.django_db
+def test_an_event_recorded_late_names_the_version_posted_when_it_happened(alice):
+    # A "remove" e-mail received just before a version taking effect today was
+    # published, and processed only after it (the mailbox was out of reach).
+    received = timezone.now() - timedelta(microseconds=1)
+    policy_version_publish(version=draft(days_from_now=0))
+
+    event = consent_withdraw_for_address(
+        email="alice@example.com",
+        purposes=[Purpose.MARKETING],
+        source=Source.EMAIL,
+        occurred_at=received,
+    )[0].event
+
+    assert event.policy_version.version == 2
+    assert policy_version_in_force(at=timezone.now()).version == NEXT
 
 
 @pytest.mark.django_db
