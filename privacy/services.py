@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from consent.purposes import Purpose, Source
@@ -96,7 +96,12 @@ def policy_version_publish(*, version: PolicyVersion, published_by=None) -> Poli
     correction is a new version.
     """
     with transaction.atomic():
-        draft = PolicyVersion.objects.select_for_update().get(pk=version.pk)
+        # The document's versions locked, always in one order: two drafts published at
+        # once would otherwise each be checked against what was published before either.
+        locked = PolicyVersion.objects.select_for_update().filter(
+            Q(pk=version.pk) | Q(document=version.document)
+        )
+        draft = next(v for v in locked.order_by("pk") if v.pk == version.pk)
         if draft.published_at is not None:
             raise PolicyPublishError(f"{draft} is published already.")
         if not draft.body.strip() or not draft.summary.strip():

@@ -612,3 +612,37 @@ def test_the_demo_publishes_version_3_and_tells_those_who_asked_for_site_updates
     current = policy_version_current()
     assert (current.version, current.effective_date) == (3, timezone.localdate())
     assert Campaign.objects.filter(kind=Campaign.Kind.SITE_UPDATES).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_versions_published_at_once_are_checked_against_each_other():
+    import threading
+
+    from django.db import connection, transaction
+
+    from careerperfect.tests.row_locks import wait_for_a_blocked_lock
+
+    later = draft(version=NEXT, days_from_now=10)
+    earlier_but_newer = draft(version=NEXT + 1, days_from_now=5)
+    errors = []
+
+    def publish_the_other():
+        try:
+            policy_version_publish(version=earlier_but_newer)
+        except Exception as error:  # Reported below, from the test's own thread.
+            errors.append(error)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=publish_the_other)
+    with transaction.atomic():
+        policy_version_publish(version=later)
+        other.start()
+        wait_for_a_blocked_lock()
+    other.join(timeout=30)
+
+    assert not other.is_alive()
+    assert [type(error) for error in errors] == [PolicyPublishError]
+    earlier_but_newer.refresh_from_db()
+    assert earlier_but_newer.published_at is None
