@@ -16,8 +16,9 @@ def markdown_to_html(text: str) -> str:
     return nh3.clean(markdown.markdown(text, extensions=["extra", "sane_lists"]))
 
 
-def policy_text(body: str) -> str:
-    """A policy's Markdown with its placeholders filled from the current settings."""
+def policy_text(body: str, *, for_markdown: bool = True) -> str:
+    """A policy's Markdown with its placeholders filled from the current settings:
+    escaped for Markdown to render, or as they are for a reader of the source (a diff)."""
     values = {
         "contact_email": settings.CONTACT_EMAIL,
         "contact_phone": settings.CONTACT_PHONE,
@@ -26,10 +27,10 @@ def policy_text(body: str) -> str:
 
     def fill(match: re.Match) -> str:
         value = values[match["name"]]
-        if match["open"] and match["close"]:
-            # An autolink (<address>): Markdown takes what is inside as written, so an
-            # escape there would become part of the address.
-            return f"<{value}>"
+        if not for_markdown or (match["open"] and match["close"]):
+            # For a reader, or in an autolink (<address>), whose inside Markdown takes
+            # as written: there an escape would become part of the address.
+            return match["open"] + value + match["close"]
         return match["open"] + MARKDOWN_SPECIAL.sub(r"\\\1", value) + match["close"]
 
     return PLACEHOLDER.sub(fill, body)

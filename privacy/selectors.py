@@ -68,7 +68,10 @@ def policy_version_changes(*, version: PolicyVersion) -> tuple[PolicyVersion | N
     previous = policy_version_previous(version=version)
     if previous is None:
         return None, []
-    return previous, policy_diff(policy_text(previous.body), policy_text(version.body))
+    return previous, policy_diff(
+        policy_text(previous.body, for_markdown=False),
+        policy_text(version.body, for_markdown=False),
+    )
 
 
 def service_providers_listed() -> QuerySet[ServiceProvider]:

@@ -177,6 +177,23 @@ def test_changes_page_shows_the_words_changed_in_a_paragraph(client):
 
 
 @pytest.mark.django_db
+def test_changes_page_shows_the_contact_details_as_written_not_escaped_for_markdown(
+    client, settings
+):
+    settings.CONTACT_EMAIL = "privacy_team@example.org"
+    settings.CONTACT_PHONE = "+1 (555) 0199"
+    v2 = PolicyVersion.objects.get(document=PRIVACY, version=2)
+    policy_version_publish(
+        version=draft(body=v2.body.replace("We answer every message.", "We answer within a week."))
+    )
+
+    html = text_of(client.get(reverse("privacy:changes", args=[PRIVACY, NEXT])))
+
+    assert "e-mail privacy_team@example.org or call +1 (555) 0199. We answer <del>" in html
+    assert "\\" not in html.split('class="diff"', 1)[1]
+
+
+@pytest.mark.django_db
 def test_changes_page_of_a_first_version_says_there_is_nothing_to_compare(client):
     html = text_of(client.get(reverse("privacy:changes", args=[SAFE, 1])))
 
