@@ -96,6 +96,28 @@ def test_running_the_fan_out_again_creates_no_second_delivery(
 
 
 @pytest.mark.django_db
+def test_a_fan_out_run_again_after_an_address_change_mails_the_person_once(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(email="old@example.com")
+    consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    campaign = fanned_out(new_campaign())
+    send_all(campaign, django_capture_on_commit_callbacks)
+    # The worker running the fan-out was stopped (a deploy) and its task runs again,
+    # after the person moved to a new address.
+    EmailAddress.objects.create(user=user, email="new@example.com", verified=True)
+    EmailAddress.objects.get(email="new@example.com").set_as_primary()
+
+    fanned_out(campaign)
+    send_all(campaign, django_capture_on_commit_callbacks)
+
+    assert [message.to for message in mailoutbox] == [["old@example.com"]]
+    assert Delivery.objects.filter(campaign=campaign).count() == 1
+
+
+@pytest.mark.django_db
 def test_fan_out_streams_in_chunks_with_one_send_task_per_chunk(
     django_capture_on_commit_callbacks,
 ):
