@@ -104,6 +104,7 @@ def policy_changes(request, document: str, version: int):
             "version": found,
             "previous": previous,
             "sections": sections,
+            "today": timezone.localdate(),
         },
     )
 

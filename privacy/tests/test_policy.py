@@ -194,6 +194,18 @@ def test_changes_page_shows_the_contact_details_as_written_not_escaped_for_markd
 
 
 @pytest.mark.django_db
+def test_changes_page_says_whether_the_version_took_effect_or_takes_effect(client):
+    upcoming = draft(days_from_now=10)
+    policy_version_publish(version=upcoming)
+
+    past = text_of(client.get(reverse("privacy:changes", args=[PRIVACY, 2])))
+    future = text_of(client.get(reverse("privacy:changes", args=[PRIVACY, NEXT])))
+
+    assert "Version 2 took effect on 29 November 2026." in past
+    assert f"Version {NEXT} takes effect on {upcoming.effective_date:%-d %B %Y}." in future
+
+
+@pytest.mark.django_db
 def test_changes_page_of_a_first_version_says_there_is_nothing_to_compare(client):
     html = text_of(client.get(reverse("privacy:changes", args=[SAFE, 1])))
 
