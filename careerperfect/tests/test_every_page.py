@@ -139,27 +139,28 @@ def test_every_page_is_valid_html(client, demo, unlinked, tmp_path):
     assert errors == []
 
 
+def browser_context_as(client, persona, chromium, live_server, **options):
+    """A browser context signed in as the crawl's test client was, if it was."""
+    from django.conf import settings
+
+    context = chromium.new_context(**options)
+    if persona is not None:
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
+    return context
+
+
 @pytest.mark.browser
 @pytest.mark.a11y_tools
 def test_every_page_has_no_serious_accessibility_violation(
     client, demo, unlinked, chromium, live_server
 ):
-    from django.conf import settings
-
     problems = []
     for persona in (None, demo):
         urls = list(html_pages(crawl_as(client, persona, unlinked)))
-        context = chromium.new_context(bypass_csp=True)
-        if persona is not None:
-            context.add_cookies(
-                [
-                    {
-                        "name": settings.SESSION_COOKIE_NAME,
-                        "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                        "url": live_server.url,
-                    }
-                ]
-            )
+        context = browser_context_as(client, persona, chromium, live_server, bypass_csp=True)
         page = context.new_page()
         for url in urls:
             page.goto(live_server.url + url)
@@ -173,3 +174,27 @@ def test_every_page_has_no_serious_accessibility_violation(
         client.logout()
 
     assert problems == []
+
+
+@pytest.mark.browser
+def test_every_page_fits_a_phone_screen_without_sideways_scrolling(
+    client, demo, unlinked, chromium, live_server
+):
+    wider = []
+    for persona in (None, demo):
+        urls = list(html_pages(crawl_as(client, persona, unlinked)))
+        context = browser_context_as(
+            client, persona, chromium, live_server, viewport={"width": 360, "height": 740}
+        )
+        page = context.new_page()
+        for url in urls:
+            page.goto(live_server.url + url)
+            width, visible = page.evaluate(
+                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+            )
+            if width > visible:
+                wider.append(f"{url}: {width}px wide on a {visible}px screen")
+        context.close()
+        client.logout()
+
+    assert wider == []
