@@ -292,6 +292,10 @@ IMAP_DONE_FOLDER = env("IMAP_DONE_FOLDER")
 MAIL_INBOUND_WEBHOOKS = envlist("MAIL_INBOUND_WEBHOOKS")
 # The "this wasn't me" link of a confirmation works for this many days.
 MAIL_UNDO_MAX_AGE_DAYS = envint("MAIL_UNDO_MAX_AGE_DAYS", 30)
+# What an e-mail we sent said (its text, HTML and headers: links that sign in, confirm
+# or undo among them) is kept this many days after it was queued, then cleared; who it
+# went to, its subject, kind, status and times stay as the record of sending.
+OUTBOUND_MAIL_KEEP_DAYS = envint("OUTBOUND_MAIL_KEEP_DAYS", 30)
 # Aggregate usage counting (P1) can be switched off, e.g. to measure what it costs.
 ANALYTICS_ENABLED = envbool("ANALYTICS_ENABLED", True)
 # A web process adds its counts to the shared buffer this often (and when it exits).
@@ -314,6 +318,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.tasks.data_exports_requeue",
         "schedule": 300.0,
         "options": {"expires": 290},
+    },
+    "outbound-messages-forget": {
+        "task": "mail.tasks.outbound_messages_forget",
+        "schedule": 3600,
+        "options": {"expires": 3500},
     },
     "sessions-clear-ended": {
         "task": "accounts.tasks.sessions_clear_ended",

@@ -127,6 +127,25 @@ def outbound_messages_clear(*, message_ids) -> None:
     messages.update(subject="", text="", html="", headers={})
 
 
+def outbound_messages_forget() -> int:
+    """Clear what messages said once OUTBOUND_MAIL_KEEP_DAYS have passed since they were
+    queued; return how many. Only messages done with (sent, failed, not sent) are
+    cleared: one still waiting to go keeps what it will say."""
+    cutoff = timezone.now() - timedelta(days=settings.OUTBOUND_MAIL_KEEP_DAYS)
+    return (
+        OutboundMessage.objects.filter(
+            created_at__lt=cutoff,
+            status__in=[
+                OutboundMessage.Status.SENT,
+                OutboundMessage.Status.FAILED,
+                OutboundMessage.Status.WITHDRAWN,
+            ],
+        )
+        .exclude(text="", html="", headers={})
+        .update(text="", html="", headers={})
+    )
+
+
 def email_queue_from(message: EmailMultiAlternatives) -> list[OutboundMessage]:
     """Queue a rendered Django message, one stored message per recipient."""
     html = next(

@@ -68,3 +68,9 @@ def campaign_deliveries_send(campaign_id: int, subject_from: int, subject_to: in
 def outbound_messages_sweep() -> int:
     """Queue again what was never queued or was abandoned (run by beat)."""
     return services.outbound_messages_sweep()
+
+
+@shared_task
+def outbound_messages_forget() -> int:
+    """Clear what sent messages said once they are old enough (run by beat)."""
+    return services.outbound_messages_forget()

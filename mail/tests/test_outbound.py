@@ -135,3 +135,46 @@ def test_a_message_queued_while_the_broker_is_down_is_kept_and_swept_later(
     outbound_messages_sweep.apply()
     assert len(mailoutbox) == 1
     assert OutboundMessage.objects.get(pk=message.pk).status == OutboundMessage.Status.SENT
+
+
+@pytest.mark.django_db
+def test_what_a_message_said_is_cleared_once_it_is_old_enough_and_done_with(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mail.services import outbound_messages_forget
+    from mail.tasks import outbound_messages_forget as forget_task
+
+    settings.OUTBOUND_MAIL_KEEP_DAYS = 30
+    status = OutboundMessage.Status
+    old = timezone.now() - timedelta(days=31)
+    messages = {
+        name: queue_one(text=f"Your link: https://example.com/{name}/", headers={"X-Id": name})
+        for name in ("old sent", "old failed", "old withdrawn", "old queued", "new sent")
+    }
+    for name, message in messages.items():
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            status=status.QUEUED if "queued" in name else getattr(status, name.split()[1].upper()),
+            created_at=old if name.startswith("old") else timezone.now() - timedelta(days=29),
+        )
+
+    assert outbound_messages_forget() == 3
+    assert forget_task() == 0  # Nothing more: what is cleared stays cleared.
+
+    for name, message in messages.items():
+        message.refresh_from_db()
+        kept = name in ("old queued", "new sent")
+        assert (message.text != "", message.html != "", message.headers != {}) == (kept,) * 3
+        assert (message.to, message.subject) == ("person@example.com", "Hello"), name
+
+
+def test_beat_clears_old_message_contents_every_hour():
+    from django.conf import settings
+
+    from mail.tasks import outbound_messages_forget
+
+    entry = settings.CELERY_BEAT_SCHEDULE["outbound-messages-forget"]
+
+    assert entry["task"] == outbound_messages_forget.name
+    assert entry["schedule"] == 3600
