@@ -23,30 +23,66 @@ logger = logging.getLogger(__name__)
 def subject_get_or_create(*, email: str | None = None, user=None) -> Subject:
     """The subject for a user (linked by their address) or for a bare address."""
     if user is not None:
-        subject = Subject.objects.filter(user=user).first()
-        if subject is not None:
-            return subject
-        email = user.email
+        by_user, _ = subjects_get_or_create(users=[user])
+        return by_user[user.pk]
     if not email:
         raise ValueError("A consent subject needs an e-mail address or a user.")
-    digest = email_digest(email)
-    subject, _ = Subject.objects.get_or_create(
-        email_digest=digest, defaults={"email": email_normalize(email)}
-    )
-    changed = []
-    if subject.email is None:
+    _, by_email = subjects_get_or_create(emails=[email])
+    return by_email[email]
+
+
+def subjects_get_or_create(
+    *, users: Iterable = (), emails: Iterable[str] = ()
+) -> tuple[dict[int, Subject], dict[str, Subject]]:
+    """The subjects of many users and bare addresses, as subject_get_or_create finds
+    or creates each, in a fixed number of queries however many there are: (by user
+    pk, by address as given).
+
+    Two workers creating the same address's subject at once end with one subject,
+    which both return.
+    """
+    accounts = {user.pk: user for user in users}
+    addresses = list(emails)
+    by_user = {s.user_id: s for s in Subject.objects.filter(user_id__in=list(accounts))}
+    unlinked = [user for pk, user in accounts.items() if pk not in by_user]
+    if not all(addresses) or not all(user.email for user in unlinked):
+        raise ValueError("A consent subject needs an e-mail address.")
+    digests = {
+        address: email_digest(address) for address in [*addresses, *(u.email for u in unlinked)]
+    }
+    normalized = {digests[address]: email_normalize(address) for address in digests}
+    by_digest = {
+        subject.email_digest: subject
+        for subject in Subject.objects.filter(email_digest__in=list(normalized))
+    }
+    if missing := normalized.keys() - by_digest.keys():
+        # One created by another worker meanwhile is left as it is and read back. In
+        # one order, so that two workers creating overlapping subjects cannot deadlock.
+        Subject.objects.bulk_create(
+            [Subject(email=normalized[digest], email_digest=digest) for digest in sorted(missing)],
+            ignore_conflicts=True,
+        )
+        by_digest |= {
+            subject.email_digest: subject
+            for subject in Subject.objects.filter(email_digest__in=missing)
+        }
+    if erased := [subject for subject in by_digest.values() if subject.email is None]:
         # An erased address given to us again: its suppression and history stay, and
         # we know the address once more.
-        subject.email = email_normalize(email)
-        changed.append("email")
-    if user is not None and subject.user_id is None:
-        # An address that had consent on record (a guest order, a "remove" e-mail)
-        # before it became an account: its history now belongs to that account.
-        subject.user = user
-        changed.append("user")
-    if changed:
-        subject.save(update_fields=changed)
-    return subject
+        for subject in erased:
+            subject.email = normalized[subject.email_digest]
+        Subject.objects.bulk_update(erased, ["email"])
+    linked = []
+    for user in unlinked:
+        subject = by_user[user.pk] = by_digest[digests[user.email]]
+        if subject.user_id is None:
+            # An address that had consent on record (a guest order, a "remove" e-mail)
+            # before it became an account: its history now belongs to that account.
+            subject.user = user
+            linked.append(subject)
+    if linked:
+        Subject.objects.bulk_update(linked, ["user"])
+    return by_user, {address: by_digest[digests[address]] for address in addresses}
 
 
 def subject_find(*, email: str | None = None, user=None) -> Subject | None:

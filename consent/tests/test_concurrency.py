@@ -11,7 +11,7 @@ from careerperfect.tests.row_locks import wait_for_a_blocked_lock
 from consent.models import ConsentEvent, Subject
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
-from consent.services import consent_grant, consent_withdraw_for_address
+from consent.services import consent_grant, consent_withdraw_for_address, subjects_get_or_create
 
 EMAIL = "racer@example.com"
 
@@ -90,3 +90,32 @@ def test_a_grant_that_waited_while_the_address_changed_waits_for_the_new_one():
     assert errors == []
     assert consent_is_granted(user=user, purpose=Purpose.MARKETING)
     assert list(consent_granted_subjects(purpose=Purpose.MARKETING)) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_batches_creating_one_address_at_once_end_with_its_one_subject():
+    found, errors = [], []
+
+    def export_meanwhile():
+        try:
+            found.append(subjects_get_or_create(emails=["shared@example.com", "own@example.com"]))
+        except Exception as error:  # Reported below, from the test's own thread.
+            errors.append(error)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=export_meanwhile)
+    with transaction.atomic():
+        _, ours = subjects_get_or_create(emails=["shared@example.com"])
+        other.start()
+        # The other batch did not see our subject, and waits to create its own.
+        wait_for_a_blocked_lock()
+    other.join(timeout=30)
+
+    assert not other.is_alive()
+    assert errors == []
+    _, theirs = found[0]
+    assert theirs["shared@example.com"] == ours["shared@example.com"]
+    assert theirs["own@example.com"].email == "own@example.com"
+    assert Subject.objects.count() == 2
