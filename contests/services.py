@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from consent.models import email_normalize
 from consent.purposes import Purpose, Source
-from consent.services import consent_grant, subject_get_or_create
+from consent.services import consent_grant, subjects_get_or_create
 from contests.models import POSTAL_ADDRESS_FIELDS, Contest, ContestEntry
 from mail.services import address_confirmation_request
 from privacy.models import Disclosure
@@ -148,6 +148,12 @@ def contest_entries_export(*, contest: Contest, by) -> str:
         if with_address or field not in POSTAL_ADDRESS_FIELDS
     ]
     with transaction.atomic():
+        # An account holder's entry is shown on their My privacy page, also once they
+        # have moved to another address.
+        by_user, by_email = subjects_get_or_create(
+            users=[entry.user for entry in entries if entry.user_id],
+            emails=[entry.email for entry in entries if not entry.user_id],
+        )
         disclosure_record(
             recipient=partner.name,
             data_categories=[
@@ -157,14 +163,7 @@ def contest_entries_export(*, contest: Contest, by) -> str:
             ],
             basis=Disclosure.Basis.CO_BRAND,
             reference=f"Contest “{contest.title}” ({contest.slug}): {len(entries)} entries",
-            # An account holder's entry is shown on their My privacy page, also once
-            # they have moved to another address.
-            subjects=[
-                subject_get_or_create(user=entry.user)
-                if entry.user_id
-                else subject_get_or_create(email=entry.email)
-                for entry in entries
-            ],
+            subjects={*by_user.values(), *by_email.values()},
             recorded_by=by,
         )
     output = io.StringIO()

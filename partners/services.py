@@ -94,7 +94,7 @@ def partner_records_export(*, partner: Partner, staff) -> str:
     """The records created on a partner's pages, as CSV: registrations, orders and
     contest entries, with only the fields entered there. Recorded as a disclosure to the
     partner first (P7)."""
-    from consent.services import subject_get_or_create
+    from consent.services import subjects_get_or_create
     from orders.models import Order
     from privacy.models import Disclosure
     from privacy.services import disclosure_record
@@ -119,7 +119,9 @@ def partner_records_export(*, partner: Partner, staff) -> str:
         }
         for registration in registrations
     ]
-    entries = list(partner.contest_entries.select_related("contest").order_by("created_at", "id"))
+    entries = list(
+        partner.contest_entries.select_related("contest", "user").order_by("created_at", "id")
+    )
     rows += [
         {
             "record": "contest entry",
@@ -172,19 +174,18 @@ def partner_records_export(*, partner: Partner, staff) -> str:
     if orders:
         categories.add("products ordered")
     with transaction.atomic():
-        subjects = {
-            subject_get_or_create(user=record.user)
-            if record.user_id
-            else subject_get_or_create(email=record.email)
-            for record in [*registrations, *entries, *orders]
-        }
+        records = [*registrations, *entries, *orders]
+        by_user, by_email = subjects_get_or_create(
+            users=[record.user for record in records if record.user_id],
+            emails=[record.email for record in records if not record.user_id],
+        )
         disclosure_record(
             recipient=partner.name,
             data_categories=categories,
             basis=Disclosure.Basis.CO_BRAND,
             reference=f"Co-branded records export, {partner.slug}, "
             f"{timezone.now():%Y-%m-%d %H:%M} UTC, {len(rows)} records",
-            subjects=subjects,
+            subjects={*by_user.values(), *by_email.values()},
             recorded_by=staff,
         )
     buffer = io.StringIO()

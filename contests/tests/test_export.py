@@ -11,7 +11,8 @@ from django.urls import reverse
 from accounts.roles import MARKETING, SUPPORT
 from accounts.tests.factories import UserFactory
 from consent.purposes import Purpose, Source
-from consent.services import consent_grant, subject_find
+from consent.services import consent_grant, subject_find, subject_get_or_create
+from contests.services import contest_entries_export
 from contests.tests.factories import ContestEntryFactory, ContestFactory, PartnerFactory
 from privacy.models import Disclosure
 
@@ -229,3 +230,20 @@ def test_entries_changelist_query_count_does_not_grow(
     with django_assert_num_queries(8):
         response = client.get(reverse("admin:contests_contestentry_changelist"))
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("people", [1, 20])
+def test_the_export_query_count_does_not_grow(django_assert_num_queries, people):
+    contest = ContestFactory(partner=PartnerFactory())
+    for _ in range(people):
+        account = UserFactory()
+        ContestEntryFactory(contest=contest, user=account, email=account.email)
+        subject_get_or_create(email=ContestEntryFactory(contest=contest).email)
+        ContestEntryFactory(contest=contest)
+
+    # entries, savepoint, subjects of the accounts, subjects of the addresses, those
+    # missing created, read back, accounts linked to theirs, savepoint, disclosure, its
+    # subjects (none), subjects added, release, release
+    with django_assert_num_queries(13):
+        contest_entries_export(contest=contest, by=None)

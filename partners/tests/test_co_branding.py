@@ -15,6 +15,7 @@ from accounts.models import User
 from accounts.roles import PRIVACY_OFFICER, SUPPORT
 from accounts.tests.factories import UserFactory
 from consent.models import Subject
+from consent.services import subject_get_or_create
 from contests.tests.factories import ContestEntryFactory
 from orders.tests.factories import ProductFactory, placed_order
 from partners import personal_data
@@ -354,6 +355,28 @@ def test_cells_that_a_spreadsheet_would_run_are_quoted(monster):
     (row,) = read_csv(partner_records_export(partner=monster, staff=None))
 
     assert row["name"] == '\'=HYPERLINK("http://evil")'
+
+
+@pytest.mark.parametrize("people", [1, 20])
+def test_a_partner_export_query_count_does_not_grow(monster, django_assert_num_queries, people):
+    staff = UserFactory(is_staff=True)
+    for n in range(people):
+        account = UserFactory()
+        CoBrandedRegistration.objects.create(
+            partner=monster, user=account, notice_version=2, email=account.email, name="A"
+        )
+        ContestEntryFactory(user=account, email=account.email, site_partner=monster)
+        ContestEntryFactory(site_partner=monster)
+        placed_order(user=account, partner=monster)
+        subject_get_or_create(email=f"guest{n}@example.com")
+        placed_order(email=f"guest{n}@example.com", partner=monster)
+
+    # registrations, orders, their lines, contest entries, savepoint, subjects of the
+    # accounts, subjects of the addresses, those missing created, read back, accounts
+    # linked to theirs, savepoint, disclosure, its subjects (none), subjects added,
+    # release, release
+    with django_assert_num_queries(16):
+        partner_records_export(partner=monster, staff=staff)
 
 
 def _staff(client, role):
