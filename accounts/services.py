@@ -184,14 +184,18 @@ def data_export_request(*, user) -> DataExport:
 
 def data_exports_requeue(*, now=None) -> int:
     """Queue the build again for exports still waiting well after they were asked for
-    (their task was lost); return how many. Safe to run at any time: the build claims
-    an export once however often it is queued (see _claim)."""
+    (their task was lost), or claimed by a worker that died mid-build; return how many.
+    Safe to run at any time: the build claims an export once however often it is
+    queued (see _claim)."""
     from accounts.tasks import data_export_build as build_task
 
     now = now or timezone.now()
+    # A killed worker's message comes back while its claim is still fresh, and the
+    # build it starts does nothing: after that, nothing but this sweep takes it up.
     waiting = list(
         DataExport.objects.filter(
-            status=DataExport.Status.QUEUED,
+            Q(status=DataExport.Status.QUEUED)
+            | Q(status=DataExport.Status.BUILDING, claimed_at__lt=_claim_stale_before(now)),
             requested_at__lt=now - EXPORT_LOST_AFTER,
             requested_at__gte=now - EXPORT_GIVE_UP_AFTER,
         ).values_list("pk", flat=True)
@@ -203,14 +207,17 @@ def data_exports_requeue(*, now=None) -> int:
     return len(waiting)
 
 
+def _claim_stale_before(now):
+    # A build claimed longer ago than any task may run belongs to a dead worker.
+    return now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+
+
 def _claim(export_id: int) -> bool:
     now = timezone.now()
-    # A build claimed longer ago than any task may run belongs to a dead worker.
-    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
     return bool(
         DataExport.objects.filter(
             Q(status=DataExport.Status.QUEUED)
-            | Q(status=DataExport.Status.BUILDING, claimed_at__lt=stale),
+            | Q(status=DataExport.Status.BUILDING, claimed_at__lt=_claim_stale_before(now)),
             pk=export_id,
         ).update(status=DataExport.Status.BUILDING, claimed_at=now, progress=0, step="")
     )

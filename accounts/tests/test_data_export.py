@@ -197,6 +197,27 @@ def test_the_requeue_sweep_leaves_builds_under_way_and_exports_given_up_on(alice
 
 
 @pytest.mark.django_db
+def test_a_build_whose_worker_was_killed_is_queued_again_by_the_sweep(
+    alice, settings, requeue_sweep
+):
+    # The killed worker's message came back at once and found the build claimed (so
+    # it did nothing), or the broker dropped it: only the sweep is left to finish it.
+    export = data_export_request(user=alice)
+    _requested_ago(export, minutes=10)
+    DataExport.objects.filter(pk=export.pk).update(
+        status=DataExport.Status.BUILDING,
+        progress=40,
+        claimed_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1),
+    )
+
+    assert requeue_sweep() == 1
+
+    export.refresh_from_db()
+    assert export.status == DataExport.Status.READY
+    assert [message.to for message in mail.outbox] == [["alice@example.com"]]
+
+
+@pytest.mark.django_db
 def test_the_requeue_sweep_is_on_the_beat_schedule(settings):
     from accounts.tasks import data_exports_requeue
 
