@@ -60,6 +60,15 @@ logger = logging.getLogger(__name__)
 
 # A message claimed this long ago by a worker that never finished is sent again.
 CLAIM_EXPIRY = timedelta(minutes=10)
+# After a failed try the send task tries again this many times, the first after
+# SEND_RETRY_FIRST and each one after twice as long as the one before (30 s, 1, 2, 4 …
+# minutes): that rides out a mail service's outage.
+SEND_RETRIES = 8
+SEND_RETRY_FIRST = timedelta(seconds=30)
+# A message tried, and still queued this long after its last try, lost its retry (the
+# worker holding it died) or failed in a way the task does not retry: the sweep takes
+# it up. Sooner, the sweep would start a second series of retries beside the task's.
+SEND_RETRY_LOST_AFTER = SEND_RETRY_FIRST * 2 ** (SEND_RETRIES - 1) + timedelta(minutes=10)
 # At most one confirmation of a "remove" e-mail, and one request to confirm an
 # address, per address in this period.
 CONFIRMATION_INTERVAL = timedelta(days=1)
@@ -220,13 +229,24 @@ def email_send(*, message_id: int) -> bool:
     return True
 
 
+def email_send_retry_countdown(*, retries: int) -> int:
+    """Seconds before the send task's next try, after `retries` retries already."""
+    return int(SEND_RETRY_FIRST.total_seconds()) * 2**retries
+
+
 def outbound_messages_pending(*, older_than: timedelta, kinds=None) -> list[int]:
-    """Messages that should have been sent by now: never queued (broker down), or
-    claimed by a worker that died."""
-    cutoff = timezone.now() - older_than
+    """Messages that should have been sent by now: never queued (broker down), tried
+    with no retry to come (see SEND_RETRY_LOST_AFTER), or claimed by a worker that died."""
+    now = timezone.now()
     pending = OutboundMessage.objects.filter(
-        Q(status=OutboundMessage.Status.QUEUED, created_at__lt=cutoff)
-        | Q(status=OutboundMessage.Status.SENDING, claimed_at__lt=timezone.now() - CLAIM_EXPIRY)
+        Q(status=OutboundMessage.Status.QUEUED, attempts=0, created_at__lt=now - older_than)
+        | Q(
+            status=OutboundMessage.Status.QUEUED,
+            attempts__gt=0,
+            attempts__lte=SEND_RETRIES,
+            claimed_at__lt=now - SEND_RETRY_LOST_AFTER,
+        )
+        | Q(status=OutboundMessage.Status.SENDING, claimed_at__lt=now - CLAIM_EXPIRY)
     )
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
@@ -241,6 +261,7 @@ def outbound_messages_sweep() -> int:
     """
     from mail.tasks import outbound_message_send
 
+    outbound_messages_give_up()
     campaign_kinds = list(CAMPAIGN_PURPOSES)
     other_kinds = [kind for kind in OutboundMessage.Kind if kind not in CAMPAIGN_PURPOSES]
     swept = 0
@@ -253,6 +274,24 @@ def outbound_messages_sweep() -> int:
             outbound_message_send.apply_async(args=[message_id], queue=queue)
             swept += 1
     return swept
+
+
+def outbound_messages_give_up() -> int:
+    """Mark failed the queued messages that have had all their tries (each ended by an
+    error the task does not retry, so only the sweep tried them again); return how many."""
+    exhausted = list(
+        OutboundMessage.objects.filter(
+            status=OutboundMessage.Status.QUEUED, attempts__gt=SEND_RETRIES
+        ).values_list("pk", flat=True)
+    )
+    for message_id in exhausted:
+        email_mark_failed(message_id=message_id)
+    if exhausted:
+        logger.error(
+            "Gave up on outbound message(s) %s, failing on every try",
+            ", ".join(map(str, exhausted)),
+        )
+    return len(exhausted)
 
 
 def email_mark_failed(*, message_id: int) -> None:

@@ -12,7 +12,7 @@ from mail.imap import imap_mailbox_poll as imap_poll
 logger = logging.getLogger(__name__)
 
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
-MAX_RETRIES = 8
+MAX_RETRIES = services.SEND_RETRIES
 
 
 @shared_task(bind=True, max_retries=MAX_RETRIES)
@@ -24,8 +24,8 @@ def outbound_message_send(self, message_id: int) -> None:
             logger.error("Giving up on outbound message %s: %s", message_id, error)
             services.email_mark_failed(message_id=message_id)
             return
-        # 30 s, 1, 2, 4 … minutes: rides out a mail service's outage.
-        raise self.retry(exc=error, countdown=30 * 2**self.request.retries) from error
+        countdown = services.email_send_retry_countdown(retries=self.request.retries)
+        raise self.retry(exc=error, countdown=countdown) from error
 
 
 @shared_task

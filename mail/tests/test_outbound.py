@@ -137,6 +137,70 @@ def test_a_message_queued_while_the_broker_is_down_is_kept_and_swept_later(
     assert OutboundMessage.objects.get(pk=message.pk).status == OutboundMessage.Status.SENT
 
 
+def _failed_once(message, error):
+    with (
+        mock.patch("mail.services.EmailMultiAlternatives.send", side_effect=error),
+        pytest.raises(type(error)),
+    ):
+        email_send(message_id=message.pk)
+
+
+@pytest.mark.django_db
+def test_the_sweep_leaves_a_failed_message_to_its_own_retries_until_they_are_lost():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mail.services import SEND_RETRY_LOST_AFTER, outbound_messages_sweep
+
+    message = queue_one()
+    _failed_once(message, smtplib.SMTPServerDisconnected("gone"))
+    # The mail service has been down for half an hour; the task's retry is on its way.
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(minutes=30),
+        claimed_at=timezone.now() - timedelta(minutes=15),
+    )
+
+    with mock.patch.object(outbound_message_send, "apply_async") as send:
+        outbound_messages_sweep()
+        assert not send.called, "a second series of retries beside the task's own"
+
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            claimed_at=timezone.now() - SEND_RETRY_LOST_AFTER - timedelta(minutes=1)
+        )
+        outbound_messages_sweep()
+
+    assert [call.kwargs["args"] for call in send.call_args_list] == [[message.pk]]
+
+
+@pytest.mark.django_db
+def test_a_message_failing_on_every_try_is_marked_failed_by_the_sweep_not_tried_for_ever(caplog):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mail.services import SEND_RETRIES, SEND_RETRY_LOST_AFTER, outbound_messages_sweep
+
+    message = queue_one()
+    # An error the task does not retry (a header the mail library refuses, say): each
+    # try ends the task, and only the sweep ever tries it again.
+    for _ in range(SEND_RETRIES + 1):
+        _failed_once(message, ValueError("Header values may not contain linefeed"))
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            created_at=timezone.now() - timedelta(days=1),
+            claimed_at=timezone.now() - SEND_RETRY_LOST_AFTER - timedelta(minutes=1),
+        )
+
+    with mock.patch.object(outbound_message_send, "apply_async") as send:
+        outbound_messages_sweep()
+
+    assert not send.called
+    message.refresh_from_db()
+    assert message.status == OutboundMessage.Status.FAILED
+    assert "linefeed" in message.error
+    assert "failing on every try" in caplog.text
+
+
 @pytest.mark.django_db
 def test_what_a_message_said_is_cleared_once_it_is_old_enough_and_done_with(settings):
     from datetime import timedelta
