@@ -300,8 +300,15 @@ OUTBOUND_MAIL_KEEP_DAYS = envint("OUTBOUND_MAIL_KEEP_DAYS", 30)
 ANALYTICS_ENABLED = envbool("ANALYTICS_ENABLED", True)
 # A web process adds its counts to the shared buffer this often (and when it exits).
 ANALYTICS_PUSH_SECONDS = envint("ANALYTICS_PUSH_SECONDS", 5)
+ANALYTICS_FLUSH_SECONDS = envint("ANALYTICS_FLUSH_SECONDS", 300)
+# Each periodic task expires unrun shortly before its next turn: while no worker runs,
+# beat's copies do not pile up in the queue.
 CELERY_BEAT_SCHEDULE: dict = {
-    "outbound-messages-sweep": {"task": "mail.tasks.outbound_messages_sweep", "schedule": 60.0},
+    "outbound-messages-sweep": {
+        "task": "mail.tasks.outbound_messages_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # "Remove" e-mail from the webhook whose task never reached the broker, or was lost.
     "inbound-deliveries-requeue": {
         "task": "mail.tasks.inbound_deliveries_requeue",
@@ -310,9 +317,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "privacy-analytics-flush": {
         "task": "privacy.tasks.analytics_buffer_flush",
-        "schedule": envint("ANALYTICS_FLUSH_SECONDS", 300),
+        "schedule": ANALYTICS_FLUSH_SECONDS,
+        "options": {"expires": max(ANALYTICS_FLUSH_SECONDS - 5, 1)},
     },
-    "data-exports-expire": {"task": "accounts.tasks.data_exports_expire", "schedule": 3600},
+    "data-exports-expire": {
+        "task": "accounts.tasks.data_exports_expire",
+        "schedule": 3600,
+        "options": {"expires": 3500},
+    },
     # "Download my data" builds whose task never reached the broker.
     "data-exports-requeue": {
         "task": "accounts.tasks.data_exports_requeue",
@@ -329,7 +341,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 3600,
         "options": {"expires": 3500},
     },
-    "file-deletions-retry": {"task": "privacy.tasks.file_deletions_retry", "schedule": 900},
+    "file-deletions-retry": {
+        "task": "privacy.tasks.file_deletions_retry",
+        "schedule": 900,
+        "options": {"expires": 850},
+    },
     # Submitted assessments whose scoring was never queued (broker down) or has paused.
     "sittings-scoring-requeue": {
         "task": "assessments.tasks.sittings_scoring_requeue",

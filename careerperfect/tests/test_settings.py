@@ -155,3 +155,12 @@ def test_an_anymail_secret_can_come_from_a_file(tmp_path):
     assert result.stdout.strip().splitlines()[-1] == (
         "[('POSTMARK_SERVER_TOKEN', 'server-token-from-file'), ('WEBHOOK_SECRET', 'user:password')]"
     ), result.stderr
+
+
+def test_every_periodic_task_expires_before_its_next_turn():
+    from django.conf import settings
+
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        expires = entry.get("options", {}).get("expires")
+        assert expires is not None, f"{name} piles up in the queue while no worker runs"
+        assert 0 < expires < float(entry["schedule"]), name
