@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import unquote, urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -143,6 +144,9 @@ def imap_mailbox_poll(*, url: str | None = None, batch_size: int = BATCH_SIZE) -
                 inbound = inbound_message_process(
                     raw=raw, source=InboundMessage.Source.IMAP, received_at=received_at
                 )
+            except SoftTimeLimitExceeded:
+                # Out of time: this poll stops here, the next goes on from this message.
+                raise
             except Exception:
                 # Left unflagged: the next poll tries it again; the others go on.
                 logger.exception("IMAP message %s could not be processed", uid.decode())

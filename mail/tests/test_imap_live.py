@@ -7,9 +7,11 @@ import imaplib
 import os
 import time
 from datetime import timedelta
+from unittest import mock
 
 import psycopg
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 from careerperfect import testing
@@ -19,6 +21,7 @@ from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
 from consent.services import consent_grant, subject_find
 from mail.imap import PROCESSED_KEYWORD, imap_config_parse, imap_connect
+from mail.imap import imap_mailbox_poll as imap_poll
 from mail.models import InboundMessage
 from mail.tasks import imap_mailbox_poll
 from mail.tests.factories import raw_email
@@ -176,3 +179,21 @@ def test_a_worker_killed_mid_processing_leaves_the_message_to_be_processed_again
     assert sorted(events.values_list("purpose", flat=True)) == ["marketing", "site_updates"]
     assert {event.evidence["message_id"] for event in events} == {"<kill@x>"}
     wait_for(lambda: flags_by_subject(mailbox)["remove"] == {PROCESSED_KEYWORD, r"\Seen"})
+
+
+@pytest.mark.django_db
+def test_a_poll_out_of_time_stops_instead_of_running_on_to_the_hard_limit(mailbox):
+    for n in (1, 2):
+        append(mailbox, raw_email(sender=f"late{n}@example.com", subject=f"remove {n}"))
+
+    with (
+        mock.patch(
+            "mail.services.inbound_message_process", side_effect=SoftTimeLimitExceeded()
+        ) as process,
+        pytest.raises(SoftTimeLimitExceeded),
+    ):
+        imap_poll(url=IMAP_URL)
+
+    assert process.call_count == 1
+    # Neither is marked: the next poll takes both up.
+    assert flags_by_subject(mailbox) == {"remove 1": set(), "remove 2": set()}
