@@ -48,6 +48,10 @@ EXPORT_LOST_AFTER = timedelta(minutes=5)
 # An export still queued or being built after this long is given up (it keeps failing,
 # or no worker runs); the person can ask again.
 EXPORT_GIVE_UP_AFTER = timedelta(days=1)
+# A build may run longer than other tasks (their limit is two minutes): a person with
+# many large files has them all read and zipped.
+EXPORT_BUILD_SOFT_TIME_LIMIT = timedelta(minutes=15)
+EXPORT_BUILD_TIME_LIMIT = EXPORT_BUILD_SOFT_TIME_LIMIT + timedelta(minutes=1)
 
 
 def account_signup_complete(*, user, name: str, elections: Iterable[Purpose]) -> None:
@@ -208,8 +212,8 @@ def data_exports_requeue(*, now=None) -> int:
 
 
 def _claim_stale_before(now):
-    # A build claimed longer ago than any task may run belongs to a dead worker.
-    return now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    # A build claimed longer ago than a build may run belongs to a dead worker.
+    return now - EXPORT_BUILD_TIME_LIMIT
 
 
 def _claim(export_id: int) -> bool:

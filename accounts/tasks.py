@@ -3,7 +3,10 @@ from celery import shared_task
 from accounts import services
 
 
-@shared_task
+@shared_task(
+    soft_time_limit=services.EXPORT_BUILD_SOFT_TIME_LIMIT.total_seconds(),
+    time_limit=services.EXPORT_BUILD_TIME_LIMIT.total_seconds(),
+)
 def data_export_build(export_id: int) -> None:
     services.data_export_build(export_id=export_id)
 

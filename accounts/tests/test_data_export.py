@@ -20,6 +20,8 @@ from accounts import services
 from accounts.models import DataExport, Profile
 from accounts.personal_data_registry import PersonalDataModule, personal_data_modules
 from accounts.services import (
+    EXPORT_BUILD_SOFT_TIME_LIMIT,
+    EXPORT_BUILD_TIME_LIMIT,
     data_export_build,
     data_export_request,
     data_exports_expire,
@@ -197,9 +199,7 @@ def test_the_requeue_sweep_leaves_builds_under_way_and_exports_given_up_on(alice
 
 
 @pytest.mark.django_db
-def test_a_build_whose_worker_was_killed_is_queued_again_by_the_sweep(
-    alice, settings, requeue_sweep
-):
+def test_a_build_whose_worker_was_killed_is_queued_again_by_the_sweep(alice, requeue_sweep):
     # The killed worker's message came back at once and found the build claimed (so
     # it did nothing), or the broker dropped it: only the sweep is left to finish it.
     export = data_export_request(user=alice)
@@ -207,7 +207,7 @@ def test_a_build_whose_worker_was_killed_is_queued_again_by_the_sweep(
     DataExport.objects.filter(pk=export.pk).update(
         status=DataExport.Status.BUILDING,
         progress=40,
-        claimed_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1),
+        claimed_at=timezone.now() - EXPORT_BUILD_TIME_LIMIT - timedelta(seconds=1),
     )
 
     assert requeue_sweep() == 1
@@ -471,11 +471,11 @@ def test_building_twice_builds_once(alice):
 
 
 @pytest.mark.django_db
-def test_a_build_left_by_a_dead_worker_is_taken_over(alice, settings):
+def test_a_build_left_by_a_dead_worker_is_taken_over(alice):
     export = data_export_request(user=alice)
     DataExport.objects.filter(pk=export.pk).update(
         status=DataExport.Status.BUILDING,
-        claimed_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1),
+        claimed_at=timezone.now() - EXPORT_BUILD_TIME_LIMIT - timedelta(seconds=1),
     )
 
     assert data_export_build(export_id=export.pk) is True
@@ -484,13 +484,26 @@ def test_a_build_left_by_a_dead_worker_is_taken_over(alice, settings):
 
 
 @pytest.mark.django_db
-def test_a_build_another_worker_is_running_is_left_alone(alice):
+@pytest.mark.parametrize("minutes_ago", [0, 10])
+def test_a_build_another_worker_is_running_is_left_alone(alice, minutes_ago):
+    # Ten minutes in is past other tasks' limit, not a build's.
     export = data_export_request(user=alice)
     DataExport.objects.filter(pk=export.pk).update(
-        status=DataExport.Status.BUILDING, claimed_at=timezone.now()
+        status=DataExport.Status.BUILDING,
+        claimed_at=timezone.now() - timedelta(minutes=minutes_ago),
     )
 
     assert data_export_build(export_id=export.pk) is False
+
+
+def test_a_build_has_longer_than_other_tasks():
+    from django.conf import settings
+
+    from accounts.tasks import data_export_build as build_task
+
+    assert build_task.soft_time_limit == EXPORT_BUILD_SOFT_TIME_LIMIT.total_seconds()
+    assert build_task.time_limit == EXPORT_BUILD_TIME_LIMIT.total_seconds()
+    assert build_task.soft_time_limit > settings.CELERY_TASK_SOFT_TIME_LIMIT
 
 
 @pytest.mark.django_db
