@@ -1,3 +1,5 @@
+from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
@@ -110,3 +112,23 @@ admin.site.unregister(UserSession)
 class UserSessionAdmin(ListedFiltersOnlyMixin, AllauthUserSessionAdmin):
     # Accounts are found by e-mail address: this user model has no username.
     search_fields = ["user__pk", "user__email", "ip"]
+
+
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ListedFiltersOnlyMixin, AllauthAuthenticatorAdmin):
+    """A lost device's authenticator is deleted here (its owner enrols again). What it
+    holds (the TOTP secret, recovery codes, a security key) is neither shown nor edited:
+    with it, anyone could pass as its owner's second factor."""
+
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+    search_fields = ["user__email"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

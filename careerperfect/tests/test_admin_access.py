@@ -62,3 +62,25 @@ def test_admin_sign_in_is_rate_limited(client, staff):
 
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_an_authenticators_secret_is_not_shown_or_changed_but_it_can_be_deleted(client, staff):
+    owner = UserFactory(is_staff=True)
+    totp = Authenticator.objects.create(
+        user=owner, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXPSECRET"}
+    )
+    client.force_login(staff)
+    change = reverse("admin:mfa_authenticator_change", args=[totp.pk])
+
+    page = client.get(change)
+    edit = client.post(change, {"user": owner.pk, "type": "totp", "data": '{"secret": "MINE"}'})
+    deleted = client.post(
+        reverse("admin:mfa_authenticator_delete", args=[totp.pk]), {"post": "yes"}
+    )
+
+    assert page.status_code == 200
+    assert owner.email in page.content.decode()
+    assert "JBSWY3DPEHPK3PXPSECRET" not in page.content.decode()
+    assert edit.status_code == 403
+    assert deleted.status_code == 302
+    assert not Authenticator.objects.filter(pk=totp.pk).exists()
