@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
@@ -395,6 +396,9 @@ def inbound_message_process(
     base = {"source": source, "received_at": received_at, "size": len(raw)}
     try:
         parsed = inbound_parse(raw, return_path=return_path)
+    except SoftTimeLimitExceeded:
+        # Out of time, not unreadable: the caller leaves it to be processed again.
+        raise
     except Exception as error:  # Beyond what the tolerant parser copes with: a record.
         logger.exception("Inbound message could not be read")
         return InboundMessage.objects.create(

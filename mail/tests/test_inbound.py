@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
@@ -234,6 +235,19 @@ def test_an_unreadable_message_is_recorded_as_an_error_with_its_reason():
 
     assert inbound.outcome == InboundMessage.Outcome.ERROR
     assert "RecursionError: too deep" in inbound.reason
+
+
+@pytest.mark.django_db
+def test_a_message_whose_reading_runs_out_of_time_is_not_recorded_as_unreadable():
+    # The IMAP poll leaves it unmarked for the next poll; recorded as an error, it would
+    # be marked handled and its "remove" never take effect.
+    with (
+        mock.patch("mail.services.inbound_parse", side_effect=SoftTimeLimitExceeded()),
+        pytest.raises(SoftTimeLimitExceeded),
+    ):
+        process(raw_email())
+
+    assert not InboundMessage.objects.exists()
 
 
 @pytest.mark.django_db
