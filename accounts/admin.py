@@ -1,3 +1,5 @@
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from allauth.mfa.admin import AuthenticatorAdmin as AllauthAuthenticatorAdmin
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
@@ -132,3 +134,14 @@ class AuthenticatorAdmin(ListedFiltersOnlyMixin, AllauthAuthenticatorAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, AllauthEmailAddressAdmin):
+    # As an account's own address (UserAdmin): an address is added, confirmed and made
+    # the main one by its owner only. Marking one verified here would attach that
+    # address's guest orders to the account and put grants typed in for it in force.
+    actions = []

@@ -270,3 +270,28 @@ def test_an_accounts_address_is_not_changed_in_the_admin(superuser_client):
     person.refresh_from_db()
     assert person.name == "Kept Renamed"
     assert person.email == "kept.address@example.com"
+
+
+@pytest.mark.django_db
+def test_an_accounts_addresses_are_only_seen_in_the_admin(superuser_client):
+    from allauth.account.models import EmailAddress
+
+    person = UserFactory(email="kept.address@example.com")
+    address = EmailAddress.objects.create(
+        user=person, email="second@example.com", verified=False, primary=False
+    )
+    change = reverse("admin:account_emailaddress_change", args=[address.pk])
+
+    assert superuser_client.get(change).status_code == 200
+    response = superuser_client.post(
+        change, {"user": person.pk, "email": "typed.by.staff@example.com", "verified": "on"}
+    )
+    listed = superuser_client.post(
+        reverse("admin:account_emailaddress_changelist"),
+        {"action": "make_verified", "_selected_action": [address.pk]},
+    )
+
+    assert response.status_code == 403
+    assert listed.status_code == 200  # No such action: the list is shown again.
+    address.refresh_from_db()
+    assert (address.email, address.verified) == ("second@example.com", False)
