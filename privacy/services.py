@@ -101,7 +101,9 @@ def policy_version_publish(*, version: PolicyVersion, published_by=None) -> Poli
         locked = PolicyVersion.objects.select_for_update().filter(
             Q(pk=version.pk) | Q(document=version.document)
         )
-        draft = next(v for v in locked.order_by("pk") if v.pk == version.pk)
+        draft = {v.pk: v for v in locked.order_by("pk")}.get(version.pk)
+        if draft is None:
+            raise PolicyPublishError(f"{version} was deleted meanwhile.")
         if draft.published_at is not None:
             raise PolicyPublishError(f"{draft} is published already.")
         if not draft.body.strip() or not draft.summary.strip():

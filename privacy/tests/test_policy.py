@@ -330,6 +330,15 @@ def test_a_version_is_published_only_once():
         policy_version_publish(version=version)
 
 
+@pytest.mark.django_db
+def test_a_version_deleted_meanwhile_is_refused_with_a_reason():
+    version = draft()
+    PolicyVersion.objects.filter(pk=version.pk).delete()
+
+    with pytest.raises(PolicyPublishError, match="deleted meanwhile"):
+        policy_version_publish(version=version)
+
+
 # --- Admin -------------------------------------------------------------------------
 
 
