@@ -237,7 +237,8 @@ def email_send_retry_countdown(*, retries: int) -> int:
 
 def outbound_messages_pending(*, older_than: timedelta, kinds=None) -> list[int]:
     """Messages that should have been sent by now: never queued (broker down), tried
-    with no retry to come (see SEND_RETRY_LOST_AFTER), or claimed by a worker that died."""
+    with no retry to come (see SEND_RETRY_LOST_AFTER), or claimed by a worker that died.
+    `older_than` is how long a task may wait in its queue, a retry's included."""
     now = timezone.now()
     pending = OutboundMessage.objects.filter(
         Q(status=OutboundMessage.Status.QUEUED, attempts=0, created_at__lt=now - older_than)
@@ -245,7 +246,7 @@ def outbound_messages_pending(*, older_than: timedelta, kinds=None) -> list[int]
             status=OutboundMessage.Status.QUEUED,
             attempts__gt=0,
             attempts__lte=SEND_RETRIES,
-            claimed_at__lt=now - SEND_RETRY_LOST_AFTER,
+            claimed_at__lt=now - SEND_RETRY_LOST_AFTER - older_than,
         )
         | Q(status=OutboundMessage.Status.SENDING, claimed_at__lt=now - CLAIM_EXPIRY)
     )
@@ -784,8 +785,9 @@ def campaigns_resume_stalled(*, after: timedelta = STALLED_AFTER) -> int:
 
 
 def campaign_fan_out(*, campaign_id: int, chunk_size: int = FAN_OUT_CHUNK) -> int:
-    """Queue one delivery per address whose election is granted now, and a task per
-    chunk to send them; return how many recipients were streamed.
+    """Queue one delivery per address whose election is granted now (and one per
+    person: see flush), and a task per chunk to send them; return how many recipients
+    were streamed.
 
     Streams the recipients from the database, so memory stays flat however long the
     list. Running it again (a worker died mid-way) creates no second delivery.

@@ -166,11 +166,34 @@ def test_the_sweep_leaves_a_failed_message_to_its_own_retries_until_they_are_los
         assert not send.called, "a second series of retries beside the task's own"
 
         OutboundMessage.objects.filter(pk=message.pk).update(
-            claimed_at=timezone.now() - SEND_RETRY_LOST_AFTER - timedelta(minutes=1)
+            claimed_at=timezone.now() - SEND_RETRY_LOST_AFTER - timedelta(minutes=3)
         )
         outbound_messages_sweep()
 
     assert [call.kwargs["args"] for call in send.call_args_list] == [[message.pk]]
+
+
+@pytest.mark.django_db
+def test_a_campaign_messages_retry_may_wait_behind_its_campaign_before_the_sweep_takes_it():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mail.services import SEND_RETRY_LOST_AFTER, outbound_messages_sweep
+
+    message = queue_one(kind=OutboundMessage.Kind.MARKETING)
+    OutboundMessage.objects.filter(pk=message.pk).update(attempts=1)
+
+    def swept_after(waited: timedelta) -> bool:
+        OutboundMessage.objects.filter(pk=message.pk).update(
+            claimed_at=timezone.now() - SEND_RETRY_LOST_AFTER - waited
+        )
+        with mock.patch.object(outbound_message_send, "apply_async") as send:
+            outbound_messages_sweep()
+        return send.called
+
+    assert not swept_after(timedelta(minutes=30))
+    assert swept_after(timedelta(minutes=61))
 
 
 @pytest.mark.django_db
