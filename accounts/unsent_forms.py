@@ -119,9 +119,8 @@ class UnsentFormMiddleware:
     def __call__(self, request):
         if request.method != "POST":
             return self.get_response(request)
-        kept = request.session.get(SESSION_KEY)
-        if kept and kept["action"] == request.path and request.user.is_authenticated:
-            unsent_form_forget(request)
+        if request.user.is_authenticated:
+            unsent_form_forget_sent_to(request, path=request.path)
         response = self.get_response(request)
         if (
             response.status_code == 302
@@ -196,3 +195,10 @@ def unsent_form_forget(request) -> str | None:
         # site's usual session lifetime.
         request.session.set_expiry(None)
     return kept["page"] if kept else None
+
+
+def unsent_form_forget_sent_to(request, *, path: str) -> None:
+    """Drop the form kept in this session if it was sent to this address."""
+    kept = request.session.get(SESSION_KEY)
+    if kept and kept["action"] == path:
+        unsent_form_forget(request)

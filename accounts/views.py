@@ -6,6 +6,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,7 +24,7 @@ from accounts.services import (
     user_sessions_end,
     user_sessions_end_others,
 )
-from accounts.unsent_forms import unsent_form_forget
+from accounts.unsent_forms import unsent_form_forget, unsent_form_forget_sent_to
 from consent.purposes import Purpose
 from consent.selectors import consent_history
 from privacy.cookies import REMEMBERED_EMAIL_COOKIE, cookie_delete
@@ -102,6 +103,8 @@ def profile_edit(request):
 @login_required
 @require_POST
 def profile_remove(request):
+    # Answers typed after the session ended are kept in it, and are answers too.
+    unsent_form_forget_sent_to(request, path=reverse("accounts:profile"))
     if profile_delete(user=request.user):
         messages.success(request, "Your answers are deleted.")
     return redirect("accounts:profile")

@@ -115,6 +115,7 @@ PROMISES = (
             "accounts/tests/test_profile.py::test_sending_the_form_empty_stores_nothing",
             "accounts/tests/test_profile.py::test_answers_can_be_changed_one_by_one",
             "accounts/tests/test_profile.py::test_answers_can_be_deleted",
+            "accounts/tests/test_profile.py::test_deleting_answers_also_drops_answers_kept_from_a_form_sent_signed_out",
         ),
     ),
     Promise(

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from accounts.models import Profile
 from accounts.tests.factories import UserFactory
+from accounts.unsent_forms import OWNER_FIELD, SESSION_KEY, owner_token
 
 URL = reverse("accounts:profile")
 DELETE_URL = reverse("accounts:profile_delete")
@@ -135,3 +136,19 @@ def test_my_privacy_links_to_the_questions(client, alice):
 
     assert f'href="{URL}"' in html
     assert "Help us improve (optional)" in html
+
+
+@pytest.mark.django_db
+def test_deleting_answers_also_drops_answers_kept_from_a_form_sent_signed_out(client, alice):
+    client.post(URL, ANSWERS)
+    # Changed after the session ended: what was typed is kept for after signing in.
+    client.logout()
+    client.post(URL, {"interests": "Marine biology", OWNER_FIELD: owner_token(alice)})
+    client.force_login(alice)
+    assert "Marine biology" in client.get(URL).content.decode()
+
+    response = client.post(DELETE_URL, follow=True)
+
+    assert Profile.objects.count() == 0
+    assert "Marine biology" not in response.content.decode()
+    assert SESSION_KEY not in client.session
