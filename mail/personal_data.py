@@ -62,6 +62,8 @@ def export(user) -> dict:
                 "kind": message.kind,
                 "status": message.status,
                 "created_at": message.created_at.isoformat(),
+                # What it said, while we keep that (OUTBOUND_MAIL_KEEP_DAYS); empty after.
+                "text": message.text,
             }
             for message in OutboundMessage.objects.filter(_to_any_of("to", addresses))
         ],

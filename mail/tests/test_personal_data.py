@@ -86,3 +86,30 @@ def test_an_address_typed_into_an_account_but_not_confirmed_brings_none_of_its_m
 
     assert "victim@example.com" not in str(exported)
     assert InboundMessage.objects.filter(from_address="victim@example.com").exists()
+
+
+@pytest.mark.django_db
+def test_export_holds_what_each_email_said_while_it_is_kept_and_not_after(owner, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from mail.services import email_queue, outbound_messages_forget
+
+    message = email_queue(to="owner@example.com", subject="Your receipt", text="Order 42 paid")
+    assert {item["text"] for item in personal_data.export(owner)["emails_sent"]} >= {
+        "Order 42 paid"
+    }
+
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        status=OutboundMessage.Status.SENT,
+        created_at=timezone.now() - timedelta(days=settings.OUTBOUND_MAIL_KEEP_DAYS + 1),
+    )
+    outbound_messages_forget()
+
+    [receipt] = [
+        item
+        for item in personal_data.export(owner)["emails_sent"]
+        if item["subject"] == "Your receipt"
+    ]
+    assert receipt["text"] == ""
