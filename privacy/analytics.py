@@ -11,6 +11,7 @@ on every request, so that counting costs a request no round trip to Redis.
 
 import atexit
 import fcntl
+import json
 import logging
 import threading
 import time
@@ -38,6 +39,10 @@ BUFFER_DAYS = 8
 _BUFFER_SECONDS = (BUFFER_DAYS + 1) * 24 * 3600
 _FLUSH_LOCK = "flush-lock"
 _FLUSH_LOCK_SECONDS = 300
+# The counts a flush has taken out of the counters and not yet seen committed to the
+# database, with the batch id that commit records: {"batch", "counts", "taken"}. It
+# never expires: the next flush resolves it (privacy.services.analytics_flush).
+_PENDING = "flush-pending"
 
 # Site areas are URL namespaces (each app's app_name), so an app added later is its
 # own area without any change here. Pages outside a namespace are named here.
@@ -120,6 +125,12 @@ def buffer_key(day: date, kind: str, site: str, name: str) -> str:
     return f"{day:%Y%m%d}:{kind}:{site}:{name}"
 
 
+def buffer_key_parse(key: str) -> tuple[date, str, str, str]:
+    """What a counter counts, from its key: (day, kind, site, name)."""
+    day, kind, site, name = key.split(":", 3)
+    return date(int(day[:4]), int(day[4:6]), int(day[6:])), kind, site, name
+
+
 def buffer_keys(*, today: date, sites: list[str]) -> dict[str, tuple[date, str, str, str]]:
     """Every counter that may hold counts not yet flushed, with what it counts."""
     names = known_names()
@@ -178,6 +189,7 @@ def buffer_add_many(counts: dict[str, int]) -> None:
             pipe.execute()
         return
     with _exclusive(cache):
+        _take_finish(cache)
         for key, amount in counts.items():
             _counter_add(cache, key, amount)
 
@@ -244,19 +256,105 @@ def usage_counts_push() -> None:
     _process_counts.push()
 
 
-def buffer_take(keys: list[str]) -> dict[str, int]:
-    """Remove and return the counts held under these keys (those above zero)."""
+# Redis takes the counts and records them as the pending batch in one script, which
+# Redis runs whole or not at all. Nothing is taken while another batch is pending.
+# KEYS: the pending batch, then the counters; ARGV: the batch id, then the counters'
+# keys as the flush names them.
+_TAKE_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local counts, found = {}, false
+for i = 2, #KEYS do
+  local value = tonumber(redis.call('GET', KEYS[i]))
+  if value and value > 0 then
+    redis.call('DECRBY', KEYS[i], value)
+    counts[ARGV[i]] = value
+    found = true
+  end
+end
+if not found then return false end
+local record = cjson.encode({batch = ARGV[1], counts = counts, taken = true})
+redis.call('SET', KEYS[1], record)
+return record
+"""
+_DROP_SCRIPT = """
+local record = redis.call('GET', KEYS[1])
+if record and cjson.decode(record).batch == ARGV[1] then redis.call('DEL', KEYS[1]) end
+"""
+
+
+def _redis(cache):
+    return cache._cache.get_client(write=True)
+
+
+def buffer_take(keys: list[str], *, batch: str) -> dict[str, int]:
+    """Take the counts held under these keys (those above zero) out of the counters;
+    they stay in the buffer as the pending batch `batch` until buffer_pending_drop.
+
+    Takes nothing while a batch is pending: resolve it first (buffer_pending).
+    """
     cache = caches[BUFFER_ALIAS]
+    if isinstance(cache, RedisCache):
+        names = [cache.make_and_validate_key(key) for key in [_PENDING, *keys]]
+        record = _redis(cache).eval(_TAKE_SCRIPT, len(names), *names, batch, *keys)
+        return json.loads(record)["counts"] if record else {}
     with _exclusive(cache):
+        _take_finish(cache)
+        if cache.get(_PENDING) is not None:
+            return {}
         found = {key: value for key, value in cache.get_many(keys).items() if value}
+        if not found:
+            return {}
+        # The file cache writes one key at a time: the batch is recorded before its
+        # counts are taken and marked taken after, so that a take cut short by a kill
+        # is finished by whoever next holds the lock (_take_finish).
+        record = {"batch": batch, "counts": found, "taken": False}
+        cache.set(_PENDING, record, timeout=None)
         for key, value in found.items():
             # A decrement, not a delete: a request counted since the read is kept.
             _counter_add(cache, key, -value)
+        cache.set(_PENDING, {**record, "taken": True}, timeout=None)
     return found
 
 
-def buffer_return(taken: dict[str, int]) -> None:
-    buffer_add_many(taken)
+def _take_finish(cache) -> None:
+    """Finish taking a pending batch whose take was cut short (file buffer; call under
+    _exclusive(cache), before writing any counter)."""
+    record = cache.get(_PENDING)
+    if record is None or record["taken"]:
+        return
+    for key, value in record["counts"].items():
+        # Nothing is added to a counter while a take is unfinished, since every writer
+        # comes here first: each still holds what was read (not yet taken) or nothing.
+        if cache.get(key, 0) >= value:
+            _counter_add(cache, key, -value)
+    cache.set(_PENDING, {**record, "taken": True}, timeout=None)
+
+
+def buffer_pending() -> tuple[str, dict[str, int]] | None:
+    """The batch a flush took and did not drop, as (batch id, counts); None if none."""
+    cache = caches[BUFFER_ALIAS]
+    if isinstance(cache, RedisCache):
+        raw = _redis(cache).get(cache.make_and_validate_key(_PENDING))
+        record = json.loads(raw) if raw else None
+    else:
+        with _exclusive(cache):
+            _take_finish(cache)
+            record = cache.get(_PENDING)
+    return (record["batch"], record["counts"]) if record else None
+
+
+def buffer_pending_drop(batch: str) -> None:
+    """Forget the pending batch once its counts are in the database, unless another
+    batch has taken its place (a flush that outlasted its lock may come here late)."""
+    cache = caches[BUFFER_ALIAS]
+    if isinstance(cache, RedisCache):
+        _redis(cache).eval(_DROP_SCRIPT, 1, cache.make_and_validate_key(_PENDING), batch)
+        return
+    with _exclusive(cache):
+        _take_finish(cache)
+        record = cache.get(_PENDING)
+        if record is not None and record["batch"] == batch:
+            cache.delete(_PENDING)
 
 
 @contextmanager

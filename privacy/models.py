@@ -168,3 +168,19 @@ class FileDeletion(models.Model):
 
     def __str__(self):
         return f"{self.storage}: {self.name}"
+
+
+class FlushedBatch(models.Model):
+    """A batch of buffered usage counts that a flush added to DailyCount, recorded in
+    the same transaction: a batch a killed flush left pending in the buffer is added
+    by the next flush only if its id is not here (privacy.services.analytics_flush)."""
+
+    id = models.CharField(max_length=32, primary_key=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "flushed usage-count batch"
+        verbose_name_plural = "flushed usage-count batches"
+
+    def __str__(self):
+        return self.id

@@ -4,12 +4,13 @@ is looked at by staff, policy publishing, cookie choices and aggregate analytics
 import csv
 import io
 import logging
+import uuid
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -17,7 +18,14 @@ from consent.purposes import Purpose, Source
 from consent.selectors import consent_elections
 from consent.services import consent_grant, consent_withdraw, subject_get_or_create
 from privacy import analytics
-from privacy.models import DailyCount, Disclosure, FileDeletion, PolicyVersion, StaffAccess
+from privacy.models import (
+    DailyCount,
+    Disclosure,
+    FileDeletion,
+    FlushedBatch,
+    PolicyVersion,
+    StaffAccess,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -184,12 +192,20 @@ def cookie_choices_record(*, user, choices) -> list[Purpose]:
     return recorded
 
 
+# A flushed batch's id is looked up only by the flush right after the one that added
+# it (when that one died before dropping it from the buffer); kept a while longer.
+FLUSHED_BATCH_KEEP = timedelta(days=14)
+
+
 def analytics_flush(*, today: date | None = None) -> int:
     """Move the buffered counts into DailyCount rows; return how many were moved.
 
-    Run by beat. Safe to run again or concurrently: counts are taken out of the buffer
-    before they are added here, one flush runs at a time, and counts taken by a flush
-    that fails are put back.
+    Run by beat. Nothing is lost or counted twice, whatever stops a flush (an error,
+    a kill, a time limit): the counts a flush takes stay in the buffer as a pending
+    batch until the transaction that adds them, which also records the batch's id, has
+    committed. Each flush first resolves a batch left pending: it adds it unless its id
+    is recorded already, then drops it. One flush runs at a time; should a flush
+    outlast its lock, the recorded id still lets only one of two add a batch.
     """
     from partners.models import Partner
 
@@ -199,11 +215,31 @@ def analytics_flush(*, today: date | None = None) -> int:
     with analytics.buffer_flush_lock() as acquired:
         if not acquired:
             return 0
-        taken = analytics.buffer_take(list(keys))
+        moved = 0
+        pending = analytics.buffer_pending()
+        if pending is not None:
+            moved += _analytics_batch_move(*pending)
+        batch = uuid.uuid4().hex
+        taken = analytics.buffer_take(list(keys), batch=batch)
+        if taken:
+            moved += _analytics_batch_move(batch, taken)
+        FlushedBatch.objects.filter(created_at__lt=timezone.now() - FLUSHED_BATCH_KEEP).delete()
+    return moved
+
+
+def _analytics_batch_move(batch: str, counts: dict[str, int]) -> int:
+    """Add a batch taken from the buffer to DailyCount unless it was added already,
+    then drop it from the buffer; return how many counts were added."""
+    added = 0
+    if not FlushedBatch.objects.filter(id=batch).exists():
         try:
             with transaction.atomic():
-                for key, amount in taken.items():
-                    day, kind, site, name = keys[key]
+                # First: while another flush adds this batch, the database holds this
+                # insert until that one commits (this one then stops on the duplicate
+                # id) or rolls back (this one goes on).
+                FlushedBatch.objects.create(id=batch)
+                for key, amount in counts.items():
+                    day, kind, site, name = analytics.buffer_key_parse(key)
                     updated = DailyCount.objects.filter(
                         day=day, kind=kind, site=site, name=name
                     ).update(count=F("count") + amount)
@@ -211,10 +247,12 @@ def analytics_flush(*, today: date | None = None) -> int:
                         DailyCount.objects.create(
                             day=day, kind=kind, site=site, name=name, count=amount
                         )
-        except Exception:
-            analytics.buffer_return(taken)
-            raise
-    return sum(taken.values())
+            added = sum(counts.values())
+        except IntegrityError:
+            if not FlushedBatch.objects.filter(id=batch).exists():
+                raise
+    analytics.buffer_pending_drop(batch)
+    return added
 
 
 # An all-sites figure that, set against the partner's own, would reveal fewer than k.
