@@ -435,6 +435,11 @@ ACCOUNT_RATE_LIMITS = {
     "order_link_renew": "10/h/ip,3/h/key",
     "data_export": "5/d/user",
 }
+# The limits above "per ip" count the address a request came from: behind a load
+# balancer that is the balancer's, shared by every visitor, so one visitor's failed
+# sign-ins would lock everyone out. The number of proxies in front that append to
+# X-Forwarded-For (1 for one load balancer); never more, since a client writes the rest.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # Staff must have two-factor authentication to use the admin (on by default in
 # production; the embedded default's demo staff have none).

@@ -164,3 +164,25 @@ def test_every_periodic_task_expires_before_its_next_turn():
         expires = entry.get("options", {}).get("expires")
         assert expires is not None, f"{name} piles up in the queue while no worker runs"
         assert 0 < expires < float(entry["schedule"]), name
+
+
+CLIENT_IP_AS_RATE_LIMITED = (
+    "from allauth.core.internal.ratelimit import get_ip; "
+    "from django.test import RequestFactory; "
+    "print(get_ip(RequestFactory().get('/', REMOTE_ADDR='10.0.0.2', "
+    "HTTP_X_FORWARDED_FOR='198.51.100.1, 203.0.113.7')))"
+)
+
+
+def test_rate_limits_count_the_client_behind_the_load_balancer_not_the_load_balancer(tmp_path):
+    # Behind a load balancer every request comes from its address: counted per that
+    # address, one visitor's failed sign-ins would lock everyone out.
+    behind = run_manage(
+        "shell", "-c", CLIENT_IP_AS_RATE_LIMITED, TRUSTED_PROXY_COUNT="1", VAR_DIR=str(tmp_path)
+    )
+    direct = run_manage("shell", "-c", CLIENT_IP_AS_RATE_LIMITED, VAR_DIR=str(tmp_path))
+
+    # The address the load balancer saw, not what the client wrote before it.
+    assert behind.stdout.strip().splitlines()[-1] == "203.0.113.7", behind.stderr
+    # Without a proxy the header is the client's own to write: never believed.
+    assert direct.stdout.strip().splitlines()[-1] == "10.0.0.2", direct.stderr
