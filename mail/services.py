@@ -118,7 +118,9 @@ def email_queue(
         kind=kind,
         to=to,
         from_email=from_email or settings.DEFAULT_FROM_EMAIL,
-        subject=subject,
+        # One line: the mail library refuses a subject with any line break (a name
+        # typed with one), so the message would fail at every try and never go.
+        subject=" ".join(subject.splitlines()),
         text=text,
         html=html,
         headers=headers or {},

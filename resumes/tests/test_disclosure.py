@@ -339,3 +339,21 @@ def test_disclosures_carry_the_owner_so_my_privacy_can_list_them(workspace, owne
     mine = Disclosure.objects.filter(subjects__user=owner, shown_to_subject=True)
 
     assert mine.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["Ann\u2028Lee", "Ann\x0bLee", "Ann\r\nLee"])
+def test_a_line_break_in_the_owners_name_does_not_stop_the_resume_reaching_its_recipient(
+    workspace, owner, allowed, name, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The name goes into the subject, where a line break is refused by the mail library:
+    # every try failed, while the owner was told it was sent.
+    owner.name = name
+    owner.save(update_fields=["name"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send = share(workspace)
+
+    send.message.refresh_from_db()
+    assert send.message.status == OutboundMessage.Status.SENT
+    assert mailoutbox[-1].subject == "Ann Lee sent you their resume"
