@@ -424,6 +424,9 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     # Our own public forms, through allauth's rate limiter.
     "feedback": "10/h/ip",
+    # A visitor's published story e-mails its withdraw link to the address typed, with
+    # the names typed in it: per address too, however many machines send the form.
+    "feedback_address": "3/h/key,10/d/key",
     "contest_entry": "20/h/ip",
     # Forms kept for their author after the session ended (accounts/unsent_forms.py).
     "unsent_form": "20/h/ip",

@@ -42,7 +42,15 @@ def feedback_new(request):
     if request.method == "POST":
         form = FeedbackForm(request.POST, signed_in=user is not None)
         if form.is_valid():
-            if not form_submission_allow(request, form=form, action="feedback"):
+            if not form_submission_allow(request, form=form, action="feedback") or (
+                _mails_withdraw_link(form, user)
+                and not form_submission_allow(
+                    request,
+                    form=form,
+                    action="feedback_address",
+                    key=form.cleaned_data["email"].casefold(),
+                )
+            ):
                 return render(request, "feedback/feedback_form.html", {"form": form}, status=429)
             feedback_submit(user=user, **form.cleaned_data)
             return redirect("feedback:thanks")
@@ -52,6 +60,12 @@ def feedback_new(request):
         )
         form = FeedbackForm(initial=initial, signed_in=user is not None)
     return render(request, "feedback/feedback_form.html", {"form": form})
+
+
+def _mails_withdraw_link(form: FeedbackForm, user) -> bool:
+    """Whether sending the form e-mails its withdraw link (feedback_submit): a visitor's
+    story to publish, to the address typed, which may be anyone's."""
+    return user is None and form.cleaned_data["publish"] and bool(form.cleaned_data["email"])
 
 
 def feedback_thanks(request):

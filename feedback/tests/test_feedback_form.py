@@ -332,3 +332,30 @@ def test_the_same_page_sent_again_with_an_address_added_keeps_the_address(client
     client.post(URL, {**data, "name": "Sam", "email": "sam@example.com"})
 
     assert Feedback.objects.filter(email="sam@example.com", name="Sam").exists()
+
+
+@pytest.mark.django_db
+def test_the_withdraw_link_goes_to_one_address_only_a_few_times_however_many_machines_ask(
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The link mail carries the name and display name typed: from many addresses a
+    # sender could otherwise fill a stranger's inbox with text of their choosing.
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "feedback_address": "2/h/key"}
+    data = {"email": "Target@Example.com", "publish": "on", "display_name": "Visit evil.example"}
+
+    statuses = []
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                URL, {**data, "body": f"Note {n}"}, REMOTE_ADDR=f"198.51.100.{n + 1}"
+            )
+        statuses.append(response.status_code)
+    with django_capture_on_commit_callbacks(execute=True):
+        other = client.post(
+            URL, {**data, "body": "Note", "email": "else@example.com"}, REMOTE_ADDR="198.51.100.9"
+        )
+
+    assert statuses == [302, 302, 429]
+    assert "too many times in a short time" in response.content.decode()
+    assert other.status_code == 302
+    assert [m.to for m in mailoutbox] == [["Target@Example.com"]] * 2 + [["else@example.com"]]
