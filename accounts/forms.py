@@ -3,6 +3,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context as allauth_context
 from django import forms
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from accounts.models import Profile
@@ -79,6 +80,14 @@ class SignupForm(AgeConfirmationMixin, AllauthSignupForm):
         data = super().clean()
         notice_version_check(self, self.partner)
         return data
+
+    def try_save(self, request):
+        if self.account_already_exists:
+            # A new account's password is hashed, most of what a signup costs: without
+            # the same work here, an address that has an account was answered many
+            # times faster, telling anyone so (ACCOUNT_PREVENT_ENUMERATION).
+            make_password(self.cleaned_data["password1"])
+        return super().try_save(request)
 
     def save(self, request):
         with transaction.atomic():

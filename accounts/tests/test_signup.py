@@ -1,10 +1,13 @@
 import re
+from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.tests.factories import UserFactory
 from consent.models import ConsentEvent, Election, Subject
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
@@ -164,3 +167,20 @@ def test_signup_links_an_existing_subject_to_the_new_account(client):
     subject = Subject.objects.get()
     assert subject.user == User.objects.get()
     assert subject.events.count() == 1
+
+
+@pytest.mark.django_db
+def test_signing_up_with_a_taken_address_hashes_the_password_as_a_new_signup_does(client):
+    # Hashing the password is most of what a signup costs: skipped for an address that
+    # already has an account, the quicker answer told anyone that it has one.
+    UserFactory(email="taken@example.com")
+    hashed = {}
+    for email in ("fresh@example.com", "taken@example.com"):
+        with mock.patch.object(
+            MD5PasswordHasher, "encode", autospec=True, side_effect=MD5PasswordHasher.encode
+        ) as encode:
+            response = client.post(SIGNUP_URL, signup_data(email=email))
+        hashed[email] = encode.call_count
+        assert response.url == reverse("account_email_verification_sent")
+
+    assert hashed["taken@example.com"] == hashed["fresh@example.com"] >= 1
