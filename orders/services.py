@@ -379,6 +379,10 @@ def order_receipt_resend(*, order: Order):
         raise OrderTransitionError(
             f"an order that is “{order.get_status_display()}” has no receipt."
         )
+    if not order.email:
+        # Erasure keeps the order for accounting but clears its address: a receipt
+        # would go nowhere, and be recorded as sent.
+        raise OrderTransitionError("its buyer was erased, so it has no address to send to.")
     return order_receipt_queue(order=order)
 
 

@@ -160,6 +160,33 @@ def test_support_emails_a_paid_orders_receipt_again_and_is_told_to_whom(
     assert f"{unpaid.reference}: an order that is “Awaiting payment” has no receipt." in html
 
 
+def test_a_receipt_is_not_emailed_again_for_an_order_whose_buyer_was_erased(
+    support_client, resume, mailoutbox, django_capture_on_commit_callbacks
+):
+    from accounts.services import account_erase
+    from mail.models import OutboundMessage
+
+    buyer = UserFactory(email="erased.buyer@example.com")
+    order = placed_order(resume, user=buyer)
+    sandbox_paid(order)
+    account_erase(user=buyer)  # the order is kept for accounting, without its address
+    OutboundMessage.objects.all().delete()
+    mailoutbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = support_client.post(
+            CHANGELIST,
+            {"action": "resend_receipt", "index": 0, helpers.ACTION_CHECKBOX_NAME: [order.pk]},
+            follow=True,
+        )
+
+    html = response.content.decode()
+    assert mailoutbox == []
+    assert not OutboundMessage.objects.exists()
+    assert "e-mailed again" not in html
+    assert f"{order.reference}: its buyer was erased, so it has no address to send to." in html
+
+
 def test_support_holds_nothing_of_resumes_or_assessment_results():
     held = ROLE_PERMISSIONS[SUPPORT]
 
