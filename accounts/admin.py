@@ -13,6 +13,7 @@ from accounts.models import AccountErasure, Profile, User
 from accounts.personal_data_registry import ErasureBlocked
 from accounts.services import account_erase
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
+from consent.selectors import email_digest_searched
 
 
 @admin.register(User)
@@ -104,7 +105,16 @@ class ProfileAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
 class AccountErasureAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["erased_at", "former_user_id", "email_digest", "apps"]
     search_fields = ["email_digest", "former_user_id"]
+    search_help_text = "The address that was erased, its digest or the former account number."
     date_hierarchy = "erased_at"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The record keeps the address's keyed digest, which nobody can type: "was my
+        # account erased?" is answered from the address itself.
+        if digest := email_digest_searched(search_term):
+            results |= queryset.filter(email_digest=digest)
+        return results, may_have_duplicates
 
 
 admin.site.unregister(UserSession)

@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin, ReadOnlyInline
 from consent.models import ConsentEvent, Election, Subject
+from consent.selectors import email_digest_searched
 
 EVENT_FIELDS = [
     "occurred_at",
@@ -39,6 +40,14 @@ class SubjectAdmin(ListedFiltersOnlyMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
     readonly_fields = ["email", "email_digest", "user", "merged_into", "created_at"]
     inlines = [ElectionInline, ConsentEventInline]
     list_select_related = ["user"]
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # An erased address is kept as its digest alone: the suppression it stays under
+        # is found by the address too.
+        if digest := email_digest_searched(search_term):
+            results |= queryset.filter(email_digest=digest)
+        return results, may_have_duplicates
 
 
 @admin.register(ConsentEvent)

@@ -178,6 +178,16 @@ def person_address_digests(*, user) -> set[str]:
     return {email_digest(address) for address in [user.email, *addresses]}
 
 
+def email_digest_searched(search_term: str) -> str | None:
+    """The digest of the address typed into an admin search box, or None if what was
+    typed is not one address. Of an erased address only this digest is kept (its
+    subject, its erasure record), so it is how staff find one by the address."""
+    try:
+        return email_digest(search_term)
+    except ValueError:
+        return None
+
+
 def subjects_for_user(*, user) -> QuerySet[Subject]:
     """The subjects that are this person: their account's, those merged into it, and
     those of each verified address of theirs that has consent on record without being

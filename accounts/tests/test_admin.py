@@ -295,3 +295,19 @@ def test_an_accounts_addresses_are_only_seen_in_the_admin(superuser_client):
     assert listed.status_code == 200  # No such action: the list is shown again.
     address.refresh_from_db()
     assert (address.email, address.verified) == ("second@example.com", False)
+
+
+@pytest.mark.django_db
+def test_a_privacy_officer_finds_an_erasure_by_the_address_it_erased(client):
+    # The record keeps only the address's keyed digest, which nobody can type in.
+    gone, other = UserFactory(email="gone@example.com"), UserFactory(email="other@example.com")
+    gone_id = gone.pk
+    account_erase(user=gone)
+    account_erase(user=other)
+    staff(client, PRIVACY_OFFICER)
+
+    response = client.get(
+        reverse("admin:accounts_accounterasure_changelist"), {"q": " Gone@Example.com "}
+    )
+
+    assert [erasure.former_user_id for erasure in response.context["cl"].result_list] == [gone_id]
