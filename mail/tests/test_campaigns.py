@@ -392,6 +392,22 @@ def test_a_privacy_officer_reads_campaigns_but_cannot_send_even_a_test(
 
 
 @pytest.mark.django_db
+def test_a_privacy_officer_is_not_offered_a_test_send_the_admin_would_refuse(client):
+    from accounts.roles import PRIVACY_OFFICER
+
+    officer = UserFactory(is_staff=True)
+    officer.groups.add(Group.objects.get(name=PRIVACY_OFFICER))
+    client.force_login(officer)
+    campaign = new_campaign()
+
+    html = client.get(reverse("admin:mail_campaign_change", args=[campaign.pk])).content.decode()
+
+    assert reverse("admin:mail_campaign_preview", args=[campaign.pk]) in html
+    assert reverse("admin:mail_campaign_test", args=[campaign.pk]) not in html
+    assert "Send a test to me" not in html
+
+
+@pytest.mark.django_db
 def test_staff_can_preview_and_send_a_test_to_themselves(
     client, marketer, django_capture_on_commit_callbacks, mailoutbox
 ):
