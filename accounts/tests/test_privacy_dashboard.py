@@ -129,3 +129,14 @@ def test_query_count_does_not_grow_with_history(client, alice, django_assert_num
     with django_assert_num_queries(7):
         response = client.get(URL)
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_it_links_to_the_pages_that_change_how_i_sign_in(client, alice):
+    # allauth's own pages for these have no menu here (our layout replaces theirs), so
+    # without these links a person could not find where to change their address or
+    # turn on two-factor authentication.
+    html = client.get(URL).content.decode()
+
+    for name in ("account_email", "account_change_password", "mfa_index"):
+        assert f'href="{reverse(name)}"' in html, name
