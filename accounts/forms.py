@@ -108,6 +108,22 @@ class ElectionsForm(forms.Form):
     site_updates = election_field(Purpose.SITE_UPDATES)
     resume_disclosure = election_field(Purpose.RESUME_DISCLOSURE)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each box carries, hidden, the state the page showed: see shown().
+        for field in self.fields.values():
+            field.show_hidden_initial = True
+
+    def shown(self) -> dict[Purpose, bool]:
+        """Each box as the page showed it, for the boxes whose page said (a form from
+        before these hidden fields existed says nothing)."""
+        shown = {}
+        for name, field in self.fields.items():
+            key = self.add_initial_prefix(name)
+            if key in self.data:
+                shown[Purpose(name)] = field.to_python(self.data[key])
+        return shown
+
 
 class LoginForm(AllauthLoginForm):
     """Sign-in, with the e-mail address filled in when a preferences cookie holds it (P13)."""

@@ -38,23 +38,34 @@ def privacy_dashboard(request):
     if request.method == "POST":
         form = ElectionsForm(request.POST)
         if form.is_valid():
+            wanted = {Purpose(name): value for name, value in form.cleaned_data.items()}
+            # A box left as the page showed it is no new choice: if that election
+            # changed since (a "remove" e-mail, an unsubscribe link, another tab), the
+            # newer choice stands, rather than the page's older state coming back.
+            ticked = _elections_ticked(consent_history(user=request.user))
+            moved_on = [
+                purpose
+                for purpose, was_ticked in form.shown().items()
+                if wanted[purpose] == was_ticked and ticked.get(purpose, False) != was_ticked
+            ]
             changed = account_elections_update(
                 user=request.user,
-                wanted={Purpose(name): value for name, value in form.cleaned_data.items()},
+                wanted={p: value for p, value in wanted.items() if p not in moved_on},
             )
             if changed:
                 messages.success(request, "Your choices are saved.")
-            else:
+            elif not moved_on:
                 messages.info(request, "Nothing changed.")
+            for purpose in moved_on:
+                messages.info(
+                    request,
+                    f"“{purpose.label}” changed since you opened this page, so we left it as "
+                    "it is now: see below.",
+                )
             return redirect("accounts:privacy")
     history = consent_history(user=request.user)
     elections = {event.purpose: event for event in history if event.is_current}
-    form = ElectionsForm(
-        initial={
-            purpose: election.granted and not election.awaiting
-            for purpose, election in elections.items()
-        }
-    )
+    form = ElectionsForm(initial=_elections_ticked(history))
     rows = [{"field": form[name], "election": elections.get(name)} for name in form.fields]
     return render(
         request,
@@ -69,6 +80,14 @@ def privacy_dashboard(request):
             ),
         },
     )
+
+
+def _elections_ticked(history) -> dict[str, bool]:
+    """Which boxes My privacy shows ticked: elections in force (a grant still waiting
+    for its confirmation is shown unticked, as not yet allowed)."""
+    return {
+        event.purpose: event.granted and not event.awaiting for event in history if event.is_current
+    }
 
 
 # --- "Help us improve" (P6) -----------------------------------------------------

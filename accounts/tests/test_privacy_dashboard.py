@@ -140,3 +140,39 @@ def test_it_links_to_the_pages_that_change_how_i_sign_in(client, alice):
 
     for name in ("account_email", "account_change_password", "mfa_index"):
         assert f'href="{reverse(name)}"' in html, name
+
+
+def _form_as_shown(html: str) -> dict:
+    """What the browser sends for the elections form left as the page showed it: the
+    ticked boxes and the hidden fields."""
+    form = html[html.index(f'action="{URL}"') :]
+    form = form[: form.index("</form>")]
+    data = {name: "on" for name in re.findall(r'name="(\w+)" id="id_\w+" checked', form)}
+    data |= dict(re.findall(r'<input type="hidden" name="([\w-]+)" value="(\w+)"', form))
+    return data
+
+
+@pytest.mark.django_db
+def test_a_box_left_as_shown_does_not_undo_a_choice_made_since_the_page_was_shown(client, alice):
+    consent_grant(user=alice, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    data = _form_as_shown(client.get(URL).content.decode())
+    # While the page is open, alice e-mails "remove" (or unsubscribes from a newsletter).
+    consent_withdraw(user=alice, purpose=Purpose.MARKETING, source=Source.EMAIL)
+
+    # Back on the open page, she ticks site updates only and saves.
+    response = client.post(URL, data | {"site_updates": "on"}, follow=True)
+
+    assert not consent_is_granted(user=alice, purpose=Purpose.MARKETING)
+    assert consent_is_granted(user=alice, purpose=Purpose.SITE_UPDATES)
+    assert "changed since you opened this page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_box_changed_on_a_page_shown_before_another_choice_still_counts(client, alice):
+    data = _form_as_shown(client.get(URL).content.decode())
+    consent_grant(user=alice, purpose=Purpose.MARKETING, source=Source.CHECKOUT)
+    consent_withdraw(user=alice, purpose=Purpose.MARKETING, source=Source.EMAIL)
+
+    client.post(URL, data | {"marketing": "on"})
+
+    assert consent_is_granted(user=alice, purpose=Purpose.MARKETING)
