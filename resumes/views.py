@@ -216,8 +216,11 @@ def questionnaire_step(request, public_id, step: int):
             messages.info(request, str(taken))
             return redirect("resumes:workspace", workspace.public_id)
         except ResumeActionRefused as error:
+            # E.g. delivered or cancelled while the page was open: the page comes back
+            # with what was typed still in it (to copy), not as saved before.
             _refused(request, error)
-            return redirect("resumes:questionnaire", workspace.public_id, step)
+            workspace.refresh_from_db()
+            return _questionnaire_page(request, workspace, step, form)
         if questionnaire.step_answered(step):
             messages.success(request, "Saved.")
         else:
@@ -233,12 +236,16 @@ def questionnaire_step(request, public_id, step: int):
         if go == "next" and step < Questionnaire.STEPS:
             return redirect("resumes:questionnaire", workspace.public_id, step + 1)
         return redirect("resumes:workspace", workspace.public_id)
+    return _questionnaire_page(request, workspace, step, form)
+
+
+def _questionnaire_page(request, workspace: ResumeWorkspace, step: int, form):
     return render(
         request,
         "resumes/questionnaire_step.html",
         {
             "workspace": workspace,
-            "questionnaire": questionnaire,
+            "questionnaire": workspace.questionnaire,
             "form": form,
             "is_formset": isinstance(form, forms.EntryFormSet),
             "step": step,

@@ -436,3 +436,20 @@ def test_answers_all_saved_but_not_sent_say_so_and_lead_to_sending(client, works
 
     assert "All your answers are saved, but not sent yet" in html
     assert f'href="{step_url(workspace, 5)}">Check and send to your writer' in html
+
+
+@pytest.mark.django_db
+def test_answers_sent_after_the_resume_was_delivered_stay_on_the_page_to_copy(client, workspace):
+    # The page was open while the writer delivered the final.
+    ResumeWorkspace.objects.filter(pk=workspace.pk).update(status=ResumeWorkspace.Status.DELIVERED)
+
+    response = client.post(
+        step_url(workspace, 5), {"notes": "Please leave out my 2019 job.", "go": "stay"}
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "This resume is finished and delivered." in html
+    assert "Please leave out my 2019 job." in html
+    workspace.questionnaire.refresh_from_db()
+    assert workspace.questionnaire.notes == ""
