@@ -229,3 +229,49 @@ def test_beat_clears_ended_sessions_every_hour():
 
     assert entry["task"] == accounts_tasks.sessions_clear_ended.name
     assert entry["schedule"] == 3600
+
+
+NEW_PASSWORD = "a-new-long-passphrase-2"
+
+
+@pytest.mark.django_db
+def test_after_a_password_change_other_sessions_are_no_longer_listed_as_signed_in(alice):
+    # "Do not recognise a session? Sign it out and change your password": the new
+    # password signs the others out, and My privacy must not go on listing them.
+    laptop = signed_in_client(alice, "Laptop/1.0")
+    signed_in_client(alice, "Phone/2.0")
+
+    laptop.post(
+        reverse("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    html = laptop.get(PRIVACY_URL).content.decode()
+    assert "Phone/2.0" not in html
+    assert "Sign out everywhere else" not in html
+    assert html.count("<strong>This browser</strong>") == 1
+    assert list(UserSession.objects.values_list("user_agent", flat=True)) == ["Laptop/1.0"]
+
+
+@pytest.mark.django_db
+def test_after_a_password_reset_no_session_of_the_account_is_listed(alice):
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+
+    signed_in_client(alice, "Laptop/1.0")
+    signed_in_client(alice, "Phone/2.0")
+    alice.refresh_from_db()  # The reset key is made from the last sign-in.
+    browser = Client()
+    key_url = reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(alice),
+            "key": default_token_generator.make_token(alice),
+        },
+    )
+    form_url = browser.get(key_url).url
+
+    response = browser.post(form_url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert not UserSession.objects.filter(user=alice).exists()
