@@ -4,6 +4,7 @@ from allauth.core.ratelimit import consume, consume_or_429
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
@@ -432,8 +433,18 @@ def order_link_download(request, token, line_id):
     return _download(order, line_id)
 
 
+def _signed_out_since(request, token) -> bool:
+    """Pay or Cancel pressed on an account's order page after its session ended (the
+    person signed out in another tab): they are asked to sign in, as the page itself
+    would, rather than told there is no such order. Strangers learn nothing either way."""
+    return token is None and not request.user.is_authenticated
+
+
 @require_POST
 def order_pay(request, public_id=None, token=None):
+    if _signed_out_since(request, token):
+        # Back to the order page after signing in (accounts.unsent_forms' middleware).
+        return redirect_to_login(request.path)
     order = _order_for(request, public_id, token)
     if order is None:
         return redirect("orders:link", token=token)
@@ -442,6 +453,8 @@ def order_pay(request, public_id=None, token=None):
 
 @require_POST
 def order_cancel_view(request, public_id=None, token=None):
+    if _signed_out_since(request, token):
+        return redirect_to_login(request.path)
     order = _order_for(request, public_id, token)
     if order is None:
         return redirect("orders:link", token=token)

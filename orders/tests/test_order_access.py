@@ -106,6 +106,23 @@ def test_someone_signed_out_is_sent_to_sign_in_for_an_account_order(client, alic
     assert response.url.startswith(reverse("account_login"))
 
 
+@pytest.mark.parametrize("action", ["orders:pay", "orders:cancel"])
+def test_pressing_pay_or_cancel_after_being_signed_out_asks_to_sign_in(
+    client, alices_order, action
+):
+    # The order page was open when alice signed out in another tab.
+    page = reverse("orders:detail", args=[alices_order.public_id])
+
+    response = client.post(
+        reverse(action, args=[alices_order.public_id]), HTTP_REFERER=f"http://testserver{page}"
+    )
+
+    assert response.status_code == 302
+    assert response.url == f"{reverse('account_login')}?next={page}"
+    alices_order.refresh_from_db()
+    assert alices_order.status == Order.Status.PENDING
+
+
 def test_a_guest_sees_their_order_only_through_its_signed_link(client, resume):
     order = placed_order(resume, email="gina@example.com")
     link = reverse("orders:link", args=[order_access_token(order)])
