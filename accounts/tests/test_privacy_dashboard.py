@@ -176,3 +176,25 @@ def test_a_box_changed_on_a_page_shown_before_another_choice_still_counts(client
     client.post(URL, data | {"marketing": "on"})
 
     assert consent_is_granted(user=alice, purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
+def test_the_recovery_codes_page_scripts_carry_the_pages_csp_nonce(client, alice):
+    # allauth's page brings scripts of its own; without the nonce the browser refuses
+    # them under our policy. (The site crawl cannot reach the page: it needs two-factor.)
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from accounts.tests.test_account_erasure import reauthenticate
+
+    TOTP.activate(alice, generate_totp_secret())
+    RecoveryCodes.activate(alice)
+    reauthenticate(client)
+
+    response = client.get(reverse("mfa_view_recovery_codes"), secure=True)
+
+    assert response.status_code == 200
+    nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
+    scripts = re.findall(r"<script\b[^>]*>", response.content.decode())
+    assert len(scripts) == 3
+    assert all(f'nonce="{nonce}"' in tag for tag in scripts), scripts
