@@ -67,7 +67,15 @@ def test_take_the_riasec_assessment_resume_it_and_see_the_chart(page, live_serve
     # A blank answer is a clear error, and the page keeps what was chosen.
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_text("Please correct the fields marked below.").wait_for()
-    assert page.get_by_text("Choose an answer for this statement.").count() == 6
+    assert (
+        page.locator(".likert .errors").get_by_text("Choose an answer for this statement.").count()
+        == 6
+    )
+    # The summary, focused on load, links each blank statement to its first answer.
+    summary = page.locator(".form-errors")
+    assert summary.evaluate("element => element === document.activeElement")
+    summary.get_by_role("link").first.click()
+    assert page.evaluate("document.activeElement.type") == "radio"
 
     answer_page(page)
     page.get_by_role("button", name="Save and finish later").click()

@@ -147,6 +147,21 @@ def test_a_blank_answer_is_a_clear_error_and_the_others_are_kept(client, owner):
 
 
 @pytest.mark.django_db
+def test_the_summary_links_a_blank_answer_to_the_first_option_of_its_statement(client, owner):
+    sitting, _ = start(client)
+    data = page_data(sitting, 1, skip=1)
+    per_page = sitting.instrument.items_per_page
+    blank = list(sitting.instrument.items.order_by("position"))[per_page - 1]
+
+    response = client.post(page_url(sitting, 1), data)
+
+    html = response.content.decode()
+    link = f'<a href="#id_item_{blank.pk}_0">{blank.text}: {MISSING_ANSWER}</a>'
+    assert link in html
+    assert f'id="id_item_{blank.pk}_0"' in html
+
+
+@pytest.mark.django_db
 def test_an_invalid_value_is_refused(client, owner):
     sitting, _ = start(client)
     data = page_data(sitting, 1)

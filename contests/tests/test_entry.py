@@ -218,7 +218,9 @@ def test_below_the_minimum_age_nothing_is_stored_and_the_page_says_why(client):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("Tick this box if you are 13 or older") == 1  # at the box itself
+    # At the box itself, and in the summary as the link to the box.
+    assert html.count("Tick this box if you are 13 or older") == 2
+    assert '<a href="#id_age_confirmed">I am 13 or older. Tick this box' in html
     assert "Please correct the fields marked below." in html
     assert "nothing you entered has been saved" in html
     assert ContestEntry.objects.count() == 0

@@ -254,6 +254,18 @@ def test_going_back_with_a_half_filled_entry_points_at_what_is_missing(client, w
 
 
 @pytest.mark.django_db
+def test_the_summary_of_an_entry_with_mistakes_links_to_each_field_to_fix(client, workspace):
+    half = {**JOB, "employer": "", "start_year": ""}
+
+    response = client.post(step_url(workspace, 2), {**work_formset(half), "go": "next"})
+
+    html = response.content.decode()
+    assert '<a href="#id_work-0-employer">Employer: This field is required.</a>' in html
+    assert '<a href="#id_work-0-start_year">Started (year): Enter the year, like 2019.</a>' in html
+    assert "<title>Error: " in html
+
+
+@pytest.mark.django_db
 def test_work_entries_repeat_and_the_empty_extra_entry_is_ignored(client, workspace):
     second = {**JOB, "job_title": "Clerk", "start_year": "2012", "end_year": "2018"}
 
