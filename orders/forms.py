@@ -87,18 +87,20 @@ class CheckoutForm(forms.Form):
             )
         if address_reasons:
             why = "Why we ask: " + " ".join(address_reasons)
-            self.fields["address_line1"] = _address_field("Street address", "address-line1", why)
-            self.fields["address_line2"] = _address_field(
-                "Apartment, suite or building", "address-line2", required=False
+            self.fields["address_line1"] = _address_field(
+                "address_line1", "Street address", "address-line1", why
             )
-            self.fields["city"] = _address_field("Town or city", "address-level2")
+            self.fields["address_line2"] = _address_field(
+                "address_line2", "Apartment, suite or building", "address-line2", required=False
+            )
+            self.fields["city"] = _address_field("city", "Town or city", "address-level2")
             self.fields["region"] = _address_field(
-                "State, province or region", "address-level1", required=False
+                "region", "State, province or region", "address-level1", required=False
             )
             self.fields["postal_code"] = _address_field(
-                "ZIP or postal code", "postal-code", max_length=20
+                "postal_code", "ZIP or postal code", "postal-code"
             )
-            self.fields["country"] = _address_field("Country", "country-name")
+            self.fields["country"] = _address_field("country", "Country", "country-name")
         if ask_age:
             self.fields["age_confirmed"] = AgeConfirmationField()
         for purpose in elections:
@@ -118,10 +120,12 @@ class CheckoutForm(forms.Form):
         return [self[name] for name in self.fields if name in ADDRESS_FIELDS]
 
 
-def _address_field(label, autocomplete, help_text="", required=True, max_length=100):
+def _address_field(name, label, autocomplete, help_text="", required=True):
     return forms.CharField(
         label=label,
-        max_length=max_length,
+        # As long as the order keeps it: no shorter, so that an address the contest
+        # form takes is not refused here.
+        max_length=Order._meta.get_field(name).max_length,
         required=required,
         help_text=help_text,
         widget=forms.TextInput(attrs={"autocomplete": autocomplete}),

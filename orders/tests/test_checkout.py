@@ -480,3 +480,25 @@ def test_a_checkout_sent_after_the_notice_changed_is_shown_the_new_notice_first(
     assert 'href="https://partner.example/new-privacy"' in html
     assert 'name="notice_version" value="monster:4"' in html
     assert not Order.objects.exists()
+
+
+def test_each_postal_field_takes_as_much_as_the_order_keeps(client, executive):
+    add(client, executive)
+
+    fields = inputs(client.get(CHECKOUT).content.decode())
+
+    for name in ("address_line1", "address_line2", "city", "region", "postal_code", "country"):
+        length = Order._meta.get_field(name).max_length
+        assert f'maxlength="{length}"' in fields[name], name
+
+
+def test_a_long_street_address_the_order_can_keep_is_taken(client, executive):
+    add(client, executive)
+    street = "Apartment 1204, Building C, " + "Long Industrial Estate Road, " * 4 + "North"
+
+    response = client.post(
+        CHECKOUT, buyer(phone="+1 555 0100", **{**ADDRESS, "address_line1": street})
+    )
+
+    assert response.status_code == 302
+    assert Order.objects.get().address_line1 == street
