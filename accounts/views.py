@@ -66,6 +66,10 @@ def privacy_dashboard(request):
     history = consent_history(user=request.user)
     elections = {event.purpose: event for event in history if event.is_current}
     form = ElectionsForm(initial=_elections_ticked(history))
+    for name, field in form.fields.items():
+        # The state shown under each box ("Allowed since …", "not yet allowed: tick it
+        # to allow it") is read out with the box, not only seen beside it.
+        field.widget.attrs["aria-describedby"] = f"id_{name}_state"
     rows = [{"field": form[name], "election": elections.get(name)} for name in form.fields]
     return render(
         request,
