@@ -124,8 +124,14 @@ def profile_edit(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def profile_remove(request):
+    """Asks first, on a page of its own: the answers cannot be brought back."""
+    if request.method == "GET":
+        profile = profile_for_user(user=request.user)
+        if profile is None:
+            return redirect("accounts:profile")
+        return render(request, "accounts/profile_delete.html")
     # Answers typed after the session ended are kept in it, and are answers too.
     unsent_form_forget_sent_to(request, path=reverse("accounts:profile"))
     if profile_delete(user=request.user):

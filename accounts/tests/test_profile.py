@@ -101,6 +101,32 @@ def test_answers_can_be_deleted(client, alice):
 
 
 @pytest.mark.django_db
+def test_deleting_the_answers_is_confirmed_on_a_page_of_its_own(client, alice):
+    client.post(URL, ANSWERS)
+
+    page = client.get(URL).content.decode()
+    confirm = client.get(DELETE_URL)
+
+    # The answers page only leads to the question; nothing there deletes in one press.
+    assert f'action="{DELETE_URL}"' not in page
+    assert f'href="{DELETE_URL}"' in page
+    assert confirm.status_code == 200
+    html = confirm.content.decode()
+    assert "It cannot be undone" in html
+    assert f'<form method="post" action="{DELETE_URL}">' in html
+    assert f'<a href="{URL}">Keep them</a>' in html
+    assert Profile.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_with_no_answers_there_is_nothing_to_confirm(client, alice):
+    response = client.get(DELETE_URL)
+
+    assert response.status_code == 302
+    assert response.url == URL
+
+
+@pytest.mark.django_db
 def test_clearing_every_answer_deletes_them(client, alice):
     client.post(URL, ANSWERS)
 
