@@ -162,7 +162,11 @@ def _form_as_shown(html: str) -> dict:
     ticked boxes and the hidden fields."""
     form = html[html.index(f'action="{URL}"') :]
     form = form[: form.index("</form>")]
-    data = {name: "on" for name in re.findall(r'name="(\w+)" id="id_\w+" checked', form)}
+    data = {
+        re.search(r'name="(\w+)"', tag).group(1): "on"
+        for tag in re.findall(r'<input type="checkbox"[^>]*>', form)
+        if " checked" in tag
+    }
     data |= dict(re.findall(r'<input type="hidden" name="([\w-]+)" value="(\w+)"', form))
     return data
 
