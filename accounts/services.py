@@ -23,7 +23,7 @@ from accounts.models import (
     Profile,
     data_export_storage,
 )
-from accounts.personal_data_registry import personal_data_modules
+from accounts.personal_data_registry import ErasureBlocked, personal_data_modules
 from careerperfect.queueing import enqueue_on_commit
 from consent.models import email_digest
 from consent.purposes import Purpose, Source
@@ -373,13 +373,41 @@ def data_exports_expire(*, now=None) -> int:
 # --- Delete my account ------------------------------------------------------------
 
 
+def _staff_work_on_record(user) -> list[str]:
+    """What the records say this account did as staff, that deleting it would lose:
+    Django deletes its admin history with it, and blanks who made an order's change or
+    recorded a disclosure (a person's own resume sends excepted: theirs to erase)."""
+    from django.contrib.admin.models import LogEntry
+
+    from orders.models import OrderEvent
+    from privacy.models import Disclosure
+
+    found = []
+    if LogEntry.objects.filter(user=user).exists():
+        found.append("changes in the admin")
+    if OrderEvent.objects.filter(actor=user, source=OrderEvent.Source.STAFF).exists():
+        found.append("order status changes")
+    if Disclosure.objects.filter(recorded_by=user, resume_send__isnull=True).exists():
+        found.append("disclosures it recorded")
+    return found
+
+
 def account_erase(*, user) -> AccountErasure:
     """Erase the person: every app's personal data, then the account itself.
 
     All in one transaction: either everything is erased or nothing is. What each app
     keeps (anonymised orders for accounting, the consent ledger's suppression of the
     address) is that app's erase()'s decision.
+
+    Raises ErasureBlocked, before anything is done (closing payment pages included),
+    for an account whose staff work is on record: as the consent ledger's PROTECT
+    does for elections staff changed, such an account is deactivated, never deleted.
     """
+    if work := _staff_work_on_record(user):
+        raise ErasureBlocked(
+            f"This account is named in the records of its staff work ({', '.join(work)}), "
+            "which deleting it would lose. Deactivate it instead (untick “Active”)."
+        )
     modules = personal_data_modules()
     with transaction.atomic():
         erased = []

@@ -173,6 +173,50 @@ def test_a_staff_account_that_changed_an_election_cannot_be_deleted(superuser_cl
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("record", ["admin history", "refund", "disclosure"])
+def test_a_staff_account_whose_work_is_on_record_is_not_erased_with_that_record(
+    superuser_client, record
+):
+    from django.contrib.admin.models import CHANGE
+
+    from orders.models import OrderEvent
+    from orders.services import order_refund
+    from orders.tests.factories import placed_order, sandbox_paid
+    from privacy.models import Disclosure
+    from privacy.services import disclosure_record_for_addresses
+
+    support = UserFactory(is_staff=True)
+    order = placed_order(email="buyer@example.com")
+    sandbox_paid(order)
+    if record == "admin history":
+        LogEntry.objects.log_actions(
+            user_id=support.pk, queryset=[order], action_flag=CHANGE, change_message="Resent"
+        )
+    elif record == "refund":
+        order_refund(
+            order=order, source=OrderEvent.Source.STAFF, reason="Asked for it", actor=support
+        )
+    else:
+        disclosure_record_for_addresses(
+            emails=["buyer@example.com"],
+            recipient="County court",
+            data_categories=["order"],
+            basis=Disclosure.Basis.LEGAL_REQUIREMENT,
+            recorded_by=support,
+        )
+
+    url = reverse("admin:accounts_user_delete", args=[support.pk])
+    response = superuser_client.post(url, {"post": "yes"}, follow=True)
+
+    assert "Deactivate it instead" in response.content.decode()
+    assert User.objects.filter(pk=support.pk).exists()
+    assert not AccountErasure.objects.exists()
+    assert LogEntry.objects.filter(user=support).exists() == (record == "admin history")
+    assert OrderEvent.objects.filter(actor=support).exists() == (record == "refund")
+    assert Disclosure.objects.filter(recorded_by=support).exists() == (record == "disclosure")
+
+
+@pytest.mark.django_db
 def test_a_bulk_deletion_says_which_accounts_were_not_erased_and_counts_right(
     superuser_client, monkeypatch
 ):

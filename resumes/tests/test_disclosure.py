@@ -357,3 +357,15 @@ def test_a_line_break_in_the_owners_name_does_not_stop_the_resume_reaching_its_r
     send.message.refresh_from_db()
     assert send.message.status == OutboundMessage.Status.SENT
     assert mailoutbox[-1].subject == "Ann Lee sent you their resume"
+
+
+@pytest.mark.django_db
+def test_an_owner_who_sent_their_resume_can_still_erase_their_account(workspace, owner, allowed):
+    from accounts.services import account_erase
+
+    disclosure = share(workspace).disclosure
+
+    account_erase(user=owner)
+
+    # The company's record of what left stays, without the person.
+    assert Disclosure.objects.get(pk=disclosure.pk).recorded_by is None
