@@ -192,6 +192,10 @@ class Entitlement(models.Model):
         help_text="Empty for a guest order until the buyer signs up with its address.",
     )
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What unlocks it: the line's product, or the bundle's part it comes from as the
+    # bundle was when paid for. A bundle changed later (or its part deleted) would
+    # otherwise take away what was bought, e.g. the software to download.
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -14,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from orders.cart import product_parts
 from orders.models import (
     Entitlement,
     Order,
@@ -175,31 +174,21 @@ def order_software_releases(*, order: Order) -> dict[int, SoftwareRelease | None
     """For each line of the order whose download is unlocked (paid, not refunded), the
     newest published build for the computer named at checkout, or None while there is
     no such build. Uses the order's prefetched lines and entitlements."""
-    lines = [
-        line
+    # The software each line bought: for a bundle, its software as it was when paid for.
+    bought = [
+        (line, entitlement.product_id)
         for line in order.lines.all()
-        if any(
-            entitlement.kind == Entitlement.Kind.SOFTWARE_DOWNLOAD and entitlement.is_active
-            for entitlement in line.entitlements.all()
-        )
+        for entitlement in line.entitlements.all()
+        if entitlement.kind == Entitlement.Kind.SOFTWARE_DOWNLOAD and entitlement.is_active
     ]
-    if not lines:
+    if not bought:
         return {}
-    # The software itself, or for a bundle the software it includes.
-    products = Product.objects.filter(pk__in={line.product_id for line in lines})
-    software = {
-        product.pk: next(
-            (part.pk for part in product_parts(product) if part.kind == Product.Kind.SOFTWARE),
-            None,
-        )
-        for product in products.prefetch_related("components")
-    }
     newest = {}
     for release in SoftwareRelease.objects.filter(
-        published=True, product_id__in=set(software.values())
+        published=True, product_id__in={product_id for _, product_id in bought}
     ).select_related("product"):  # newest first
         newest.setdefault((release.product_id, release.computer_type), release)
-    return {line.pk: newest.get((software[line.product_id], line.computer_type)) for line in lines}
+    return {line.pk: newest.get((product_id, line.computer_type)) for line, product_id in bought}
 
 
 def order_access_path(order: Order) -> str:

@@ -72,10 +72,14 @@ class OrderAlreadyPlaced(Exception):
         self.order = order
 
 
-def _kinds_for(product: Product) -> list[Entitlement.Kind]:
-    return [
-        kind for part in product_parts(product) for kind in ENTITLEMENTS_BY_PRODUCT_KIND[part.kind]
-    ]
+def _unlocked_by(product: Product) -> dict[Entitlement.Kind, Product]:
+    """Each kind a product unlocks, with the part it comes from: the product itself,
+    or the first of a bundle's parts that unlocks it."""
+    unlocked = {}
+    for part in product_parts(product):
+        for kind in ENTITLEMENTS_BY_PRODUCT_KIND[part.kind]:
+            unlocked.setdefault(kind, part)
+    return unlocked
 
 
 def bundle_components_validate(*, bundle: Product, components: Iterable[Product]) -> None:
@@ -109,9 +113,9 @@ def entitlements_grant(*, order: Order) -> list[Entitlement]:
 
     granted = []
     for line in order.lines.select_related("product"):
-        for kind in dict.fromkeys(_kinds_for(line.product)):
+        for kind, part in _unlocked_by(line.product).items():
             entitlement, _ = Entitlement.objects.get_or_create(
-                order_line=line, kind=kind, defaults={"user": order.user}
+                order_line=line, kind=kind, defaults={"user": order.user, "product": part}
             )
             granted.append(entitlement)
     resume_workspaces_open(entitlements=granted)

@@ -107,7 +107,7 @@ def _many_other_people():
     )
     # What the people's orders unlocked, and the resume work and assessments under way.
     entitlements = Entitlement.objects.bulk_create(
-        Entitlement(order_line=line, user=line.order.user, kind=kind)
+        Entitlement(order_line=line, user=line.order.user, kind=kind, product=product)
         for line in lines
         if line.order.user
         for kind in (Entitlement.Kind.RESUME_WRITING, Entitlement.Kind.ASSESSMENTS)

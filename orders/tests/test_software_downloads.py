@@ -251,3 +251,19 @@ def test_the_thank_you_is_shown_on_the_way_back_from_paying_only(client, softwar
 
     assert b"Paid, thank you" in client.get(page + "?payment=returned").content
     assert b"Paid, thank you" not in client.get(page).content
+
+
+def test_a_bundle_changed_after_it_was_paid_for_still_downloads_the_software_bought(
+    client, software
+):
+    build(software, data=b"planner in the bundle")
+    resume = ProductFactory(kind=Product.Kind.RESUME_PACKAGE)
+    bundle = ProductFactory(kind=Product.Kind.BUNDLE, name="Everything")
+    bundle.components.set([software, resume])
+    user = UserFactory()
+    order = bought(bundle, user=user)
+    # Marketing makes the bundle a resume-only offer from now on.
+    bundle.components.set([resume])
+    client.force_login(user)
+
+    assert body(client.get(download_url(order))) == b"planner in the bundle"

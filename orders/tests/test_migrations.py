@@ -1,0 +1,59 @@
+"""Data migrations of orders, run on rows as they stood before them."""
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+
+def migrate(target):
+    """Migrate to target; return the historical models as of it."""
+    executor = MigrationExecutor(connection)
+    executor.migrate([target])
+    executor.loader.build_graph()
+    return executor.loader.project_state([target]).apps
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_entitlements_granted_before_keep_the_part_of_the_bundle_that_unlocks_them():
+    old = migrate(("orders", "0009_payment_rejected"))
+    Product = old.get_model("orders", "Product")
+    Order = old.get_model("orders", "Order")
+    OrderLine = old.get_model("orders", "OrderLine")
+    Entitlement = old.get_model("orders", "Entitlement")
+
+    def product(kind, slug):
+        return Product.objects.create(
+            kind=kind, name=slug, slug=slug, summary="", description="", price_minor=100
+        )
+
+    software, resume = product("software", "planner"), product("resume_package", "resume")
+    bundle = product("bundle", "everything")
+    bundle.components.set([resume, software])
+    order = Order.objects.create(email="buyer@example.com", name="Buyer", status="paid")
+    for bought in (bundle, software):
+        line = OrderLine.objects.create(
+            order=order, product=bought, product_name=bought.name, unit_price_minor=100
+        )
+        for kind in ("assessments", "software_download"):
+            Entitlement.objects.create(order_line=line, kind=kind)
+    Entitlement.objects.create(
+        order_line=OrderLine.objects.get(product=bundle), kind="resume_writing"
+    )
+
+    new = migrate(("orders", "0010_entitlement_product"))
+
+    unlocked = {
+        (e.order_line.product.slug, e.kind): e.product.slug
+        for e in new.get_model("orders", "Entitlement").objects.select_related(
+            "order_line__product", "product"
+        )
+    }
+    assert unlocked == {
+        ("everything", "assessments"): "planner",
+        ("everything", "software_download"): "planner",
+        ("everything", "resume_writing"): "resume",
+        ("planner", "assessments"): "planner",
+        ("planner", "software_download"): "planner",
+    }
+    migrate(("orders", "0009_payment_rejected"))  # and back, keeping the rows
+    assert old.get_model("orders", "Entitlement").objects.count() == 5
