@@ -51,8 +51,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["email"]
-        # Staff look people up by the address they were given, ignoring case.
-        indexes = [models.Index(Upper("email"), name="accounts_user_email_upper")]
+        constraints = [
+            # One account per address whatever its case (the consent ledger files an
+            # address under one subject, and sign-in matches it ignoring case); also
+            # the index by which staff look people up by the address they were given.
+            models.UniqueConstraint(
+                Upper("email"),
+                name="one_account_per_address",
+                violation_error_message="This address already has an account.",
+            )
+        ]
 
     def __str__(self):
         return self.email

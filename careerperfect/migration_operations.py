@@ -46,16 +46,23 @@ class RemoveIndexOnline(_Online, RemoveIndexConcurrently):
 
 
 class AddUniqueConstraintOnline(AddConstraint):
-    """A unique constraint on plain columns. On PostgreSQL its index is built
-    concurrently first, then made the constraint (a brief lock); elsewhere it is added
-    as usual."""
+    """A unique constraint on plain columns or on expressions. On PostgreSQL its index
+    is built concurrently first, then made the constraint (a brief lock); one on
+    expressions stays a unique index, as Django makes it. Elsewhere it is added as
+    usual."""
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         if schema_editor.connection.vendor != "postgresql":
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
         constraint = self.constraint
-        assert constraint.fields and not (constraint.condition or constraint.expressions)
         model = to_state.apps.get_model(app_label, self.model_name)
+        if constraint.expressions and not (constraint.fields or constraint.condition):
+            sql = str(constraint.create_sql(model, schema_editor))
+            prefix = "CREATE UNIQUE INDEX "
+            assert sql.startswith(prefix)
+            schema_editor.execute(f"{prefix}CONCURRENTLY {sql.removeprefix(prefix)}")
+            return None
+        assert constraint.fields and not (constraint.condition or constraint.expressions)
         quote = schema_editor.quote_name
         columns = ", ".join(quote(model._meta.get_field(f).column) for f in constraint.fields)
         table, name = quote(model._meta.db_table), quote(constraint.name)

@@ -355,3 +355,29 @@ def test_a_privacy_officer_finds_an_erasure_by_the_address_it_erased(client):
     )
 
     assert [erasure.former_user_id for erasure in response.context["cl"].result_list] == [gone_id]
+
+
+@pytest.mark.django_db
+def test_an_address_differing_only_in_case_cannot_become_a_second_account(superuser_client):
+    from django.db import IntegrityError, transaction
+
+    UserFactory(email="alice@example.com")
+    password = "Xy12!correct-horse"
+
+    response = superuser_client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "ALICE@example.com",
+            "name": "Alice",
+            "usable_password": "true",
+            "password1": password,
+            "password2": password,
+        },
+    )
+
+    assert response.status_code == 200
+    assert "already has an account" in response.content.decode()
+    # Nor by any other way: the consent ledger files both under one address.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        User.objects.create_user(email="Alice@Example.com")
+    assert User.objects.filter(email__iexact="alice@example.com").count() == 1

@@ -19,6 +19,11 @@ from django.core.management import call_command
             ["CREATE INDEX CONCURRENTLY", "DROP INDEX CONCURRENTLY"],
         ),
         ("orders", "0007_order_checkout_key", ["CREATE UNIQUE INDEX CONCURRENTLY", "USING INDEX"]),
+        (
+            "accounts",
+            "0006_one_account_per_address",
+            ["CREATE UNIQUE INDEX CONCURRENTLY", "DROP INDEX CONCURRENTLY"],
+        ),
     ],
 )
 def test_on_postgresql_indexes_are_built_concurrently(app, migration, expected):
