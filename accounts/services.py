@@ -379,10 +379,17 @@ def _staff_work_on_record(user) -> list[str]:
     recorded a disclosure (a person's own resume sends excepted: theirs to erase)."""
     from django.contrib.admin.models import LogEntry
 
+    from consent.models import ConsentEvent
     from orders.models import OrderEvent
-    from privacy.models import Disclosure
+    from privacy.models import Disclosure, StaffAccess
 
     found = []
+    # These two the database protects already; asked first, so that a former staff
+    # member's "Delete my account" says why instead of failing at the very end.
+    if StaffAccess.objects.filter(staff=user).exists():
+        found.append("views of private data")
+    if ConsentEvent.objects.filter(actor=user).exists():
+        found.append("changes to someone's elections")
     if LogEntry.objects.filter(user=user).exists():
         found.append("changes in the admin")
     if OrderEvent.objects.filter(actor=user, source=OrderEvent.Source.STAFF).exists():
@@ -406,7 +413,8 @@ def account_erase(*, user) -> AccountErasure:
     if work := _staff_work_on_record(user):
         raise ErasureBlocked(
             f"This account is named in the records of its staff work ({', '.join(work)}), "
-            "which deleting it would lose. Deactivate it instead (untick “Active”)."
+            "which deleting it would lose. An administrator deactivates it instead "
+            "(untick “Active”)."
         )
     modules = personal_data_modules()
     with transaction.atomic():

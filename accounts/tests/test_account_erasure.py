@@ -268,3 +268,21 @@ def test_deleting_the_account_forgets_the_address_remembered_for_the_sign_in_for
     assert response.url == reverse("accounts:deleted")
     assert response.cookies[REMEMBERED_EMAIL_COOKIE]["max-age"] == 0
     assert "alice@example.com" not in client.get(reverse("account_login")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_former_staff_member_in_the_staff_access_log_is_told_why_their_account_stays(client):
+    from privacy.models import StaffAccess
+    from privacy.services import staff_access_record
+
+    former = UserFactory(email="former.support@example.com")  # No longer is_staff.
+    staff_access_record(staff=former, obj=UserFactory(), action="viewed")
+    sign_in(client, former)
+
+    response = delete(client, former)
+
+    assert response.status_code == 200
+    assert "deactivates it instead" in response.content.decode()
+    assert User.objects.filter(pk=former.pk).exists()
+    assert StaffAccess.objects.filter(staff=former).exists()
+    assert not AccountErasure.objects.exists()
