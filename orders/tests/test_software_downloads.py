@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.roles import MARKETING
 from accounts.tests.factories import UserFactory
 from orders.cart import CartLine
-from orders.models import ComputerType, OrderEvent, Product, SoftwareRelease
+from orders.models import ComputerType, Order, OrderEvent, Product, SoftwareRelease
 from orders.selectors import order_access_token
 from orders.services import order_create, order_refund, software_release_add
 from orders.tests.factories import ProductFactory, placed_order, sandbox_paid
@@ -267,3 +267,22 @@ def test_a_bundle_changed_after_it_was_paid_for_still_downloads_the_software_bou
     client.force_login(user)
 
     assert body(client.get(download_url(order))) == b"planner in the bundle"
+
+
+def test_back_from_paying_before_the_provider_confirms_the_page_checks_again_by_itself(
+    client, software
+):
+    user = UserFactory()
+    order = placed_order(software, user=user)
+    client.force_login(user)
+    page = reverse("orders:detail", args=[order.public_id])
+
+    waiting = client.get(page + "?payment=returned").content.decode()
+    assert '<meta http-equiv="refresh" content="5">' in waiting
+    assert "checks again every few seconds" in waiting
+    assert 'http-equiv="refresh"' not in client.get(page).content.decode()
+
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.PAID)
+    paid = client.get(page + "?payment=returned").content.decode()
+    assert "Paid, thank you" in paid
+    assert 'http-equiv="refresh"' not in paid
