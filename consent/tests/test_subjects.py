@@ -105,9 +105,10 @@ def test_an_address_merged_into_an_account_gets_the_accounts_subject():
 
 
 def test_two_accounts_with_one_address_in_a_batch_are_answered_as_one_at_a_time():
-    # Accounts' addresses differ by case at most; the subject is one per address.
-    first = UserFactory(email="Fay@example.com")
-    second = UserFactory(email="fay@example.com")
+    # One address, written in two forms (its domain in Unicode and in ASCII) by two
+    # accounts: the subject is one per address.
+    first = UserFactory(email="fay@straße.de")
+    second = UserFactory(email="fay@xn--strae-oqa.de")
 
     by_user, _ = subjects_get_or_create(users=[first, second])
 

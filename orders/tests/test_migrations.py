@@ -13,6 +13,14 @@ def migrate(target):
     return executor.loader.project_state([target]).apps
 
 
+@pytest.fixture(autouse=True)
+def _latest_schema_after():
+    # The tests after this one need every migration applied, whatever it left behind.
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_entitlements_granted_before_keep_the_part_of_the_bundle_that_unlocks_them():
     old = migrate(("orders", "0009_payment_rejected"))
