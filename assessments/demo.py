@@ -6,8 +6,9 @@ from django.utils import timezone
 from accounts.demo import JOB_SEEKER_EMAIL
 from accounts.models import User
 from assessments.selectors import assessments_entitlement
-from orders.models import Order, OrderLine, Product
-from orders.services import entitlements_grant
+from orders.cart import CartLine
+from orders.models import Order, Product
+from orders.services import entitlements_grant, order_lines_add
 
 DEMO_SOFTWARE_SLUG = "career-planning-software"
 
@@ -36,11 +37,6 @@ def seed() -> list[tuple[str, str]]:
         total_minor=product.price_minor,
         paid_at=timezone.now(),
     )
-    OrderLine.objects.create(
-        order=order,
-        product=product,
-        product_name=product.name,
-        unit_price_minor=product.price_minor,
-    )
+    order_lines_add(order=order, lines=[CartLine(product=product)])
     entitlements_grant(order=order)
     return []

@@ -122,11 +122,16 @@ class SoftwareReleaseAdmin(ListedFiltersOnlyMixin, admin.ModelAdmin):
 
 class OrderLineInline(ReadOnlyInline):
     model = OrderLine
-    fields = ["product_name", "unit_price", "quantity", "computer_type"]
+    fields = ["product_name", "includes", "unit_price", "quantity", "computer_type"]
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("order")  # for its currency
+        # The order for its currency; the parts for what the line unlocks.
+        return super().get_queryset(request).select_related("order").prefetch_related("parts")
+
+    @admin.display(description="unlocks, as ordered")
+    def includes(self, line):
+        return ", ".join(part.name for part in line.parts.all())
 
     @admin.display(description="unit price")
     def unit_price(self, line):

@@ -160,6 +160,9 @@ class OrderLine(models.Model):
     quantity = models.PositiveSmallIntegerField(default=1)
     # Only for software: the computer the download is for (the only place it is asked).
     computer_type = models.CharField(max_length=20, blank=True, choices=ComputerType.choices)
+    # What paying for the line unlocks, as its product was when ordered: the product, or
+    # a bundle's products then. A bundle changed before payment changes no placed order.
+    parts = models.ManyToManyField(Product, through="OrderLinePart", related_name="+")
 
     class Meta:
         ordering = ["id"]
@@ -170,6 +173,22 @@ class OrderLine(models.Model):
     @property
     def total_minor(self) -> int:
         return self.unit_price_minor * self.quantity
+
+
+class OrderLinePart(models.Model):
+    """One product an order line unlocks (see OrderLine.parts). The product is kept as
+    long as a line was ordered with it."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["line", "product"], name="each_part_once_per_line")
+        ]
+
+    def __str__(self):
+        return f"{self.line}: {self.product}"
 
 
 class Entitlement(models.Model):

@@ -30,6 +30,7 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderLine,
+    OrderLinePart,
     Payment,
     Product,
     SoftwareRelease,
@@ -72,11 +73,11 @@ class OrderAlreadyPlaced(Exception):
         self.order = order
 
 
-def _unlocked_by(product: Product) -> dict[Entitlement.Kind, Product]:
-    """Each kind a product unlocks, with the part it comes from: the product itself,
-    or the first of a bundle's parts that unlocks it."""
+def _unlocked_by(parts: Iterable[Product]) -> dict[Entitlement.Kind, Product]:
+    """Each kind a line's parts unlock, with the part it comes from: the first that
+    unlocks it."""
     unlocked = {}
-    for part in product_parts(product):
+    for part in parts:
         for kind in ENTITLEMENTS_BY_PRODUCT_KIND[part.kind]:
             unlocked.setdefault(kind, part)
     return unlocked
@@ -105,6 +106,28 @@ def bundle_components_validate(*, bundle: Product, components: Iterable[Product]
         raise ValidationError(errors)
 
 
+def order_lines_add(*, order: Order, lines: Iterable[CartLine]) -> list[OrderLine]:
+    """Add lines to an order being placed, each keeping what it unlocks as its product
+    is now (a bundle's products): what the buyer ordered is what payment unlocks."""
+    lines = list(lines)
+    added = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            product=line.product,
+            product_name=line.product.name,
+            unit_price_minor=line.product.price_minor,
+            computer_type=line.computer_type,
+        )
+        for line in lines
+    )
+    OrderLinePart.objects.bulk_create(
+        OrderLinePart(line=added_line, product=part)
+        for added_line, line in zip(added, lines, strict=True)
+        for part in product_parts(line.product)
+    )
+    return added
+
+
 def entitlements_grant(*, order: Order) -> list[Entitlement]:
     """Create the entitlements a paid order's lines unlock, and open the resume
     workspaces they give (idempotent, in the caller's transaction)."""
@@ -112,8 +135,8 @@ def entitlements_grant(*, order: Order) -> list[Entitlement]:
     from resumes.services import resume_workspaces_open
 
     granted = []
-    for line in order.lines.select_related("product"):
-        for kind, part in _unlocked_by(line.product).items():
+    for line in order.lines.prefetch_related("parts"):
+        for kind, part in _unlocked_by(line.parts.all()).items():
             entitlement, _ = Entitlement.objects.get_or_create(
                 order_line=line, kind=kind, defaults={"user": order.user, "product": part}
             )
@@ -224,16 +247,7 @@ def order_create(
                 partner_notice_version=partner.notice_version if partner else None,
                 checkout_key=checkout_key,
             )
-            OrderLine.objects.bulk_create(
-                OrderLine(
-                    order=order,
-                    product=line.product,
-                    product_name=line.product.name,
-                    unit_price_minor=line.product.price_minor,
-                    computer_type=line.computer_type,
-                )
-                for line in lines
-            )
+            order_lines_add(order=order, lines=lines)
             OrderEvent.objects.create(
                 order=order,
                 from_status="",

@@ -2,6 +2,7 @@ import factory
 from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
+from orders.cart import product_parts
 from orders.models import Entitlement, Order, OrderLine, Product
 from orders.services import entitlements_grant
 
@@ -32,11 +33,18 @@ class OrderFactory(factory.django.DjangoModelFactory):
 class OrderLineFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = OrderLine
+        skip_postgeneration_save = True
 
     order = factory.SubFactory(OrderFactory)
     product = factory.SubFactory(ProductFactory)
     product_name = factory.LazyAttribute(lambda line: line.product.name)
     unit_price_minor = factory.LazyAttribute(lambda line: line.product.price_minor)
+
+    @factory.post_generation
+    def parts(line, create, extracted, **kwargs):
+        # As order_lines_add keeps them: what the product includes when ordered.
+        if create:
+            line.parts.set(product_parts(line.product) if extracted is None else extracted)
 
 
 def paid_entitlement(*, user, kind: Entitlement.Kind) -> Entitlement:

@@ -124,6 +124,18 @@ def test_an_action_the_workflow_forbids_is_refused_with_a_message(support_client
     assert (paid.status, pending.status) == ("paid", "cancelled")
 
 
+def test_support_sees_what_a_bundle_line_unlocks_as_it_was_ordered(support_client, resume):
+    letter = ProductFactory(kind=Product.Kind.COVER_LETTER, name="Letter writing")
+    bundle = ProductFactory(kind=Product.Kind.BUNDLE, name="Job hunt kit")
+    bundle.components.set([resume, letter])
+    order = placed_order(bundle)
+    bundle.components.set([resume])
+
+    html = support_client.get(reverse("admin:orders_order_change", args=[order.pk])).content
+
+    assert f"Letter writing, {resume.name}".encode() in html
+
+
 def test_a_refund_without_a_reason_changes_nothing(support_client, resume):
     order = placed_order(resume)
     sandbox_paid(order)

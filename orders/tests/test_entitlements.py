@@ -1,9 +1,15 @@
 import pytest
+from django.db.models import ProtectedError
 
 from accounts.tests.factories import UserFactory
-from orders.models import Entitlement, Product
-from orders.services import entitlements_grant
-from orders.tests.factories import OrderLineFactory, ProductFactory, paid_entitlement
+from orders.models import Entitlement, OrderEvent, Product
+from orders.services import entitlements_grant, order_pay
+from orders.tests.factories import (
+    OrderLineFactory,
+    ProductFactory,
+    paid_entitlement,
+    placed_order,
+)
 
 
 @pytest.mark.django_db
@@ -67,3 +73,35 @@ def test_paid_entitlement_factory_gives_an_active_entitlement_of_the_kind():
     assert entitlement.user == user
     assert entitlement.is_active
     assert entitlement.order_line.order.status == "paid"
+
+
+@pytest.mark.django_db
+def test_payment_unlocks_the_bundle_as_it_was_ordered_not_as_it_is_now():
+    software = ProductFactory(kind=Product.Kind.SOFTWARE)
+    cover_letter = ProductFactory(kind=Product.Kind.COVER_LETTER)
+    bundle = ProductFactory(kind=Product.Kind.BUNDLE)
+    bundle.components.set([software, cover_letter])
+    order = placed_order(bundle, user=UserFactory())
+    # Before the buyer pays, Marketing turns the bundle into a resume-only offer.
+    bundle.components.set([ProductFactory(kind=Product.Kind.RESUME_PACKAGE)])
+
+    order_pay(order=order, source=OrderEvent.Source.PROVIDER, reason="Paid")
+
+    unlocked = {(e.kind, e.product) for e in Entitlement.objects.filter(order_line__order=order)}
+    assert unlocked == {
+        ("assessments", software),
+        ("software_download", software),
+        ("cover_letter", cover_letter),
+    }
+
+
+@pytest.mark.django_db
+def test_a_product_an_unpaid_order_includes_cannot_be_deleted():
+    software = ProductFactory(kind=Product.Kind.SOFTWARE)
+    bundle = ProductFactory(kind=Product.Kind.BUNDLE)
+    bundle.components.set([software])
+    placed_order(bundle)
+    bundle.components.clear()
+
+    with pytest.raises(ProtectedError):
+        software.delete()
