@@ -5,13 +5,15 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
+from django.contrib.admin import ActionLocation
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db import transaction
 from django.shortcuts import redirect
 
 from accounts.models import AccountErasure, Profile, User
 from accounts.personal_data_registry import ErasureBlocked
-from accounts.services import account_erase
+from accounts.selectors import account_erasable_by
+from accounts.services import ERASURE_BY_SUPERUSER_ONLY, account_erase_for_staff
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 from consent.selectors import email_digest_searched
 
@@ -41,8 +43,26 @@ class UserAdmin(ListedFiltersOnlyMixin, DjangoUserAdmin):
 
     # Deleting an account is erasing the person, as "Delete my account" does: every
     # app's personal data with it, orders kept anonymised, the address kept removed.
+    # A superuser may delete any account; staff holding accounts.delete_user (the
+    # Privacy Officer) a job seeker's only (account_erasable_by), one at a time.
+    delete_confirmation_template = "admin/accounts/user/erase_confirmation.html"
+    delete_selected_confirmation_template = "admin/accounts/user/erase_selected_confirmation.html"
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not account_erasable_by(user=obj, staff=request.user):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        actions = super().get_actions(request, action_location=action_location)
+        if not request.user.is_superuser:
+            # Each request to be erased names one person: their account's own page
+            # says whether staff may erase it, and asks to confirm.
+            actions.pop("delete_selected", None)
+        return actions
+
     def delete_model(self, request, obj):
-        self._erase(request, obj)
+        account_erase_for_staff(user=obj, staff=request.user)
 
     def get_deleted_objects(self, objs, request):
         # Erasure (account_erase) decides what each app deletes and what it keeps
@@ -55,15 +75,20 @@ class UserAdmin(ListedFiltersOnlyMixin, DjangoUserAdmin):
 
     def log_deletions(self, request, queryset):
         # Each account is logged as deleted with its erasure, in one transaction
-        # (_erase): one whose erasure is blocked is not logged as deleted.
+        # (account_erase_for_staff): one whose erasure is blocked is not logged.
         pass
 
-    def _erase(self, request, user):
-        with transaction.atomic():
-            super().log_deletions(request, [user])
-            account_erase(user=user)
-
     def delete_view(self, request, object_id, extra_context=None):
+        user = self.get_object(request, unquote(object_id))
+        if (
+            user is not None
+            and super().has_delete_permission(request, user)
+            and not account_erasable_by(user=user, staff=request.user)
+        ):
+            # Refused with the reason, where Django would answer a bare "403 Forbidden"
+            # (the page offers no such button, but a form sent by hand gets here).
+            self.message_user(request, f"Not erased: {ERASURE_BY_SUPERUSER_ONLY}", messages.ERROR)
+            return redirect("admin:accounts_user_change", object_id)
         try:
             return super().delete_view(request, object_id, extra_context)
         except ErasureBlocked as error:
@@ -74,7 +99,7 @@ class UserAdmin(ListedFiltersOnlyMixin, DjangoUserAdmin):
         request.accounts_erased, request.accounts_not_erased = 0, 0
         for user in queryset:
             try:
-                self._erase(request, user)
+                account_erase_for_staff(user=user, staff=request.user)
             except ErasureBlocked as error:
                 self.message_user(request, f"Not erased, {user.email}: {error}", messages.ERROR)
                 request.accounts_not_erased += 1

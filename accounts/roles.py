@@ -81,6 +81,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     PRIVACY_OFFICER: frozenset(
         {
             "accounts.view_user",
+            # Carrying out erasure requests sent by e-mail or post: a job seeker's
+            # account only, never a staff account or a superuser's
+            # (accounts.selectors.account_erasable_by), with the erasure of "Delete my
+            # account" (accounts.services.account_erase_for_staff).
+            "accounts.delete_user",
             "consent.view_subject",
             "consent.view_consentevent",
             "privacy.view_policyversion",

@@ -62,3 +62,12 @@ def privacy_dashboard_data_rights(*, user, session_key: str | None) -> dict:
         "data_export_in_progress": next((e for e in exports if e.in_progress), None),
         "data_export_expiry_days": settings.DATA_EXPORT_EXPIRY_DAYS,
     }
+
+
+def account_erasable_by(*, user, staff) -> bool:
+    """Whether this staff member may erase this account in the admin. A superuser may
+    erase any (its staff work permitting: account_erase); anyone else, such as the
+    Privacy Officer carrying out a request sent by e-mail or post, a job seeker's only:
+    erasing a colleague's account, or a superuser's, would remove who may act in the
+    admin, which is a superuser's decision."""
+    return staff.is_superuser or not (user.is_staff or user.is_superuser)

@@ -24,6 +24,7 @@ from accounts.models import (
     data_export_storage,
 )
 from accounts.personal_data_registry import ErasureBlocked, personal_data_modules
+from accounts.selectors import account_erasable_by
 from careerperfect.queueing import enqueue_on_commit
 from consent.models import email_digest
 from consent.purposes import Purpose, Source
@@ -52,6 +53,9 @@ EXPORT_GIVE_UP_AFTER = timedelta(days=1)
 # many large files has them all read and zipped.
 EXPORT_BUILD_SOFT_TIME_LIMIT = timedelta(minutes=15)
 EXPORT_BUILD_TIME_LIMIT = EXPORT_BUILD_SOFT_TIME_LIMIT + timedelta(minutes=1)
+ERASURE_BY_SUPERUSER_ONLY = (
+    "This is a staff account or a superuser's: only a superuser can erase it."
+)
 
 
 def account_signup_complete(*, user, name: str, elections: Iterable[Purpose]) -> None:
@@ -429,3 +433,20 @@ def account_erase(*, user) -> AccountErasure:
         user.delete()
     logger.info("Account %s erased (%s)", erasure.former_user_id, ", ".join(erased))
     return erasure
+
+
+def account_erase_for_staff(*, user, staff) -> AccountErasure:
+    """Erase the person as "Delete my account" does, at their request to staff (by
+    e-mail or post), and record in the admin's history who did it (the entry is left
+    naming the account by its number only, as account_erase leaves every entry).
+
+    Raises ErasureBlocked for an account this staff member may not erase
+    (account_erasable_by), and as account_erase does.
+    """
+    from django.contrib.admin.models import DELETION, LogEntry
+
+    if not account_erasable_by(user=user, staff=staff):
+        raise ErasureBlocked(ERASURE_BY_SUPERUSER_ONLY)
+    with transaction.atomic():
+        LogEntry.objects.log_actions(user_id=staff.pk, queryset=[user], action_flag=DELETION)
+        return account_erase(user=user)

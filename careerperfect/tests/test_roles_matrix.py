@@ -47,3 +47,22 @@ def test_admin_rights_equal_the_declared_table(role, rf):
 @pytest.mark.django_db
 def test_staff_without_a_role_have_no_admin_rights(rf):
     assert admin_rights(UserFactory(is_staff=True), rf) == set()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_no_role_may_delete_a_staff_account_or_a_superusers(role, rf):
+    from accounts.models import User
+
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    request = rf.get("/admin/")
+    request.user = user
+    user_admin = admin.site._registry[User]
+
+    # The table grants accounts.delete_user to erase job seekers' accounts only.
+    assert not user_admin.has_delete_permission(request, UserFactory(is_staff=True))
+    assert not user_admin.has_delete_permission(request, UserFactory(is_superuser=True))
+    assert user_admin.has_delete_permission(request, UserFactory()) == (
+        "accounts.delete_user" in ROLE_PERMISSIONS[role]
+    )
