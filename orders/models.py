@@ -188,7 +188,7 @@ class OrderLinePart(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.line}: {self.product}"
+        return f"{self.product} in {self.line.order}"
 
 
 class Entitlement(models.Model):

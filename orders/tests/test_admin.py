@@ -136,6 +136,21 @@ def test_support_sees_what_a_bundle_line_unlocks_as_it_was_ordered(support_clien
     assert f"Letter writing, {resume.name}".encode() in html
 
 
+def test_a_product_a_placed_order_includes_is_not_deleted_and_the_order_is_named(
+    admin_client, resume
+):
+    bundle = ProductFactory(kind=Product.Kind.BUNDLE)
+    bundle.components.set([resume])
+    order = placed_order(bundle)
+    bundle.components.clear()
+    url = reverse("admin:orders_product_delete", args=[resume.pk])
+
+    page = admin_client.post(url, {"post": "yes"}).content.decode()
+
+    assert Product.objects.filter(pk=resume.pk).exists()
+    assert f"{resume.name} in Order {order.reference}" in page
+
+
 def test_a_refund_without_a_reason_changes_nothing(support_client, resume):
     order = placed_order(resume)
     sandbox_paid(order)
