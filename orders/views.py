@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -301,14 +302,24 @@ PAID_NOT_CANCELLED = (
 )
 
 
-def _order_moved_on(request, order: Order, error: OrderTransitionError, *, action: str) -> None:
-    order.refresh_from_db(fields=["status"])
+CANCELLABLE = (Status.PENDING, Status.PAYMENT_FAILED)
+
+
+def _order_status_told(request, order: Order, *, action: str) -> bool:
+    """Tell the buyer why the order's status stops the action; False if it does not."""
     told = ORDER_MOVED_ON.get((action, order.status))
     if told is not None:
         messages.info(request, told)
     elif action == "cancel" and order.status in (Status.PAID, Status.FULFILLED):
         messages.error(request, PAID_NOT_CANCELLED)
     else:
+        return False
+    return True
+
+
+def _order_moved_on(request, order: Order, error: OrderTransitionError, *, action: str) -> None:
+    order.refresh_from_db(fields=["status"])
+    if not _order_status_told(request, order, action=action):
         messages.error(request, str(error))
 
 
@@ -451,13 +462,33 @@ def order_pay(request, public_id=None, token=None):
     return _pay(request, order, actor=request.user if request.user.is_authenticated else None)
 
 
-@require_POST
+def _order_page_path(order: Order, token) -> str:
+    """The order page a pay or cancel button was on: its link's, or the account's."""
+    if token is not None:
+        return reverse("orders:link", args=[token])
+    return reverse("orders:detail", args=[order.public_id])
+
+
+# Never stored by the browser: a guest's page is reached by its private link.
+@never_cache
+@require_http_methods(["GET", "POST"])
 def order_cancel_view(request, public_id=None, token=None):
+    """Asks first, on a page of its own (GET); cancels on POST. A cancelled order
+    cannot be brought back."""
     if _signed_out_since(request, token):
         return redirect_to_login(request.path)
     order = _order_for(request, public_id, token)
     if order is None:
         return redirect("orders:link", token=token)
+    if request.method == "GET":
+        if order.status not in CANCELLABLE:
+            _order_status_told(request, order, action="cancel")
+            return redirect(_order_page_path(order, token))
+        return render(
+            request,
+            "orders/order_cancel.html",
+            {"order": order, "order_url": _order_page_path(order, token)},
+        )
     try:
         order_cancel(
             order=order,
@@ -471,9 +502,7 @@ def order_cancel_view(request, public_id=None, token=None):
         messages.error(request, str(error))
     else:
         messages.success(request, "Your order is cancelled. Nothing was charged.")
-    if token is not None:
-        return redirect("orders:link", token=token)
-    return redirect("orders:detail", public_id=order.public_id)
+    return redirect(_order_page_path(order, token))
 
 
 @require_http_methods(["GET", "POST"])

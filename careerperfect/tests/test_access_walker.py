@@ -179,7 +179,6 @@ OWNED: dict[str, Owned] = {
     ),
     "orders:cancel": Owned(
         lambda b: {"public_id": b.order.public_id},
-        get=None,
         post=lambda b: {},
         effect=lambda b: _status(Order, b.order.pk),
     ),
@@ -358,11 +357,11 @@ CAPABILITY: dict[str, Capability] = {
         effect=lambda b: Payment.objects.filter(order=b.guest_order).count(),
     ),
     "orders:link_cancel": Capability(
-        "the guest order link's cancel button",
+        "the guest order link's cancel question and button",
         lambda b: {"token": b.order_link_token},
-        get=None,
         post=lambda b: {},
         effect=lambda b: _status(Order, b.guest_order.pk),
+        shows=lambda b: f"Cancel order {b.guest_order.reference}?".encode(),
     ),
     "orders:link_renew": Capability(
         "the expired guest order link's button: a new link goes to the order's address",
