@@ -401,12 +401,27 @@ def share_again(request, public_id, authorization_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
+@never_cache
 def share_revoke(request, public_id, authorization_id):
+    """Asks first, on a page of its own (GET); revokes on POST."""
     workspace = _workspace(request, public_id)
     authorization = resume_authorization_of_workspace(
         workspace=workspace, public_id=authorization_id
     )
+    if request.method == "GET":
+        if not authorization.is_active:
+            messages.info(request, f"Sending to {authorization.recipient_name} is revoked already.")
+            return redirect("resumes:workspace", workspace.public_id)
+        return render(
+            request,
+            "resumes/share_revoke.html",
+            {
+                "workspace": workspace,
+                "authorization": authorization,
+                "link_days": settings.RESUME_SHARE_LINK_DAYS,
+            },
+        )
     resume_authorization_revoke(authorization=authorization, actor=request.user)
     messages.success(
         request,

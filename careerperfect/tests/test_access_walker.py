@@ -246,7 +246,6 @@ OWNED: dict[str, Owned] = {
             "public_id": b.resume_delivered.public_id,
             "authorization_id": b.authorization.public_id,
         },
-        get=None,
         post=lambda b: {},
         effect=lambda b: DisclosureAuthorization.objects.get(pk=b.authorization.pk).revoked_at,
         crossed=lambda b: {

@@ -5,7 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from privacy.models import StaffAccess
-from resumes.models import ResumeFile
+from resumes.models import DisclosureAuthorization, ResumeFile
 from resumes.services import (
     questionnaire_step_save,
     questionnaire_submit,
@@ -31,7 +31,8 @@ SECRET = "Cardiac nurse"
 
 @pytest.fixture
 def workspace(owner, writer):
-    """A delivered resume with the owner's own upload, a draft and private answers."""
+    """A delivered resume with the owner's own upload, a draft, private answers and a
+    recipient authorized."""
     workspace = workspace_open(owner=owner, writer=writer)
     resume_file_upload(workspace=workspace, actor=owner, name="old.txt", data=b"Old resume\n")
     questionnaire_step_save(
@@ -42,7 +43,11 @@ def workspace(owner, writer):
     draft = resume_draft_upload(
         workspace=workspace, writer=writer, name="d.pdf", data=pdf_bytes("Draft one")
     )
-    return resume_approve(workspace=workspace, actor=owner, draft=draft)
+    workspace = resume_approve(workspace=workspace, actor=owner, draft=draft)
+    DisclosureAuthorization.objects.create(
+        workspace=workspace, recipient_name="Acme", recipient_email="hr@acme.example"
+    )
+    return workspace
 
 
 @pytest.fixture
@@ -66,12 +71,18 @@ def customer_urls(workspace):
             "resumes:file", args=[workspace.public_id, workspace.final_file.public_id]
         ),
         "share": reverse("resumes:share", args=[workspace.public_id]),
+        "share_revoke": reverse(
+            "resumes:share_revoke",
+            args=[workspace.public_id, workspace.authorizations.get().public_id],
+        ),
     }
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
-@pytest.mark.parametrize("page", ["workspace", "questionnaire", "upload", "file", "final", "share"])
+@pytest.mark.parametrize(
+    "page", ["workspace", "questionnaire", "upload", "file", "final", "share", "share_revoke"]
+)
 def test_customer_pages_are_the_owners_alone(login, workspace, persona, page):
     client = login(persona)
 
@@ -91,7 +102,7 @@ def test_customer_pages_are_the_owners_alone(login, workspace, persona, page):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "page", ["list", "workspace", "questionnaire", "upload", "share", "review"]
+    "page", ["list", "workspace", "questionnaire", "upload", "share", "share_revoke", "review"]
 )
 def test_customer_pages_are_not_cached_by_browsers_or_proxies(login, workspace, owner, page):
     client = login("owner")
@@ -128,8 +139,6 @@ def test_the_customer_is_told_who_else_can_see_their_resume(login, workspace, pa
 @pytest.mark.parametrize("persona", [p for p in PERSONAS if p != "owner"])
 @pytest.mark.parametrize("action", ["review", "share_again", "share_revoke"])
 def test_customer_actions_are_refused_to_everyone_else(login, workspace, persona, action):
-    from resumes.models import DisclosureAuthorization
-
     authorization = DisclosureAuthorization.objects.create(
         workspace=workspace, recipient_name="Acme", recipient_email="hr@acme.example"
     )

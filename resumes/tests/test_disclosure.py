@@ -369,3 +369,64 @@ def test_an_owner_who_sent_their_resume_can_still_erase_their_account(workspace,
 
     # The company's record of what left stays, without the person.
     assert Disclosure.objects.get(pk=disclosure.pk).recorded_by is None
+
+
+@pytest.fixture
+def authorized(client, workspace, owner, allowed):
+    share(workspace, name="Acme", email="jobs@acme.example")
+    client.force_login(owner)
+    authorization = DisclosureAuthorization.objects.get()
+    return reverse("resumes:share_revoke", args=[workspace.public_id, authorization.public_id])
+
+
+@pytest.mark.django_db
+def test_revoke_on_the_workspace_asks_first_on_a_page_of_its_own(client, workspace, authorized):
+    html = client.get(reverse("resumes:workspace", args=[workspace.public_id])).content.decode()
+
+    assert f'<a href="{authorized}">Revoke…' in html
+    assert f'action="{authorized}"' not in html
+
+
+@pytest.mark.django_db
+def test_asking_to_revoke_says_the_links_stop_working_and_revokes_nothing(
+    client, workspace, authorized
+):
+    send = ResumeSend.objects.get()
+
+    response = client.get(authorized)
+
+    html = response.content.decode()
+    assert "Revoke sending your resume to Acme?" in html
+    assert "every\n      link we e-mailed them stops working at once" in html
+    assert "This cannot be undone." in html
+    workspace_url = reverse("resumes:workspace", args=[workspace.public_id])
+    assert f'<a href="{workspace_url}">Keep sending allowed</a>' in html
+    assert DisclosureAuthorization.objects.get().is_active
+    download = client.get(share_link(send))
+    assert drained(download) and download.status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_post_from_the_question_revokes_and_the_link_stops_working(
+    client, workspace, authorized
+):
+    send = ResumeSend.objects.get()
+
+    response = client.post(authorized, follow=True)
+
+    assert "Revoked. Nothing more goes to Acme" in response.content.decode()
+    assert not DisclosureAuthorization.objects.get().is_active
+    assert client.get(share_link(send)).status_code == 404
+
+
+@pytest.mark.django_db
+def test_asking_to_revoke_again_says_it_is_revoked_already(client, workspace, authorized):
+    client.post(authorized)
+
+    response = client.get(authorized, follow=True)
+
+    assert response.redirect_chain == [
+        (reverse("resumes:workspace", args=[workspace.public_id]), 302)
+    ]
+    assert "Sending to Acme is revoked already." in response.content.decode()
+    assert workspace.events.filter(action=ResumeEvent.Action.SHARING_REVOKED).count() == 1
