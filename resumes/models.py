@@ -186,6 +186,7 @@ class ResumeEvent(AppendOnlyModel):
         OPENED = "opened", "Workspace opened"
         QUESTIONNAIRE_SENT = "questionnaire_sent", "Questionnaire sent to the writer"
         FILE_UPLOADED = "file_uploaded", "Resume uploaded"
+        FILE_DELETED = "file_deleted", "Uploaded resume deleted"
         WRITER_ASSIGNED = "writer_assigned", "Writer assigned"
         DRAFT_UPLOADED = "draft_uploaded", "Draft uploaded"
         REVISION_REQUESTED = "revision_requested", "Revision requested"

@@ -321,6 +321,41 @@ def resume_file_upload(
     return file
 
 
+DRAFTS_KEPT = (
+    "Drafts come from your writer and stay with your resume: your reviews and your "
+    "final depend on them. You can delete the files you uploaded."
+)
+
+
+def resume_file_require_deletable(*, file: ResumeFile) -> None:
+    """Only the customer's own uploads may go; a draft is the writer's work."""
+    if file.kind != ResumeFile.Kind.UPLOAD:
+        raise ResumeActionRefused(DRAFTS_KEPT)
+
+
+def resume_file_delete(*, file: ResumeFile, actor) -> None:
+    """The owner deletes a resume they uploaded: its row now, its stored file once that
+    commits (stored_files_delete). At any stage of the work, refunded or delivered too:
+    nothing the product promises is built on an upload, and it is the person's data.
+    The timeline records the deletion without the file's name, which may name them."""
+    resume_file_require_deletable(file=file)
+    with transaction.atomic():
+        workspace = _locked(file.workspace)
+        deleted, _ = ResumeFile.objects.filter(pk=file.pk).delete()
+        if not deleted:
+            return  # Sent twice: deleted by the first.
+        stored_files_delete(storage=PRIVATE_STORAGE, names=[file.storage_name])
+        what = f"{file.get_format_display()}, uploaded {date_format(file.created_at, 'j M Y')}"
+        _event(workspace=workspace, action=Action.FILE_DELETED, actor=actor, comment=what)
+        workspace.save(update_fields=["updated_at"])
+        _tell_writer(
+            workspace,
+            f"An uploaded resume was deleted from {workspace}",
+            f"The customer of {workspace} deleted a resume they had uploaded ({what}). "
+            "It is no longer in the workspace.",
+        )
+
+
 def resume_draft_upload(
     *,
     workspace: ResumeWorkspace,

@@ -13,6 +13,11 @@ urlpatterns = [
     ),
     path("<uuid:public_id>/upload/", views.file_upload, name="upload"),
     path("<uuid:public_id>/files/<uuid:file_id>/", views.file_download, name="file"),
+    path(
+        "<uuid:public_id>/files/<uuid:file_id>/delete/",
+        views.file_delete,
+        name="file_delete",
+    ),
     path("<uuid:public_id>/review/", views.review, name="review"),
     path("<uuid:public_id>/share/", views.share, name="share"),
     path(

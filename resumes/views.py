@@ -31,6 +31,8 @@ from resumes.services import (
     questionnaire_submit,
     resume_approve,
     resume_authorization_revoke,
+    resume_file_delete,
+    resume_file_require_deletable,
     resume_file_upload,
     resume_revision_request,
     resume_send,
@@ -296,6 +298,28 @@ def file_download(request, public_id, file_id):
     workspace = _workspace(request, public_id)
     file = resume_file_of_workspace(workspace=workspace, public_id=file_id)
     return file_response(file, workspace)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@never_cache
+def file_delete(request, public_id, file_id):
+    """Asks first, on a page of its own (GET); deletes the upload, stored file and
+    all, on POST."""
+    workspace = _workspace(request, public_id)
+    file = resume_file_of_workspace(workspace=workspace, public_id=file_id)
+    try:
+        if request.method == "GET":
+            resume_file_require_deletable(file=file)
+            return render(
+                request, "resumes/file_delete.html", {"workspace": workspace, "file": file}
+            )
+        resume_file_delete(file=file, actor=request.user)
+    except ResumeActionRefused as error:
+        _refused(request, error)
+    else:
+        messages.success(request, f"“{file.original_name}” is deleted.")
+    return redirect("resumes:workspace", workspace.public_id)
 
 
 @login_required

@@ -207,6 +207,15 @@ OWNED: dict[str, Owned] = {
             "file_id": b.resume_upload.public_id,
         },
     ),
+    "resumes:file_delete": Owned(
+        lambda b: {"public_id": b.resume_delivered.public_id, "file_id": b.resume_upload.public_id},
+        post=lambda b: {},
+        effect=lambda b: ResumeFile.objects.filter(pk=b.resume_upload.pk).exists(),
+        crossed=lambda b: {
+            "public_id": b.bob_resume.public_id,
+            "file_id": b.resume_upload.public_id,
+        },
+    ),
     "resumes:review": Owned(
         lambda b: {"public_id": b.resume_with_draft.public_id},
         get=None,

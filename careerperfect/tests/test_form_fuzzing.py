@@ -95,6 +95,7 @@ EXPECTED_FORMS = {
         "assessments:retry",
         "resumes:questionnaire",
         "resumes:upload",
+        "resumes:file_delete",
         "resumes:review",
         "resumes:share",
         "resumes:share_again",

@@ -67,6 +67,7 @@ def customer_urls(workspace):
         "questionnaire": reverse("resumes:questionnaire", args=[workspace.public_id, 1]),
         "upload": reverse("resumes:upload", args=[workspace.public_id]),
         "file": reverse("resumes:file", args=[workspace.public_id, upload.public_id]),
+        "file_delete": reverse("resumes:file_delete", args=[workspace.public_id, upload.public_id]),
         "final": reverse(
             "resumes:file", args=[workspace.public_id, workspace.final_file.public_id]
         ),
@@ -81,7 +82,17 @@ def customer_urls(workspace):
 @pytest.mark.django_db
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(
-    "page", ["workspace", "questionnaire", "upload", "file", "final", "share", "share_revoke"]
+    "page",
+    [
+        "workspace",
+        "questionnaire",
+        "upload",
+        "file",
+        "file_delete",
+        "final",
+        "share",
+        "share_revoke",
+    ],
 )
 def test_customer_pages_are_the_owners_alone(login, workspace, persona, page):
     client = login(persona)
@@ -102,7 +113,17 @@ def test_customer_pages_are_the_owners_alone(login, workspace, persona, page):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "page", ["list", "workspace", "questionnaire", "upload", "share", "share_revoke", "review"]
+    "page",
+    [
+        "list",
+        "workspace",
+        "questionnaire",
+        "upload",
+        "file_delete",
+        "share",
+        "share_revoke",
+        "review",
+    ],
 )
 def test_customer_pages_are_not_cached_by_browsers_or_proxies(login, workspace, owner, page):
     client = login("owner")

@@ -59,7 +59,7 @@ def test_questionnaire_upload_draft_revision_final_and_approval(page, live_serve
     page.get_by_label("Your current resume").set_input_files(tmp_path / "my-cv.pdf")
     page.get_by_role("button", name="Upload", exact=True).click()
     page.get_by_text("Your resume is uploaded.").wait_for()
-    assert page.get_by_role("link", name="my-cv.pdf").count() == 1
+    assert page.get_by_role("link", name="my-cv.pdf", exact=True).count() == 1
 
     # The writer uploads a first draft in the admin.
     writer_page = page.context.browser.new_context().new_page()
