@@ -8,18 +8,22 @@ import subprocess
 import time
 from pathlib import Path
 from unittest import mock
+from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from accounts.models import User
 from careerperfect.testing import site_crawl
 from consent.purposes import Purpose, Source
 from consent.services import consent_grant
 from mail.services import address_confirmation_request
-from orders.models import Order
+from orders.models import Order, Product
 from orders.selectors import order_access_token
+from orders.tests.factories import placed_order
+from resumes.models import DisclosureAuthorization, ResumeWorkspace
+from resumes.services import resume_file_upload
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "tools" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
@@ -27,11 +31,25 @@ VNU = ROOT / "tools" / "a11y" / "node_modules" / "vnu-jar" / "build" / "dist" / 
 SIGNED_IN_START = ("/", "/account/privacy/")
 
 
+def to_confirm(seeker: User) -> None:
+    """What the demo data lacks for its pages to lead to every question page (cancel
+    an order, delete an uploaded resume, revoke a recipient): an unpaid order, an
+    upload and a recipient authorized."""
+    placed_order(Product.objects.get(slug="cover-letter"), user=seeker)
+    workspace = ResumeWorkspace.objects.filter(owner=seeker).first()
+    resume_file_upload(workspace=workspace, actor=seeker, name="cv.txt", data=b"Jordan Seeker\n")
+    DisclosureAuthorization.objects.create(
+        workspace=workspace, recipient_name="Acme", recipient_email="jobs@acme.example"
+    )
+
+
 @pytest.fixture
 def demo(db, capsys):
     call_command("seed_demo")
     capsys.readouterr()
-    return User.objects.get(email="jobseeker@example.com")
+    seeker = User.objects.get(email="jobseeker@example.com")
+    to_confirm(seeker)
+    return seeker
 
 
 @pytest.fixture
@@ -45,7 +63,8 @@ def expired_link(demo) -> str:
 @pytest.fixture
 def unlinked(expired_link) -> dict[str, int]:
     """Pages no link of the site leads to, with their status: an expired order link,
-    and the link of an address confirmation e-mail, fresh and expired."""
+    the link of an unpaid guest order (which leads to its cancel question), and the
+    link of an address confirmation e-mail, fresh and expired."""
 
     def confirm_link(email: str) -> str:
         consent_grant(email=email, purpose=Purpose.MARKETING, source=Source.CHECKOUT)
@@ -54,7 +73,13 @@ def unlinked(expired_link) -> dict[str, int]:
 
     with mock.patch("django.core.signing.time.time", return_value=time.time() - 400 * 86400):
         expired_confirm = confirm_link("late.reader@example.com")
-    return {expired_link: 410, confirm_link("guest.reader@example.com"): 200, expired_confirm: 410}
+    unpaid = placed_order(Product.objects.get(slug="cover-letter"), email="una.paid@example.com")
+    return {
+        expired_link: 410,
+        reverse("orders:link", args=[order_access_token(unpaid)]): 200,
+        confirm_link("guest.reader@example.com"): 200,
+        expired_confirm: 410,
+    }
 
 
 def crawl_as(client, user, unlinked, *, secure=False):
@@ -72,6 +97,26 @@ def html_pages(pages: dict) -> dict:
         for url, response in pages.items()
         if response.status_code in (200, 410) and "text/html" in response["Content-Type"]
     }
+
+
+# Pages that ask before an action that cannot be undone: the crawls below (errors,
+# headers, HTML, accessibility, phone screens) must reach each of them.
+QUESTION_PAGES = {
+    "orders:cancel",
+    "orders:link_cancel",
+    "resumes:file_delete",
+    "resumes:share_revoke",
+}
+
+
+def test_the_crawl_reaches_every_question_page(client, demo, unlinked):
+    reached = set()
+    for persona in (None, demo):
+        urls = html_pages(crawl_as(client, persona, unlinked))
+        reached |= {resolve(urlsplit(url).path).view_name for url in urls}
+        client.logout()
+
+    assert QUESTION_PAGES - reached == set()
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "job-seeker"])
