@@ -192,3 +192,12 @@ def test_the_same_file_can_be_uploaded_again_after_deleting_it(client, owner, up
     )
 
     assert again.sha256 == uploaded.sha256
+
+
+@pytest.mark.django_db
+def test_the_upload_page_says_the_file_can_be_deleted_any_time(client, owner, workspace):
+    client.force_login(owner)
+
+    html = client.get(reverse("resumes:upload", args=[workspace.public_id])).content.decode()
+
+    assert "You can delete it from your resume's page whenever you like" in html
