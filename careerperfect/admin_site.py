@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.apps import AdminConfig
 from django.shortcuts import redirect
 
+from careerperfect.admin_mixins import RowIdsCheckedMixin
+
 
 def staff_lacks_two_factor(user) -> bool:
     """Staff who must set up two-factor authentication before any staff page."""
@@ -51,6 +53,17 @@ class AdminSite(admin.AdminSite):
             return inner(request, *args, **kwargs)
 
         return update_wrapper(wrapper, view)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        # Every admin, ours or a library's (Group's), checks the ids it is posted.
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, RowIdsCheckedMixin):
+            admin_class = type(
+                admin_class.__name__,
+                (RowIdsCheckedMixin, admin_class),
+                {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
+            )
+        super().register(model_or_iterable, admin_class, **options)
 
     def login(self, request, extra_context=None):
         from allauth.account.decorators import secure_admin_login
