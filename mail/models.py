@@ -191,7 +191,8 @@ class Campaign(models.Model):
 
 
 class Delivery(models.Model):
-    """One campaign to one address. Unique, so re-running a chunk never sends twice."""
+    """One campaign to one person, at one address. Unique on both, so re-running a
+    fan-out never sends twice: not to an address, nor to a person who moved since."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -215,7 +216,10 @@ class Delivery(models.Model):
         ordering = ["campaign", "subject_id_at_queue"]
         verbose_name_plural = "deliveries"
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "email"], name="one_delivery_per_address")
+            models.UniqueConstraint(fields=["campaign", "email"], name="one_delivery_per_address"),
+            models.UniqueConstraint(
+                fields=["campaign", "subject_id_at_queue"], name="one_delivery_per_subject"
+            ),
         ]
         indexes = [
             models.Index(fields=["campaign", "status", "subject_id_at_queue"]),

@@ -803,18 +803,13 @@ def campaign_fan_out(*, campaign_id: int, chunk_size: int = FAN_OUT_CHUNK) -> in
     chunk: list[tuple[int, str]] = []
 
     def flush():
-        # A subject an earlier run queued keeps its delivery, at the address it had
-        # then: a person who moved since is not queued again at the new one.
-        queued = set(
-            Delivery.objects.filter(
-                campaign_id=campaign_id, subject_id_at_queue__range=(chunk[0][0], chunk[-1][0])
-            ).values_list("subject_id_at_queue", flat=True)
-        )
+        # A subject an earlier or a concurrent run queued keeps its delivery, at the
+        # address it had then: the database skips the row (one_delivery_per_subject),
+        # so a person who moved since is not queued again at the new one.
         Delivery.objects.bulk_create(
             [
                 Delivery(campaign_id=campaign_id, subject_id_at_queue=subject_id, email=email)
                 for subject_id, email in chunk
-                if subject_id not in queued
             ],
             ignore_conflicts=True,
         )

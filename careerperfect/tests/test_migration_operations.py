@@ -24,6 +24,11 @@ from django.core.management import call_command
             "0006_one_account_per_address",
             ["CREATE UNIQUE INDEX CONCURRENTLY", "DROP INDEX CONCURRENTLY"],
         ),
+        (
+            "mail",
+            "0007_one_delivery_per_subject",
+            ["CREATE UNIQUE INDEX CONCURRENTLY", "USING INDEX"],
+        ),
     ],
 )
 def test_on_postgresql_indexes_are_built_concurrently(app, migration, expected):

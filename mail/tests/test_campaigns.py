@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -114,6 +115,19 @@ def test_a_fan_out_run_again_after_an_address_change_mails_the_person_once(
     send_all(campaign, django_capture_on_commit_callbacks)
 
     assert [message.to for message in mailoutbox] == [["old@example.com"]]
+    assert Delivery.objects.filter(campaign=campaign).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_delivery_of_a_campaign_to_a_person():
+    # A fan-out and its resumed copy running at once each queue the person, at the
+    # address each read.
+    campaign = new_campaign()
+    Delivery.objects.create(campaign=campaign, subject_id_at_queue=7, email="old@example.com")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.create(campaign=campaign, subject_id_at_queue=7, email="new@example.com")
+
     assert Delivery.objects.filter(campaign=campaign).count() == 1
 
 
