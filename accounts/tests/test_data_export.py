@@ -276,30 +276,6 @@ def test_two_requests_at_the_same_moment_start_one_export():
     assert DataExport.objects.filter(user=user).count() == 1
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_leaves_each_person_one_export_in_progress():
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    def migrate(target):
-        executor = MigrationExecutor(connection)
-        executor.migrate([target])
-        executor.loader.build_graph()
-        return executor.loader.project_state([target]).apps
-
-    old = migrate(("accounts", "0004_email_upper_index"))
-    user = old.get_model("accounts", "User").objects.create(email="twice@example.com")
-    Export = old.get_model("accounts", "DataExport")
-    older = Export.objects.create(user=user, status="building")
-    newer = Export.objects.create(user=user, status="queued")
-    Export.objects.filter(pk=older.pk).update(requested_at=timezone.now() - timedelta(minutes=1))
-
-    migrate(("accounts", "0005_one_data_export_in_progress"))
-
-    statuses = dict(DataExport.objects.values_list("pk", "status"))
-    assert statuses == {older.pk: "failed", newer.pk: "queued"}
-
-
 @pytest.mark.django_db
 def test_requests_are_rate_limited(client, alice, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "data_export": "1/d/user"}

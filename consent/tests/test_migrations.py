@@ -4,19 +4,10 @@ from datetime import timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from careerperfect.tests.migrations import _latest_schema_after, migrate  # noqa: F401
 from consent.models import email_digest
-
-
-def migrate(target):
-    """Migrate to target; return the historical models as of it."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    executor.loader.build_graph()
-    return executor.loader.project_state([target]).apps
 
 
 def una_filed_under_idna_2003(apps):

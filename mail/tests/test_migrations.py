@@ -2,27 +2,11 @@
 
 import pytest
 from django.core.management import CommandError
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from careerperfect.tests.migrations import _latest_schema_after, migrate  # noqa: F401
 
 BEFORE = ("mail", "0006_inbound_delivery")
 ONE_PER_SUBJECT = ("mail", "0007_one_delivery_per_subject")
-
-
-def migrate(target):
-    """Migrate to target; return the historical models as of it."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    executor.loader.build_graph()
-    return executor.loader.project_state([target]).apps
-
-
-@pytest.fixture(autouse=True)
-def _latest_schema_after():
-    # The tests after this one need every migration applied, whatever it left behind.
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 def deliveries(apps, *rows):

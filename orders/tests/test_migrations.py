@@ -1,24 +1,8 @@
 """Data migrations of orders, run on rows as they stood before them."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
-
-def migrate(target):
-    """Migrate to target; return the historical models as of it."""
-    executor = MigrationExecutor(connection)
-    executor.migrate([target])
-    executor.loader.build_graph()
-    return executor.loader.project_state([target]).apps
-
-
-@pytest.fixture(autouse=True)
-def _latest_schema_after():
-    # The tests after this one need every migration applied, whatever it left behind.
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+from careerperfect.tests.migrations import _latest_schema_after, migrate  # noqa: F401
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
