@@ -4,7 +4,7 @@ from collections import Counter
 
 from careerperfect.private_files import private_file_read
 from privacy.selectors import staff_accesses_of
-from resumes.models import ResumeWorkspace
+from resumes.models import ResumeFile, ResumeWorkspace
 from resumes.services import resume_workspace_purge
 from resumes.views import file_download_name
 
@@ -112,11 +112,23 @@ def export_files(user) -> list[tuple[str, bytes]]:
     files = []
     for workspace in _workspaces(user).prefetch_related("files"):
         names = _zip_names(workspace)
-        files += [
-            (names[file.pk], private_file_read(name=file.storage_name))
-            for file in workspace.files.all()
-        ]
+        for file in workspace.files.all():
+            data = _stored_bytes(file)
+            if data is not None:
+                files.append((names[file.pk], data))
     return files
+
+
+def _stored_bytes(file: ResumeFile) -> bytes | None:
+    """The file's bytes; None for one its owner deleted since it was listed (its stored
+    file goes once the deletion commits). A file missing with its row still there is
+    an error, which fails the export to be tried again."""
+    try:
+        return private_file_read(name=file.storage_name)
+    except FileNotFoundError:
+        if ResumeFile.objects.filter(pk=file.pk).exists():
+            raise
+        return None
 
 
 def erase(user) -> None:

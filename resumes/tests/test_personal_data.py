@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from careerperfect.private_files import private_storage
 from consent.purposes import Purpose, Source
 from consent.services import consent_grant
 from privacy.models import Disclosure
@@ -21,6 +22,7 @@ from resumes.services import (
     questionnaire_submit,
     resume_approve,
     resume_draft_upload,
+    resume_file_delete,
     resume_file_upload,
     resume_share,
     resume_workspace_purge,
@@ -96,6 +98,35 @@ def test_export_files_are_the_stored_bytes(workspace, owner):
     base = f"resumes/{workspace.public_id}"
     assert files[f"{base}/my-current-resume.txt"] == b"My old CV\n"
     assert files[f"{base}/resume-draft-1.pdf"].startswith(b"%PDF-")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_deleted_while_the_export_reads_the_files_is_left_out(owner, monkeypatch):
+    workspace = workspace_open(owner=owner)
+    kept = resume_file_upload(workspace=workspace, actor=owner, name="a.txt", data=b"Kept\n")
+    gone = resume_file_upload(workspace=workspace, actor=owner, name="b.txt", data=b"Gone\n")
+    read = personal_data.private_file_read
+
+    def deleted_first(*, name):
+        if name == gone.storage_name:  # The owner deletes it just before it is read.
+            resume_file_delete(file=gone, actor=owner)
+        return read(name=name)
+
+    monkeypatch.setattr(personal_data, "private_file_read", deleted_first)
+
+    assert list(dict(personal_data.export_files(owner)).values()) == [b"Kept\n"]
+    assert not private_storage().exists(gone.storage_name)
+    assert private_storage().exists(kept.storage_name)
+
+
+@pytest.mark.django_db
+def test_an_upload_missing_from_storage_fails_the_export(owner):
+    workspace = workspace_open(owner=owner)
+    file = resume_file_upload(workspace=workspace, actor=owner, name="a.txt", data=b"CV\n")
+    private_storage().delete(file.storage_name)
+
+    with pytest.raises(FileNotFoundError):
+        personal_data.export_files(owner)
 
 
 @pytest.mark.django_db
