@@ -455,6 +455,10 @@ MINIMUM_AGE = envint("MINIMUM_AGE", 13)
 # P2: a partner report suppresses every figure below this count.
 PARTNER_REPORT_MIN_COUNT = envint("PARTNER_REPORT_MIN_COUNT", 10)
 
+# Rows on each page of a person's lists that grow with their history: My orders,
+# feedback sent, and the consent history and disclosures on My privacy.
+LIST_PAGE_SIZE = 20
+
 # --- Mail -----------------------------------------------------------------------
 # EMAIL_BACKEND picks the backend. It defaults to SMTP (EMAIL_HOST, default localhost),
 # except in development (DEBUG on, no EMAIL_HOST): mail is then written to files under
