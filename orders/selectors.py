@@ -9,7 +9,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.cache.utils import make_template_fragment_key
 from django.db import connection
-from django.db.models import Prefetch, QuerySet, StringAgg, Value
+from django.db.models import OuterRef, Prefetch, QuerySet, StringAgg, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -78,23 +78,29 @@ def catalog_cache_clear(*, also: tuple[str, ...] = ()) -> None:
 
 def order_list_for_user(*, user) -> QuerySet[Order]:
     """A person's orders, newest first, each with what My orders shows of it: its
-    partner and the names of its products (as product_names), in one query."""
+    partner and the names of its products (as product_names), in one query. The names
+    come from a subquery rather than a join and GROUP BY, so that counting the orders
+    (for the pages of the list) reads the orders alone."""
+    product_names = (
+        OrderLine.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(
+            names=StringAgg(
+                "product_name",
+                delimiter=Value(", "),
+                # In the order they were added, where the database can be told so
+                # (SQLite before 3.44 cannot).
+                order_by="id" if connection.features.supports_aggregate_order_by_clause else None,
+            )
+        )
+        .values("names")
+    )
     return (
         Order.objects.filter(user=user)
         .select_related("partner")
         .only("public_id", "status", "currency", "total_minor", "created_at", "partner__name")
-        .annotate(
-            product_names=StringAgg(
-                "lines__product_name",
-                delimiter=Value(", "),
-                # In the order they were added, where the database can be told so
-                # (SQLite before 3.44 cannot).
-                order_by=(
-                    "lines__id" if connection.features.supports_aggregate_order_by_clause else None
-                ),
-            )
-        )
-        # A grouped query drops the model's default order: say it again.
+        .annotate(product_names=Subquery(product_names))
         .order_by("-created_at", "-id")
     )
 

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from careerperfect.paging import page_of
 from careerperfect.private_files import private_file_response
 from consent.purposes import COMMUNICATION_PURPOSES
 from consent.selectors import consent_is_granted
@@ -326,7 +327,9 @@ def _order_moved_on(request, order: Order, error: OrderTransitionError, *, actio
 @login_required
 def order_list(request):
     return render(
-        request, "orders/order_list.html", {"orders": order_list_for_user(user=request.user)}
+        request,
+        "orders/order_list.html",
+        {"orders": page_of(request, order_list_for_user(user=request.user))},
     )
 
 
