@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.unsent_forms import author_signed_out
+from careerperfect.paging import page_of
 from careerperfect.ratelimit import form_submission_allow
 from feedback.forms import FeedbackForm
 from feedback.models import Feedback
@@ -75,7 +76,9 @@ def feedback_thanks(request):
 @login_required
 def feedback_mine(request):
     return render(
-        request, "feedback/mine.html", {"feedback_list": feedback_for_user(user=request.user)}
+        request,
+        "feedback/mine.html",
+        {"feedback_list": page_of(request, feedback_for_user(user=request.user))},
     )
 
 
