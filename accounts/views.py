@@ -25,8 +25,9 @@ from accounts.services import (
     user_sessions_end_others,
 )
 from accounts.unsent_forms import unsent_form_forget, unsent_form_forget_sent_to
+from careerperfect.paging import page_of
 from consent.purposes import Purpose
-from consent.selectors import consent_history
+from consent.selectors import consent_current_elections, consent_history
 from privacy.cookies import REMEMBERED_EMAIL_COOKIE, cookie_delete
 from privacy.selectors import disclosures_shown_to
 
@@ -34,7 +35,8 @@ from privacy.selectors import disclosures_shown_to
 @login_required
 @require_http_methods(["GET", "POST"])
 def privacy_dashboard(request):
-    """My privacy: current elections (changeable) and the full consent history."""
+    """My privacy: current elections (changeable) and the consent history, a page at a
+    time."""
     if request.method == "POST":
         form = ElectionsForm(request.POST)
         if form.is_valid():
@@ -42,7 +44,7 @@ def privacy_dashboard(request):
             # A box left as the page showed it is no new choice: if that election
             # changed since (a "remove" e-mail, an unsubscribe link, another tab), the
             # newer choice stands, rather than the page's older state coming back.
-            ticked = _elections_ticked(consent_history(user=request.user))
+            ticked = _elections_ticked(consent_current_elections(user=request.user))
             moved_on = [
                 purpose
                 for purpose, was_ticked in form.shown().items()
@@ -63,9 +65,9 @@ def privacy_dashboard(request):
                     "it is now: see below.",
                 )
             return redirect("accounts:privacy")
-    history = consent_history(user=request.user)
-    elections = {event.purpose: event for event in history if event.is_current}
-    form = ElectionsForm(initial=_elections_ticked(history))
+    current = consent_current_elections(user=request.user)
+    elections = {event.purpose: event for event in current}
+    form = ElectionsForm(initial=_elections_ticked(current))
     for name, field in form.fields.items():
         # The state shown under each box ("Allowed since …", "not yet allowed: tick it
         # to allow it") is read out with the box, not only seen beside it.
@@ -77,8 +79,11 @@ def privacy_dashboard(request):
         {
             "form": form,
             "rows": rows,
-            "history": history,
-            "disclosures": disclosures_shown_to(user=request.user),
+            # Two lists paged apart, each keeping the other's page in its links.
+            "history": page_of(request, consent_history(user=request.user), param="history_page"),
+            "disclosures": page_of(
+                request, disclosures_shown_to(user=request.user), param="disclosures_page"
+            ),
             **privacy_dashboard_data_rights(
                 user=request.user, session_key=request.session.session_key
             ),
@@ -86,12 +91,10 @@ def privacy_dashboard(request):
     )
 
 
-def _elections_ticked(history) -> dict[str, bool]:
+def _elections_ticked(current) -> dict[str, bool]:
     """Which boxes My privacy shows ticked: elections in force (a grant still waiting
     for its confirmation is shown unticked, as not yet allowed)."""
-    return {
-        event.purpose: event.granted and not event.awaiting for event in history if event.is_current
-    }
+    return {event.purpose: event.granted and not event.awaiting for event in current}
 
 
 # --- "Help us improve" (P6) -----------------------------------------------------

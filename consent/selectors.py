@@ -7,6 +7,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from careerperfect.paging import RawRows
 from consent.models import ConsentEvent, Election, Subject, email_digest
 from consent.purposes import COMMUNICATION_PURPOSES, Awaiting, Purpose, Source
 from consent.services import subject_find
@@ -114,12 +115,10 @@ def consent_elections(*, subject: Subject | None) -> dict[str, Election]:
     }
 
 
-def consent_history(*, user) -> list[ConsentEvent]:
+def consent_history(*, user) -> RawRows | list:
     """Every event of an account's subject, newest occurrence first, as the person is
     shown it: what, when, how and under which policy version (its number), not the
-    evidence. An event that is now its purpose's current election has is_current set,
-    and awaiting as that election's (see Awaiting), so that My privacy reads both from
-    one query."""
+    evidence. Rows for a Paginator: each page reads only its own events."""
     if user.pk is None:  # Never the events of every subject without an account.
         return []
     # Written in SQL: My privacy reads it on every view, and building the same query
@@ -127,21 +126,37 @@ def consent_history(*, user) -> list[ConsentEvent]:
     subjects, params = person_subject_ids_sql(user=user)
     event = ConsentEvent._meta.db_table
     version = ConsentEvent._meta.get_field("policy_version").related_model._meta.db_table
-    events = list(
+    return RawRows(
+        ConsentEvent,
+        select="e.id, e.subject_id, e.purpose, e.granted, e.source, e.occurred_at,"
+        " v.version AS policy_version_number",
+        source=f"{event} e LEFT JOIN {version} v ON v.id = e.policy_version_id"
+        f" WHERE e.subject_id IN ({subjects})",
+        order_by="e.occurred_at DESC, e.id DESC",
+        params=params,
+    )
+
+
+def consent_current_elections(*, user) -> list[ConsentEvent]:
+    """The events that are now the current elections of an account's subject (at most
+    one a purpose and subject), newest occurrence first, each with awaiting as that
+    election's (see Awaiting): what My privacy's boxes show, whatever page of the
+    history it shows."""
+    if user.pk is None:
+        return []
+    # Written in SQL, as consent_history is.
+    subjects, params = person_subject_ids_sql(user=user)
+    return list(
         ConsentEvent.objects.raw(
             f"SELECT e.id, e.subject_id, e.purpose, e.granted, e.source, e.occurred_at,"  # noqa: S608 - values are parameters
-            f" v.version AS policy_version_number, c.awaiting AS awaiting"
-            f" FROM {event} e"
-            f" LEFT JOIN {version} v ON v.id = e.policy_version_id"
-            f" LEFT JOIN {Election._meta.db_table} c ON c.event_id = e.id"
+            f" c.awaiting AS awaiting"
+            f" FROM {ConsentEvent._meta.db_table} e"
+            f" JOIN {Election._meta.db_table} c ON c.event_id = e.id"
             f" WHERE e.subject_id IN ({subjects})"
             f" ORDER BY e.occurred_at DESC, e.id DESC",
             params,
         )
     )
-    for event in events:
-        event.is_current = event.awaiting is not None
-    return events
 
 
 def person_subject_ids_sql(*, user, digests: Iterable[str] = ()) -> tuple[str, list]:

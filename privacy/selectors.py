@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from careerperfect.paging import RawRows
 from consent.selectors import person_address_digests, person_subject_ids_sql
 from privacy.diff import Section, policy_diff
 from privacy.models import DailyCount, Disclosure, PolicyVersion, ServiceProvider, StaffAccess
@@ -78,25 +79,24 @@ def service_providers_listed() -> QuerySet[ServiceProvider]:
     return ServiceProvider.objects.filter(listed=True)
 
 
-def disclosures_shown_to(*, user) -> list[Disclosure]:
+def disclosures_shown_to(*, user) -> RawRows | list:
     """Disclosures of an account holder's data they may see (P7), newest first: those
     about any address of theirs (the account's, one merged into it, or a verified
-    address of theirs with consent on record of its own)."""
+    address of theirs with consent on record of its own). Rows for a Paginator: each
+    page reads only its own disclosures."""
     if user.pk is None:  # Never the disclosures of every subject without an account.
         return []
     # Written in SQL: My privacy reads it on every view, and building the same query
     # through the ORM took several times as long as running it (bench/load.py).
     subjects, params = person_subject_ids_sql(user=user, digests=person_address_digests(user=user))
     through = Disclosure.subjects.through._meta.db_table
-    return list(
-        Disclosure.objects.raw(
-            f"SELECT id, recipient, data_categories, basis, reference, created_at"  # noqa: S608 - values are parameters
-            f" FROM {Disclosure._meta.db_table}"
-            f" WHERE shown_to_subject = %s AND id IN"
-            f" (SELECT disclosure_id FROM {through} WHERE subject_id IN ({subjects}))"
-            f" ORDER BY created_at DESC, id DESC",
-            [True, *params],
-        )
+    return RawRows(
+        Disclosure,
+        select="id, recipient, data_categories, basis, reference, created_at",
+        source=f"{Disclosure._meta.db_table} WHERE shown_to_subject = %s AND id IN"  # noqa: S608 - values are parameters
+        f" (SELECT disclosure_id FROM {through} WHERE subject_id IN ({subjects}))",
+        order_by="created_at DESC, id DESC",
+        params=[True, *params],
     )
 
 

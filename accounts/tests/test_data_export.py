@@ -536,9 +536,10 @@ def test_my_privacy_query_count_is_the_same_whatever_the_exports(
         DataExport.objects.create(user=alice, status=DataExport.Status.BUILDING, progress=40)
     client.get(reverse("accounts:privacy"))  # Warm the per-host partner cache.
 
-    # session, user, history, the person's verified addresses and the disclosures
-    # about any of them, signed-in sessions, recent data exports
-    with django_assert_num_queries(7):
+    # session, user, current elections, how many events in the history, the person's
+    # verified addresses, how many disclosures about any of them (no events and no
+    # disclosures: no page of either to read), signed-in sessions, recent data exports
+    with django_assert_num_queries(8):
         html = client.get(reverse("accounts:privacy")).content.decode()
     assert html.count(">See progress</a>") == extra
     assert html.count(">Download (until") == 1

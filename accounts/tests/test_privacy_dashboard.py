@@ -9,7 +9,9 @@ from accounts.tests.factories import UserFactory
 from consent.models import ConsentEvent
 from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
-from consent.services import consent_grant, consent_withdraw
+from consent.services import consent_grant, consent_withdraw, subject_get_or_create
+from privacy.models import Disclosure
+from privacy.services import disclosure_record
 
 URL = reverse("accounts:privacy")
 
@@ -136,12 +138,18 @@ def test_query_count_does_not_grow_with_history(client, alice, django_assert_num
     for i in range(events):
         record = consent_grant if i % 2 == 0 else consent_withdraw
         record(user=alice, purpose=Purpose.MARKETING, source=Source.PREFERENCES)
+        disclosure_record(
+            recipient=f"Recipient {i}",
+            data_categories=["name"],
+            basis=Disclosure.Basis.AUTHORIZATION,
+            subjects=[subject_get_or_create(user=alice)],
+        )
 
     client.get(URL)  # Warm the per-host partner cache, as on a running site.
-    # session, user, history (+ policy versions, which events are current elections),
-    # the person's verified addresses and the disclosures about any of them, signed-in
-    # sessions, recent data exports
-    with django_assert_num_queries(7):
+    # session, user, current elections, how many events and the page's events (+ policy
+    # versions), the person's verified addresses, how many disclosures about any of
+    # them and the page's, signed-in sessions, recent data exports
+    with django_assert_num_queries(10):
         response = client.get(URL)
     assert response.status_code == 200
 
