@@ -17,11 +17,14 @@ from django.urls import resolve, reverse
 from accounts.models import User
 from careerperfect.testing import site_crawl
 from consent.purposes import Purpose, Source
-from consent.services import consent_grant
+from consent.services import consent_grant, subject_get_or_create
+from feedback.tests.factories import FeedbackFactory
 from mail.services import address_confirmation_request
 from orders.models import Order, Product
 from orders.selectors import order_access_token
 from orders.tests.factories import placed_order
+from privacy.models import Disclosure
+from privacy.services import disclosure_record
 from resumes.models import DisclosureAuthorization, ResumeWorkspace
 from resumes.services import resume_file_upload
 
@@ -44,11 +47,22 @@ def to_confirm(seeker: User) -> None:
 
 
 @pytest.fixture
-def demo(db, capsys):
+def demo(db, capsys, settings):
     call_command("seed_demo")
     capsys.readouterr()
     seeker = User.objects.get(email="jobseeker@example.com")
     to_confirm(seeker)
+    # One row a page, and at least two rows in each list that grows with a person's
+    # history, so that the crawl reaches the second page of each by its links.
+    settings.LIST_PAGE_SIZE = 1
+    for n in range(2):
+        FeedbackFactory(user=seeker)
+        disclosure_record(
+            recipient=f"Recipient {n}",
+            data_categories=["name"],
+            basis=Disclosure.Basis.AUTHORIZATION,
+            subjects=[subject_get_or_create(user=seeker)],
+        )
     return seeker
 
 
@@ -126,6 +140,15 @@ def test_every_linked_page_answers_without_error(client, demo, unlinked, signed_
     failures = {url: r.status_code for url, r in pages.items() if r.status_code >= 400}
     assert failures == ({} if signed_in else {u: s for u, s in unlinked.items() if s >= 400})
     assert len(html_pages(pages)) >= 5
+    if signed_in:  # The lists' second pages (see demo) are among the pages checked.
+        privacy = reverse("accounts:privacy")
+        assert {
+            f"{reverse('orders:list')}?page=2",
+            f"{reverse('feedback:mine')}?page=2",
+            f"{privacy}?history_page=2",
+            f"{privacy}?disclosures_page=2",
+            f"{privacy}?history_page=2&disclosures_page=2",
+        } <= set(pages)
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["visitor", "job-seeker"])
