@@ -49,12 +49,21 @@ def page_of(request, rows, *, param: str = "page") -> Page:
     rows). A value that is no whole number, or below 1, is the first page, and one
     beyond the last page is the last, as on the success stories (a link kept from
     when the list was longer still leads somewhere)."""
-    paginator = Paginator(rows, settings.LIST_PAGE_SIZE)
+    size = settings.LIST_PAGE_SIZE
+    paginator = Paginator(rows, size)
     try:
         number = int(request.GET.get(param, 1))
     except ValueError:
         number = 1
-    page = paginator.page(min(max(number, 1), paginator.num_pages))
+    if number <= 1:
+        # Most people's lists fit on the first page: reading one row more than a page
+        # tells whether there is a second, so the rows are counted apart only then.
+        head = list(rows[: size + 1])
+        if len(head) <= size:
+            paginator.count = len(head)
+        page = Page(head[:size], 1, paginator)
+    else:
+        page = paginator.page(min(number, paginator.num_pages))
     page.param = param
     page.links = list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
     return page
