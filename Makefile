@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: run test setup lint lock bench bench-mail clean
+.PHONY: run test suite setup lint lock bench bench-mail clean
 
 $(VENV)/bin/python:
 	@interpreter=$$(scripts/find-python) || exit 1; \
@@ -26,7 +26,13 @@ test: $(VENV)/.installed
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m pytest
+	@$(MAKE) --no-print-directory suite
+
+# The whole suite: in parallel, one process per core, then the tests marked serial
+# (they share a service's state, e.g. a live worker's queues) one at a time.
+suite: $(VENV)/.installed
+	$(PY) -m pytest -n auto -m "not serial"
+	$(PY) -m pytest -m serial
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check --fix .

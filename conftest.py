@@ -12,6 +12,11 @@ Tests that need a real service are marked and skipped, with the reason printed
     faults       RUN_FAULT_TESTS=1 (they start and stop their own PostgreSQL and Redis)
 
 REQUIRE_SERVICES=postgres,redis,… turns those skips into failures (CI sets it).
+
+`make test` runs the suite in parallel (pytest-xdist), except the tests marked
+`serial`, which it runs alone afterwards: those sharing a service's state with other
+tests. A test with a live worker, the IMAP mailbox or the fault tests' servers is
+marked serial here; one that looks at the broker's queues is marked by hand.
 """
 
 import os
@@ -55,6 +60,17 @@ def _service_missing(marker: str) -> str | None:
         if not shutil.which("java"):
             return "needs Java for the Nu HTML checker (apt install default-jre-headless)"
     return None
+
+
+SERIAL_MARKERS = ("live_worker", "imap", "faults")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "live_worker" in item.fixturenames or any(
+            item.get_closest_marker(marker) for marker in SERIAL_MARKERS
+        ):
+            item.add_marker(pytest.mark.serial)
 
 
 def pytest_runtest_setup(item):

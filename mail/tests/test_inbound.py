@@ -710,6 +710,7 @@ def test_opt_out_tasks_have_a_queue_of_their_own():
 
 
 @pytest.mark.redis
+@pytest.mark.serial  # Another test's tasks would land in the queues it counts.
 @pytest.mark.parametrize("queue", ["optouts", "default", "campaigns"])
 def test_a_task_routed_to_a_queue_reaches_that_queue_only(settings, queue):
     import redis
