@@ -379,13 +379,18 @@ def data_exports_expire(*, now=None) -> int:
 
 def _staff_work_on_record(user) -> list[str]:
     """What the records say this account did as staff, that deleting it would lose:
-    Django deletes its admin history with it, and blanks who made an order's change or
-    recorded a disclosure (a person's own resume sends excepted: theirs to erase)."""
+    Django deletes its admin history with it, and blanks who made an order's change,
+    recorded a disclosure (a person's own resume sends excepted: theirs to erase),
+    moderated feedback, published a policy, created a campaign, or wrote a resume's
+    drafts; resume work assigned to it would be left with no writer."""
     from django.contrib.admin.models import LogEntry
 
     from consent.models import ConsentEvent
+    from feedback.models import Feedback
+    from mail.models import Campaign
     from orders.models import OrderEvent
-    from privacy.models import Disclosure, StaffAccess
+    from privacy.models import Disclosure, PolicyVersion, StaffAccess
+    from resumes.models import ResumeFile, ResumeWorkspace
 
     found = []
     # These two the database protects already; asked first, so that a former staff
@@ -400,6 +405,16 @@ def _staff_work_on_record(user) -> list[str]:
         found.append("order status changes")
     if Disclosure.objects.filter(recorded_by=user, resume_send__isnull=True).exists():
         found.append("disclosures it recorded")
+    if Feedback.objects.filter(moderated_by=user).exists():
+        found.append("feedback it moderated")
+    if PolicyVersion.objects.filter(published_by=user).exists():
+        found.append("policy versions it published")
+    if Campaign.objects.filter(created_by=user).exists():
+        found.append("campaigns it created")
+    if ResumeWorkspace.objects.filter(writer=user).exists():
+        found.append("resume work assigned to it")
+    if ResumeFile.objects.filter(uploaded_by=user, kind=ResumeFile.Kind.DRAFT).exists():
+        found.append("resume drafts it wrote")
     return found
 
 

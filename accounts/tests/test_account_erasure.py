@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts import services
 from accounts.models import AccountErasure, DataExport, Profile, User
 from accounts.personal_data_registry import PersonalDataModule, personal_data_modules
-from accounts.roles import PRIVACY_OFFICER
+from accounts.roles import PRIVACY_OFFICER, RESUME_WRITER
 from accounts.services import account_erase, data_export_build, data_export_request
 from accounts.tests.factories import PASSWORD, UserFactory
 from consent.models import ConsentEvent, Subject, email_digest
@@ -285,4 +285,61 @@ def test_a_former_staff_member_in_the_staff_access_log_is_told_why_their_account
     assert "deactivates it instead" in response.content.decode()
     assert User.objects.filter(pk=former.pk).exists()
     assert StaffAccess.objects.filter(staff=former).exists()
+    assert not AccountErasure.objects.exists()
+
+
+def _moderated_feedback(user):
+    FeedbackFactory(status=Feedback.Status.APPROVED, moderated_by=user)
+
+
+def _published_a_policy(user):
+    from privacy.models import PolicyVersion
+
+    assert PolicyVersion.objects.update(published_by=user)
+
+
+def _created_a_campaign(user):
+    from mail.models import Campaign
+
+    Campaign.objects.create(kind="marketing", subject="News", body_markdown="Hi", created_by=user)
+
+
+def _assigned_resume_work(user):
+    from resumes.tests.factories import workspace_open
+
+    workspace_open(writer=user)
+
+
+def _wrote_drafts_for_work_since_reassigned(user):
+    from resumes.models import ResumeWorkspace
+    from resumes.tests.factories import workspace_with_draft
+
+    workspace = workspace_with_draft(writer=user)
+    ResumeWorkspace.objects.filter(pk=workspace.pk).update(writer=None)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("work", "named"),
+    [
+        (_moderated_feedback, "feedback it moderated"),
+        (_published_a_policy, "policy versions it published"),
+        (_created_a_campaign, "campaigns it created"),
+        (_assigned_resume_work, "resume work assigned to it"),
+        (_wrote_drafts_for_work_since_reassigned, "resume drafts it wrote"),
+    ],
+)
+def test_a_former_staff_members_work_keeps_their_account(work, named):
+    """Deleting it would blank who did that work (or leave the work with no writer)."""
+    from accounts.personal_data_registry import ErasureBlocked
+    from resumes.tests.factories import staff_member
+
+    former = staff_member(RESUME_WRITER)
+    work(former)
+    former.is_staff = False
+    former.save(update_fields=["is_staff"])
+
+    with pytest.raises(ErasureBlocked, match=f"staff work \\({named}\\)"):
+        account_erase(user=former)
+    assert User.objects.filter(pk=former.pk).exists()
     assert not AccountErasure.objects.exists()
