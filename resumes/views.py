@@ -307,13 +307,7 @@ def file_delete(request, public_id, file_id):
     """Asks first, on a page of its own (GET); deletes the upload, stored file and
     all, on POST."""
     workspace = _workspace(request, public_id)
-    try:
-        file = resume_file_of_workspace(workspace=workspace, public_id=file_id)
-    except Http404:
-        # Deleted already: the button pressed twice, or a page left open since. Their
-        # own workspace, so nothing is told that they could not see there.
-        messages.info(request, "That file is not in this resume work any more.")
-        return redirect("resumes:workspace", workspace.public_id)
+    file = resume_file_of_workspace(workspace=workspace, public_id=file_id)
     try:
         if request.method == "GET":
             resume_file_require_deletable(file=file)

@@ -28,10 +28,6 @@ def delete_url(file: ResumeFile) -> str:
     return reverse("resumes:file_delete", args=[file.workspace.public_id, file.public_id])
 
 
-def workspace_url(workspace) -> str:
-    return reverse("resumes:workspace", args=[workspace.public_id])
-
-
 def signed_in(user) -> Client:
     client = Client()
     client.force_login(user)
@@ -122,26 +118,10 @@ def test_someone_elses_upload_is_not_found(owner, stranger, uploaded, private_st
     own = workspace_open(owner=stranger)
     crossed = reverse("resumes:file_delete", args=[own.public_id, uploaded.public_id])
 
-    assert client.get(delete_url(uploaded)).status_code == 404
-    assert client.post(delete_url(uploaded)).status_code == 404
-    # Through their own workspace, it is a file not there, like any other.
-    for response in (client.get(crossed, follow=True), client.post(crossed, follow=True)):
-        assert response.redirect_chain == [(workspace_url(own), 302)]
-        assert "That file is not in this resume work any more." in response.content.decode()
+    for url in (delete_url(uploaded), crossed):
+        assert client.get(url).status_code == 404
+        assert client.post(url).status_code == 404
     assert still_there(uploaded, private_storage)
-
-
-@pytest.mark.django_db
-def test_deleting_twice_says_the_file_is_gone(client, owner, uploaded):
-    """A double click: the second press finds nothing to delete, and says so."""
-    client.force_login(owner)
-
-    client.post(delete_url(uploaded))
-    response = client.post(delete_url(uploaded), follow=True)
-
-    assert response.redirect_chain == [(workspace_url(uploaded.workspace), 302)]
-    assert "That file is not in this resume work any more." in response.content.decode()
-    assert ResumeEvent.objects.filter(action=ResumeEvent.Action.FILE_DELETED).count() == 1
 
 
 @pytest.mark.django_db
