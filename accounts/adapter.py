@@ -70,6 +70,16 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         email_queue_from(self.render_mail(template_prefix, email, context))
 
+    def is_login_by_code_required(self, login):
+        # A staff account with no authenticator yet: its password alone would let
+        # whoever has it set up their own authenticator, and with it the admin. Until
+        # one is set up, signing in also takes a code sent to the account's address.
+        from careerperfect.admin_site import staff_lacks_two_factor
+
+        if login.user is not None and staff_lacks_two_factor(login.user):
+            return True
+        return super().is_login_by_code_required(login)
+
     def post_login(self, request, user, **kwargs):
         response = super().post_login(request, user, **kwargs)
         # Only set when the visitor accepted preferences cookies; cookie_set checks.

@@ -1,6 +1,6 @@
-"""Every page reachable by links, as a visitor and as a signed-in job seeker: no
-errors or broken links, the security headers, valid HTML and no serious
-accessibility violations."""
+"""Every page reachable by links, as a visitor and as a signed-in job seeker, and the
+pages a sign-in passes through: no errors or broken links, the security headers,
+valid HTML and no serious accessibility violations."""
 
 import json
 import re
@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.urls import resolve, reverse
 
 from accounts.models import User
+from accounts.tests.factories import PASSWORD, UserFactory
 from careerperfect.testing import site_crawl
 from consent.purposes import Purpose, Source
 from consent.services import consent_grant, subject_get_or_create
@@ -105,6 +106,22 @@ def crawl_as(client, user, unlinked, *, secure=False):
     return site_crawl(client, start=SIGNED_IN_START, secure=secure)
 
 
+def mid_sign_in(client, settings, *, secure=False) -> dict:
+    """The pages a sign-in passes through, which no link leads to: a staff account with
+    no two-factor authentication yet is asked for a code sent by e-mail."""
+    settings.ADMIN_REQUIRE_MFA = True
+    staff = UserFactory(is_staff=True)
+    login = {"login": staff.email, "password": PASSWORD}
+    client.post(reverse("account_login"), login, secure=secure)
+    url = reverse("account_confirm_login_code")
+    pages = {
+        url: client.get(url, secure=secure),
+        f"{url}?wrong": client.post(url, {"code": "AAAA-AAAA"}, secure=secure),
+    }
+    assert [response.status_code for response in pages.values()] == [200, 200]
+    return pages
+
+
 def html_pages(pages: dict) -> dict:
     return {
         url: response
@@ -156,29 +173,39 @@ def test_every_page_carries_the_security_headers(client, demo, unlinked, signed_
     pages = html_pages(crawl_as(client, demo if signed_in else None, unlinked, secure=True))
 
     for url, response in pages.items():
-        headers = response.headers
-        csp = headers["Content-Security-Policy"]
-        assert "unsafe-inline" not in csp, url
-        assert "frame-ancestors 'none'" in csp, url
-        assert re.search(r"script-src 'self'( 'nonce-[^']+')?;", csp), url
-        assert headers["Strict-Transport-Security"] == (
-            "max-age=31536000; includeSubDomains; preload"
-        ), url
-        assert headers["X-Content-Type-Options"] == "nosniff", url
-        assert headers["Referrer-Policy"] == "same-origin", url
-        assert headers["Cross-Origin-Opener-Policy"] == "same-origin", url
-        assert "camera=()" in headers["Permissions-Policy"], url
-        nonce = re.search(r"'nonce-([^']+)'", csp)
-        for tag in re.findall(r"<(?:script|style)\b[^>]*>", response.content.decode()):
-            assert nonce and f'nonce="{nonce.group(1)}"' in tag, (url, tag)
+        assert_security_headers(url, response)
+
+
+def assert_security_headers(url, response):
+    headers = response.headers
+    csp = headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp, url
+    assert "frame-ancestors 'none'" in csp, url
+    assert re.search(r"script-src 'self'( 'nonce-[^']+')?;", csp), url
+    assert headers["Strict-Transport-Security"] == (
+        "max-age=31536000; includeSubDomains; preload"
+    ), url
+    assert headers["X-Content-Type-Options"] == "nosniff", url
+    assert headers["Referrer-Policy"] == "same-origin", url
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin", url
+    assert "camera=()" in headers["Permissions-Policy"], url
+    nonce = re.search(r"'nonce-([^']+)'", csp)
+    for tag in re.findall(r"<(?:script|style)\b[^>]*>", response.content.decode()):
+        assert nonce and f'nonce="{nonce.group(1)}"' in tag, (url, tag)
+
+
+def test_the_pages_a_sign_in_passes_through_carry_the_security_headers(client, db, settings):
+    for url, response in mid_sign_in(client, settings, secure=True).items():
+        assert_security_headers(url, response)
 
 
 @pytest.mark.a11y_tools
-def test_every_page_is_valid_html(client, demo, unlinked, tmp_path):
+def test_every_page_is_valid_html(client, demo, unlinked, settings, tmp_path):
     pages = {}
     for persona in (None, demo):
         pages |= html_pages(crawl_as(client, persona, unlinked))
         client.logout()
+    pages |= mid_sign_in(client, settings)
     files = {}
     folder = tmp_path / "pages"
     folder.mkdir()
@@ -220,10 +247,21 @@ def browser_context_as(client, persona, chromium, live_server, **options):
     return context
 
 
+def axe_problems(page, url) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("() => axe.run({resultTypes: ['violations']})")
+    return [
+        f"{url}: {violation['id']} ({violation['impact']}) "
+        f"{[node['target'] for node in violation['nodes']][:3]}"
+        for violation in result["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
 @pytest.mark.browser
 @pytest.mark.a11y_tools
 def test_every_page_has_no_serious_accessibility_violation(
-    client, demo, unlinked, chromium, live_server
+    client, demo, unlinked, settings, chromium, live_server
 ):
     problems = []
     for persona in (None, demo):
@@ -232,37 +270,50 @@ def test_every_page_has_no_serious_accessibility_violation(
         page = context.new_page()
         for url in urls:
             page.goto(live_server.url + url)
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate("() => axe.run({resultTypes: ['violations']})")
-            for violation in result["violations"]:
-                if violation["impact"] in ("serious", "critical"):
-                    targets = [node["target"] for node in violation["nodes"]][:3]
-                    problems.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+            problems += axe_problems(page, url)
         context.close()
         client.logout()
+    # Mid-sign-in, as the page is shown and after a wrong code.
+    url = next(iter(mid_sign_in(client, settings)))
+    context = browser_context_as(client, "staff", chromium, live_server, bypass_csp=True)
+    page = context.new_page()
+    page.goto(live_server.url + url)
+    problems += axe_problems(page, url)
+    page.fill("#id_code", "BBBB-BBBB")
+    page.click("button:has-text('Sign in')")
+    page.wait_for_selector(".form-errors")
+    problems += axe_problems(page, f"{url} (a wrong code)")
+    context.close()
 
     assert problems == []
 
 
 @pytest.mark.browser
 def test_every_page_fits_a_phone_screen_without_sideways_scrolling(
-    client, demo, unlinked, chromium, live_server
+    client, demo, unlinked, settings, chromium, live_server
 ):
+    phone = {"viewport": {"width": 360, "height": 740}}
     wider = []
+
+    def check(page, url):
+        page.goto(live_server.url + url)
+        width, visible = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        if width > visible:
+            wider.append(f"{url}: {width}px wide on a {visible}px screen")
+
     for persona in (None, demo):
         urls = list(html_pages(crawl_as(client, persona, unlinked)))
-        context = browser_context_as(
-            client, persona, chromium, live_server, viewport={"width": 360, "height": 740}
-        )
+        context = browser_context_as(client, persona, chromium, live_server, **phone)
         page = context.new_page()
         for url in urls:
-            page.goto(live_server.url + url)
-            width, visible = page.evaluate(
-                "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-            )
-            if width > visible:
-                wider.append(f"{url}: {width}px wide on a {visible}px screen")
+            check(page, url)
         context.close()
         client.logout()
+    url = next(iter(mid_sign_in(client, settings)))
+    context = browser_context_as(client, "staff", chromium, live_server, **phone)
+    check(context.new_page(), url)
+    context.close()
 
     assert wider == []
