@@ -87,8 +87,19 @@ class ContestEntryForm(AgeConfirmationMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        notice_version_check(self, self.contest.partner)
-        notice_version_check(self, self.site_partner, field="site_notice_version")
+        # Both checked, so that a page refused for one notice comes back carrying the
+        # current version of each notice it shows.
+        errors = []
+        for partner, field in (
+            (self.contest.partner, "notice_version"),
+            (self.site_partner, "site_notice_version"),
+        ):
+            try:
+                notice_version_check(self, partner, field=field)
+            except forms.ValidationError as error:
+                errors.append(error)
+        if errors:
+            raise forms.ValidationError(errors)
         return data
 
     @property

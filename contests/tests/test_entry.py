@@ -339,6 +339,27 @@ def test_a_site_notice_changed_since_the_page_was_shown_must_be_read_again(clien
 
 
 @pytest.mark.django_db
+def test_a_form_refused_for_both_notices_carries_both_notices_it_shows(client):
+    alpha = PartnerFactory(name="Alpha", slug="alpha")
+    beta = PartnerFactory(name="Beta", slug="beta")
+    contest = ContestFactory(partner=alpha)
+    host = on_site_of(alpha)
+    # Opened on the co-sponsor's own site: one notice, Alpha's.
+    data = entry_data(contest, site_notice_version="")
+    contest.partner = beta
+    contest.save()
+
+    refused = client.post(url(contest), data, **host).content.decode()
+
+    assert 'name="notice_version" value="beta:1"' in refused
+    assert 'name="site_notice_version" value="alpha:1"' in refused
+    data.update(notice_version="beta:1", site_notice_version="alpha:1")
+    client.post(url(contest), data, **host)
+    entry = ContestEntry.objects.get()
+    assert (entry.partner, entry.site_partner) == (beta, alpha)
+
+
+@pytest.mark.django_db
 def test_on_the_co_sponsors_own_site_its_notice_is_shown_once(client):
     partner = PartnerFactory(name="Monster", notice_version=4)
     contest = ContestFactory(partner=partner)
