@@ -21,6 +21,9 @@ def static_logo(path: str) -> None:
     if (
         "://" in path
         or path.startswith("/")
+        # Out of the static folders, the finders refuse it with an error (a Bad Request),
+        # and the manifest of production's static files knows no path with "..".
+        or ".." in path.split("/")
         or not path.lower().endswith(LOGO_TYPES)
         or finders.find(path) is None
     ):

@@ -74,6 +74,8 @@ def test_a_logo_whose_file_has_gone_is_left_out_instead_of_failing_the_page(sett
         "/static/partners/acme.svg",
         "partners/missing.svg",
         "css/site.css",  # a static file, but not an image
+        "../../outside.svg",  # out of the static folders: a form error, not a Bad Request
+        "partners/../partners/acme.svg",
     ],
 )
 def test_a_logo_must_be_an_image_among_our_static_files(static_logo, logo):
