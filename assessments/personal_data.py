@@ -48,10 +48,11 @@ def export(user) -> dict:
         }
         result = getattr(sitting, "result", None)
         if result is not None:
+            # A scale deleted or given another code since keeps the code it was scored by.
             names = {scale.code: scale.name for scale in sitting.instrument.scales.all()}
             entry["result"] = {
-                "scores": {names[code]: score for code, score in result.scores.items()},
-                "ranking": [names[code] for code in result.ranking],
+                "scores": {names.get(code, code): score for code, score in result.scores.items()},
+                "ranking": [names.get(code, code) for code in result.ranking],
                 "scored_by": result.provider,
             }
             if sitting.instrument.kind == Instrument.Kind.INTERESTS:

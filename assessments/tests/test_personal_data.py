@@ -66,6 +66,31 @@ def test_the_export_says_when_staff_looked_at_a_result():
 
 
 @pytest.mark.django_db
+def test_the_export_keeps_a_score_whose_scale_was_deleted_since(
+    django_capture_on_commit_callbacks,
+):
+    from assessments.models import Scale
+    from assessments.services import sitting_score, sitting_submit
+
+    owner = owner_with_software()
+    sitting = sitting_answered(owner)
+    # A scale added without items yet is scored 0, then deleted as a mistake.
+    extra = Scale.objects.create(
+        instrument=sitting.instrument, code="X", name="Extra", description="-", position=99
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        sitting_submit(sitting=sitting)
+    sitting_score(sitting_id=sitting.pk)
+    extra.delete()
+
+    [exported] = personal_data.export(owner)["sittings"]
+
+    assert exported["result"]["scores"]["X"] == 0
+    assert exported["result"]["scores"]["Realistic"] == 16
+    assert exported["result"]["ranking"][-1] == "X"
+
+
+@pytest.mark.django_db
 def test_erasing_removes_sittings_answers_and_results_of_that_person_only():
     owner = owner_with_software()
     sitting_scored(owner)
