@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 
 # A worker that claimed a sitting this long ago and never finished has died.
 SCORING_CLAIM_EXPIRY = timedelta(minutes=5)
-# A sitting still "scoring" after this long may be sent for scoring again by its owner.
+# A sitting still "scoring" this long after it was last queued may be sent for scoring
+# again by its owner.
 SCORING_STALE_AFTER = timedelta(minutes=5)
 # The scoring task tries again this many times when the partner cannot score, the
 # first after SCORING_RETRY_FIRST and each one after twice as long as the one before
@@ -205,8 +206,8 @@ def sitting_scoring_can_retry(*, sitting: Sitting) -> bool:
         return True
     return (
         sitting.status == Sitting.Status.SCORING
-        and sitting.submitted_at is not None
-        and sitting.submitted_at < timezone.now() - SCORING_STALE_AFTER
+        and sitting.scoring_queued_at is not None
+        and sitting.scoring_queued_at < timezone.now() - SCORING_STALE_AFTER
     )
 
 
@@ -224,7 +225,7 @@ def sitting_scoring_retry(*, sitting: Sitting) -> bool:
         Sitting.objects.filter(pk=sitting.pk, result__isnull=True)
         .filter(
             Q(status=Sitting.Status.DELAYED)
-            | Q(status=Sitting.Status.SCORING, submitted_at__lt=stale)
+            | Q(status=Sitting.Status.SCORING, scoring_queued_at__lt=stale)
         )
         .update(status=Sitting.Status.SCORING, scoring_error="", scoring_queued_at=timezone.now())
     )

@@ -173,7 +173,7 @@ def test_a_stuck_sitting_can_be_sent_for_scoring_again(
     sitting = sitting_answered(owner)
     sitting_submit(sitting=sitting)
     Sitting.objects.filter(pk=sitting.pk).update(
-        submitted_at=timezone.now() - timezone.timedelta(minutes=10)
+        scoring_queued_at=timezone.now() - timezone.timedelta(minutes=10)
     )
     assert "Try scoring again now" in client.get(result_url(sitting)).content.decode()
 
@@ -182,6 +182,32 @@ def test_a_stuck_sitting_can_be_sent_for_scoring_again(
 
     sitting.refresh_from_db()
     assert sitting.status == Sitting.Status.SCORED
+
+
+@pytest.mark.django_db
+def test_a_sitting_just_sent_again_is_not_offered_or_sent_once_more(
+    client, owner, django_capture_on_commit_callbacks
+):
+    sitting = sitting_answered(owner)
+    with django_capture_on_commit_callbacks(execute=False):
+        sitting_submit(sitting=sitting)
+    Sitting.objects.filter(pk=sitting.pk).update(
+        status=Sitting.Status.DELAYED,
+        submitted_at=timezone.now() - timezone.timedelta(minutes=40),
+        scoring_queued_at=timezone.now() - timezone.timedelta(minutes=40),
+    )
+    # The worker has yet to take the task this click queues.
+    with django_capture_on_commit_callbacks(execute=False) as first:
+        client.post(result_url(sitting, "assessments:retry"))
+
+    html = client.get(result_url(sitting)).content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as second:
+        client.post(result_url(sitting, "assessments:retry"))
+
+    assert len(first) == 1
+    assert "Scoring your answers" in html
+    assert "Try scoring again now" not in html
+    assert second == []
 
 
 @pytest.mark.django_db
