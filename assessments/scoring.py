@@ -80,7 +80,8 @@ def signature_is_valid(*, secret: str, timestamp: str, body: bytes, claimed: str
     except ValueError:
         return False
     expected = signature(secret=secret, timestamp=timestamp, body=body)
-    return age <= SIGNATURE_MAX_AGE and hmac.compare_digest(expected, claimed)
+    # As bytes: compare_digest refuses str with other than ASCII, which a header may hold.
+    return age <= SIGNATURE_MAX_AGE and hmac.compare_digest(expected.encode(), claimed.encode())
 
 
 def scoring_request_body(*, token: str, key: ScoringKey, answers: dict[str, int]) -> bytes:
@@ -162,7 +163,7 @@ MAX_ANSWER_BYTES = 64 * 1024
 def _scores_from_partner(content: bytes, *, token: str, key: ScoringKey) -> dict[str, int]:
     try:
         data = json.loads(content)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise ScoringUnavailable("scoring partner's answer is not JSON") from None
     if not isinstance(data, dict) or data.get("token") != token:
         raise ScoringUnavailable("scoring partner's answer is for another sitting or malformed")

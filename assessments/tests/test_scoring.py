@@ -9,7 +9,15 @@ from kombu.exceptions import OperationalError
 
 from assessments import services
 from assessments.models import Result, Sitting
-from assessments.scoring import HttpScorer, ScoringUnavailable, local_scores, scores_rank
+from assessments.scoring import (
+    HttpScorer,
+    ScoringKey,
+    ScoringUnavailable,
+    _scores_from_partner,
+    local_scores,
+    scores_rank,
+    signature_is_valid,
+)
 from assessments.selectors import code_match_strength, occupation_matches, scoring_key
 from assessments.services import (
     sitting_answers_save,
@@ -264,6 +272,21 @@ def test_an_unsigned_or_wrongly_signed_partner_answer_is_refused():
             HttpScorer(url=partner.url, secret="s3cret", timeout=5).score(
                 token="t" * 32, key=key, answers=RIASEC_ANSWERS
             )
+
+
+def test_a_signature_header_with_other_than_ascii_is_a_bad_signature_not_a_crash():
+    timestamp = str(int(timezone.now().timestamp()))
+
+    assert not signature_is_valid(
+        secret="s3cret", timestamp=timestamp, body=b"{}", claimed="sha256=é"
+    )
+
+
+def test_a_signed_answer_nested_too_deep_to_read_is_refused_like_any_unreadable_one():
+    with pytest.raises(ScoringUnavailable, match="not JSON"):
+        _scores_from_partner(
+            b"[" * 30_000 + b"]" * 30_000, token="t" * 32, key=ScoringKey("i", ("R",), {"R1": "R"})
+        )
 
 
 @pytest.mark.django_db
