@@ -4,6 +4,7 @@ Answers and results are deliberately not registered: they never appear in an adm
 list. A Privacy Officer opens them one sitting at a time through a logged view.
 """
 
+from django import forms
 from django.contrib import admin
 from django.urls import reverse
 
@@ -12,8 +13,18 @@ from assessments.selectors import staff_can_view_private_results
 from careerperfect.admin_mixins import ListedFiltersOnlyMixin, ReadOnlyAdminMixin
 
 
+class ScaleForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Results keep their scores by scale code: a new code would leave them
+            # with scores of a scale that no longer exists. The name can change.
+            self.fields["code"].disabled = True
+
+
 class ScaleInline(admin.TabularInline):
     model = Scale
+    form = ScaleForm
     extra = 0
     fields = ["position", "code", "name", "description"]
 

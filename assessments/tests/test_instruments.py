@@ -12,7 +12,7 @@ from django.urls import reverse
 from accounts.roles import SUPPORT
 from accounts.tests.factories import UserFactory
 from assessments.instrument_data import DATA_DIR, instrument_definition, instruments_load
-from assessments.models import Instrument, Item, Occupation
+from assessments.models import Instrument, Item, Occupation, Scale
 from assessments.tests.factories import RIASEC, VALUES, instrument
 
 
@@ -117,3 +117,30 @@ def test_an_instruments_admin_page_reads_its_items_in_a_constant_number_of_queri
         queries_per_items[Item.objects.filter(instrument__code=code).count()] = len(queries)
 
     assert len(set(queries_per_items.values())) == 1, queries_per_items
+
+
+@pytest.mark.django_db
+def test_a_saved_scales_code_stays_as_it_is_in_the_admin(rf):
+    """Results keep their scores by scale code; its name may still change."""
+    from django.contrib import admin
+
+    from assessments.admin import ScaleInline
+
+    riasec = instrument(RIASEC)
+    request = rf.get("/")
+    request.user = UserFactory(is_staff=True, is_superuser=True)
+    formset_class = ScaleInline(Instrument, admin.site).get_formset(request, riasec)
+    shown = formset_class(instance=riasec)
+    data = {f"{shown.prefix}-{key}": value for key, value in shown.management_form.initial.items()}
+    for form in shown.forms:
+        data |= {form.add_prefix(name): form[name].value() for name in form.fields}
+    first = shown.forms[0]
+    data[first.add_prefix("code")] = "Z"
+    data[first.add_prefix("name")] = "Hands-on"
+
+    sent = formset_class(data, instance=riasec)
+    assert sent.is_valid(), sent.errors
+    sent.save()
+
+    scale = Scale.objects.get(pk=first.instance.pk)
+    assert (scale.code, scale.name) == (first.instance.code, "Hands-on")
