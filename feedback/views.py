@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.unsent_forms import author_signed_out
 from careerperfect.paging import page_of
 from careerperfect.ratelimit import form_submission_allow
+from consent.models import email_normalize
 from feedback.forms import FeedbackForm
 from feedback.models import Feedback
 from feedback.selectors import (
@@ -49,7 +50,7 @@ def feedback_new(request):
                     request,
                     form=form,
                     action="feedback_address",
-                    key=form.cleaned_data["email"].casefold(),
+                    key=email_normalize(form.cleaned_data["email"]),
                 )
             ):
                 return render(request, "feedback/feedback_form.html", {"form": form}, status=429)

@@ -359,3 +359,28 @@ def test_the_withdraw_link_goes_to_one_address_only_a_few_times_however_many_mac
     assert "too many times in a short time" in response.content.decode()
     assert other.status_code == 302
     assert [m.to for m in mailoutbox] == [["Target@Example.com"]] * 2 + [["else@example.com"]]
+
+
+@pytest.mark.django_db
+def test_the_same_address_written_another_way_counts_against_its_limit(
+    client, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    # Full-width letters in the domain reach the same mailbox (the domain is sent in
+    # its ASCII form), so they are no way round the limit per address.
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "feedback_address": "2/h/key"}
+    data = {"publish": "on", "display_name": "Visit evil.example"}
+
+    statuses = []
+    for n, email in enumerate(
+        ["target@example.com", "target@\uff45xample.com", "target@ex\uff41mple.com"]
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                URL,
+                {**data, "email": email, "body": f"Note {n}"},
+                REMOTE_ADDR=f"198.51.100.{n + 1}",
+            )
+        statuses.append(response.status_code)
+
+    assert statuses == [302, 302, 429]
+    assert len(mailoutbox) == 2
