@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from consent.models import email_normalize
 from feedback.models import Feedback
 from mail.services import email_queue
 
@@ -51,7 +52,9 @@ def feedback_submit(
     database holds one feedback per key and content. Sent again with another answer
     (publish ticked this time, another name or address, or after taking the story
     down), it is stored with what was asked for now."""
-    body, name, email = body.strip(), name.strip(), email.strip()
+    body, name = body.strip(), name.strip()
+    # One form however it was typed, the one its author's account finds it by (personal_data).
+    email = email_normalize(email) if email.strip() else ""
     display_name = display_name.strip() if publish else ""
     author = _author(user=user, email=email)
     if author is not None:
@@ -99,8 +102,8 @@ def feedback_submit(
 def _author(*, user, email: str) -> Q | None:
     if user is not None:
         return Q(user=user)
-    if email.strip():
-        return Q(user__isnull=True, email__iexact=email.strip())
+    if email:
+        return Q(user__isnull=True, email__iexact=email)
     return None
 
 

@@ -358,7 +358,7 @@ def test_the_withdraw_link_goes_to_one_address_only_a_few_times_however_many_mac
     assert statuses == [302, 302, 429]
     assert "too many times in a short time" in response.content.decode()
     assert other.status_code == 302
-    assert [m.to for m in mailoutbox] == [["Target@Example.com"]] * 2 + [["else@example.com"]]
+    assert [m.to for m in mailoutbox] == [["target@example.com"]] * 2 + [["else@example.com"]]
 
 
 @pytest.mark.django_db

@@ -1,5 +1,6 @@
 import pytest
 from allauth.account.models import EmailAddress
+from django.urls import reverse
 
 from accounts.tests.factories import UserFactory
 from feedback import personal_data
@@ -41,3 +42,25 @@ def test_erasing_unlinks_and_unpublishes_but_keeps_the_text():
     assert mine.status == Feedback.Status.APPROVED
     bobs.refresh_from_db()
     assert bobs.is_published
+
+
+@pytest.mark.django_db
+def test_a_story_sent_with_the_address_in_its_unicode_form_is_erased_with_the_account(client):
+    alice = UserFactory(email="alice@xn--bcher-kva.de")
+    client.post(
+        reverse("feedback:new"),
+        {
+            "body": "Sent before signing up.",
+            "email": "alice@bücher.de",
+            "publish": "on",
+            "display_name": "Alice",
+        },
+    )
+    Feedback.objects.update(status=Feedback.Status.APPROVED)
+
+    assert [f["feedback"] for f in personal_data.export(alice)["feedback"]] == [
+        "Sent before signing up."
+    ]
+    personal_data.erase(alice)
+
+    assert not Feedback.objects.get().is_published

@@ -1,0 +1,18 @@
+"""Data migrations of feedback, run on rows as they stood before them."""
+
+import pytest
+
+from careerperfect.tests.migrations import _latest_schema_after, migrate  # noqa: F401
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_addresses_kept_as_typed_are_normalized():
+    old = migrate(("feedback", "0003_feedback_submission_key"))
+    Feedback = old.get_model("feedback", "Feedback")
+    for email in ["Alice@Bücher.de", "bob@example.com", ""]:
+        Feedback.objects.create(body=email or "No address.", email=email)
+
+    new = migrate(("feedback", "0004_feedback_email_normalized"))
+
+    emails = new.get_model("feedback", "Feedback").objects.values_list("email", flat=True)
+    assert sorted(emails) == ["", "alice@xn--bcher-kva.de", "bob@example.com"]
