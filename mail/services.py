@@ -16,6 +16,8 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
+from email.policy import default as default_policy
 from email.utils import parseaddr
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -176,6 +178,24 @@ def email_queue_from(message: EmailMultiAlternatives) -> list[OutboundMessage]:
     ]
 
 
+class _UnbrokenHeader(UnstructuredHeader):
+    """A header folded only where a line would pass the 998 characters RFC 5322
+    allows. At the usual 78, a one-click URL longer than a line is written as RFC 2047
+    encoded words, which no mail client reads as a link."""
+
+    def fold(self, *, policy):
+        return super().fold(policy=policy.clone(max_line_length=998))
+
+
+_HEADER_TYPES = HeaderRegistry()
+_HEADER_TYPES.map_to_type("list-unsubscribe", _UnbrokenHeader)
+
+
+class _OutboundEmail(EmailMultiAlternatives):
+    def message(self, *, policy=default_policy):
+        return super().message(policy=policy.clone(header_factory=_HEADER_TYPES))
+
+
 def _delivery_status_set(message: OutboundMessage, status: Delivery.Status) -> None:
     if message.purpose is not None:
         Delivery.objects.filter(outbound_id=message.pk).update(
@@ -207,7 +227,7 @@ def email_send(*, message_id: int) -> bool:
         )
         _delivery_status_set(message, Delivery.Status.WITHDRAWN)
         return False
-    email = EmailMultiAlternatives(
+    email = _OutboundEmail(
         subject=message.subject,
         body=message.text,
         from_email=message.from_email,

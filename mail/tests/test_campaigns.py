@@ -1,5 +1,6 @@
 """Campaigns reach only those whose election is granted when each message leaves (P4)."""
 
+import email.policy
 from datetime import timedelta
 
 import pytest
@@ -222,6 +223,22 @@ def test_every_campaign_message_carries_list_unsubscribe_headers_and_a_footer(
     assert "<strong>you</strong>" in html
     assert "<script>" not in html
     assert "because you said yes to" in html
+
+
+@pytest.mark.django_db
+def test_the_one_click_link_leaves_for_the_mail_service_as_a_plain_url(
+    settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://www.careerperfect.example.com"
+    subscriber("reader@example.com", Purpose.MARKETING)
+    send_all(fanned_out(new_campaign()), django_capture_on_commit_callbacks)
+    one_click = mailoutbox[0].extra_headers["List-Unsubscribe"].split(", ")[1]
+
+    # As the SMTP backend writes it: a long line folded, the URL never encoded.
+    raw = mailoutbox[0].message(policy=email.policy.SMTP).as_bytes().decode()
+
+    assert f", {one_click}\r\n" in raw
+    assert "=?utf-8?" not in raw
 
 
 @pytest.mark.django_db
