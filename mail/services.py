@@ -47,6 +47,7 @@ from consent.services import (
     consent_grant,
     consent_withdraw,
     consent_withdraw_for_address,
+    consent_withdraw_for_own_addresses,
     subject_find,
 )
 from mail.inbound import ParsedMessage, inbound_parse
@@ -961,7 +962,7 @@ def delivery_from_token(*, token: str) -> Delivery:
 def delivery_unsubscribe(*, delivery: Delivery) -> bool:
     """Withdraw the campaign's election for the delivery's address (and the accounts
     verified with it), and for the person it was sent to even if their address has
-    changed since; False when neither was granted anyway."""
+    changed since (and their other addresses); False when neither was granted anyway."""
     purpose = delivery.campaign.purpose
     holder = subject_holding(subject_id=delivery.subject_id_at_queue)
     by_address = consent_is_granted(email=delivery.email, purpose=purpose)
@@ -987,4 +988,9 @@ def delivery_unsubscribe(*, delivery: Delivery) -> bool:
                 email=None if holder.user else holder.email,
                 evidence=evidence,
             )
+            if holder.user:
+                # As a stop by address covers the account's other addresses.
+                consent_withdraw_for_own_addresses(
+                    user=holder.user, purposes=[purpose], source=Source.ONE_CLICK, evidence=evidence
+                )
     return True

@@ -341,6 +341,29 @@ def test_one_click_from_mail_received_before_an_address_change_still_unsubscribe
 
 
 @pytest.mark.django_db
+def test_one_click_after_an_address_change_stops_the_persons_other_addresses_too(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from allauth.account.models import EmailAddress
+
+    user = UserFactory(email="old@example.com")
+    consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    # A guest order placed with another address of theirs, confirmed, before they added it.
+    subscriber("other@example.com", Purpose.MARKETING)
+    EmailAddress.objects.create(user=user, email="other@example.com", verified=True)
+    send_all(fanned_out(new_campaign()), django_capture_on_commit_callbacks)
+    mailoutbox[:] = [m for m in mailoutbox if m.to == ["old@example.com"]]
+    url = unsubscribe_url(mailoutbox)
+    EmailAddress.objects.create(user=user, email="new@example.com", verified=True)
+    EmailAddress.objects.get(email="new@example.com").set_as_primary()
+
+    client.post(url, {"List-Unsubscribe": "One-Click"})
+
+    assert not consent_is_granted(user=user, purpose=Purpose.MARKETING)
+    assert not consent_is_granted(email="other@example.com", purpose=Purpose.MARKETING)
+
+
+@pytest.mark.django_db
 def test_a_tampered_one_click_token_does_nothing(
     client, mailoutbox, django_capture_on_commit_callbacks
 ):
