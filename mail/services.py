@@ -181,15 +181,16 @@ def email_queue_from(message: EmailMultiAlternatives) -> list[OutboundMessage]:
 
 class _UnbrokenHeader(UnstructuredHeader):
     """A header folded only where a line would pass the 998 characters RFC 5322
-    allows. At the usual 78, a one-click URL longer than a line is written as RFC 2047
-    encoded words, which no mail client reads as a link."""
+    allows. At the usual 78, a one-click URL or a message ID longer than a line is
+    written as RFC 2047 encoded words, which no mail client reads as a link or an ID."""
 
     def fold(self, *, policy):
         return super().fold(policy=policy.clone(max_line_length=998))
 
 
 _HEADER_TYPES = HeaderRegistry()
-_HEADER_TYPES.map_to_type("list-unsubscribe", _UnbrokenHeader)
+for _name in ("list-unsubscribe", "in-reply-to", "references"):
+    _HEADER_TYPES.map_to_type(_name, _UnbrokenHeader)
 
 
 class _OutboundEmail(EmailMultiAlternatives):

@@ -1,3 +1,4 @@
+import email.policy
 import smtplib
 from unittest import mock
 
@@ -31,6 +32,19 @@ def test_a_queued_message_is_sent_after_commit(django_capture_on_commit_callback
     message.refresh_from_db()
     assert message.status == OutboundMessage.Status.SENT
     assert message.sent_at is not None
+
+
+@pytest.mark.django_db
+def test_a_reply_names_a_long_message_id_as_it_is(mailoutbox):
+    # As Outlook writes them: longer than a folded header line.
+    replied_to = "<AM0PR04MB6849C2F3B2D0C4A5F4F0D3E1A3D29B@AM0PR04MB6849.eurprd04.prod.outlook.com>"
+    message = queue_one(headers={"In-Reply-To": replied_to, "References": replied_to})
+
+    email_send(message_id=message.pk)
+    raw = mailoutbox[0].message(policy=email.policy.SMTP).as_bytes().decode()
+
+    assert f"In-Reply-To: {replied_to}\r\n" in raw
+    assert f"References: {replied_to}\r\n" in raw
 
 
 @pytest.mark.django_db
