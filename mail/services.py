@@ -136,8 +136,12 @@ def outbound_messages_clear(*, message_ids) -> None:
     """Clear what stored messages said (a person's data leaving with them); one not
     sent yet is not sent at all."""
     messages = OutboundMessage.objects.filter(pk__in=list(message_ids))
-    messages.filter(status=OutboundMessage.Status.QUEUED).update(
-        status=OutboundMessage.Status.WITHDRAWN
+    waiting = list(
+        messages.filter(status=OutboundMessage.Status.QUEUED).values_list("pk", flat=True)
+    )
+    OutboundMessage.objects.filter(pk__in=waiting).update(status=OutboundMessage.Status.WITHDRAWN)
+    Delivery.objects.filter(outbound_id__in=waiting).update(
+        status=Delivery.Status.WITHDRAWN, updated_at=timezone.now()
     )
     messages.update(subject="", text="", html="", headers={})
 

@@ -5,8 +5,14 @@ from consent.purposes import Purpose, Source
 from consent.selectors import consent_is_granted
 from consent.services import consent_grant
 from mail import personal_data
-from mail.models import Delivery, InboundMessage, OutboundMessage
-from mail.services import campaign_create, inbound_message_process
+from mail.models import Campaign, Delivery, InboundMessage, OutboundMessage
+from mail.services import (
+    campaign_create,
+    campaign_deliveries_send,
+    campaign_fan_out,
+    campaigns_with_counts,
+    inbound_message_process,
+)
 from mail.tests.factories import raw_email
 
 
@@ -113,3 +119,24 @@ def test_export_holds_what_each_email_said_while_it_is_kept_and_not_after(owner,
         if item["subject"] == "Your receipt"
     ]
     assert receipt["text"] == ""
+
+
+@pytest.mark.django_db
+def test_erase_counts_campaign_mail_that_will_not_go_to_them_as_withdrawn(
+    django_capture_on_commit_callbacks,
+):
+    user = UserFactory(email="reader@example.com")
+    consent_grant(user=user, purpose=Purpose.MARKETING, source=Source.SIGNUP)
+    campaign = campaign_create(kind="marketing", subject="Hi", body_markdown="Hello")
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.FANNING_OUT)
+    campaign_fan_out(campaign_id=campaign.pk)
+    with django_capture_on_commit_callbacks(execute=False):
+        campaign_deliveries_send(campaign_id=campaign.pk, subject_from=0, subject_to=10**9)
+
+    personal_data.erase(user)
+
+    delivery = Delivery.objects.get()
+    assert delivery.outbound.status == OutboundMessage.Status.WITHDRAWN
+    assert delivery.status == Delivery.Status.WITHDRAWN
+    counts = campaigns_with_counts().get(pk=campaign.pk)
+    assert (counts.queued_count, counts.withdrawn_count) == (0, 1)
