@@ -4,11 +4,13 @@ from django.db import migrations
 def addresses_normalized(apps, schema_editor):
     # Addresses were kept as typed: one with an international domain in Unicode was
     # not found for an account holding it in its ASCII form (export, erasure).
-    from consent.models import email_normalize
+    # One kept before forms refused an address too long once normalized stays as typed.
+    from consent.models import ADDRESS_MAX_LENGTH, email_normalize
 
     Feedback = apps.get_model("feedback", "Feedback")
     for feedback in Feedback.objects.exclude(email="").only("email").iterator():
-        if (email := email_normalize(feedback.email)) != feedback.email:
+        email = email_normalize(feedback.email)
+        if email != feedback.email and len(email) <= ADDRESS_MAX_LENGTH:
             Feedback.objects.filter(pk=feedback.pk).update(email=email)
 
 
