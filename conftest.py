@@ -65,7 +65,27 @@ def _service_missing(marker: str) -> str | None:
 SERIAL_MARKERS = ("live_worker", "imap", "faults")
 
 
+def _transactional_without_serialized_rollback(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    kwargs = marker.kwargs if marker else {}
+    transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & set(
+        item.fixturenames
+    )
+    serialized = kwargs.get("serialized_rollback") or (
+        "django_db_serialized_rollback" in item.fixturenames
+    )
+    return bool(transactional) and not serialized
+
+
 def pytest_collection_modifyitems(items):
+    # A transactional test empties the database after it. Without serialized rollback
+    # it then recreates content types under new ids, and the next test with serialized
+    # rollback in that process fails to restore the old ones: which test comes next
+    # depends on how the parallel run shares the tests out.
+    if wrong := [item.nodeid for item in items if _transactional_without_serialized_rollback(item)]:
+        raise pytest.UsageError(
+            "Transactional tests need serialized_rollback=True: " + ", ".join(wrong)
+        )
     for item in items:
         if "live_worker" in item.fixturenames or any(
             item.get_closest_marker(marker) for marker in SERIAL_MARKERS

@@ -100,7 +100,7 @@ def test_export_files_are_the_stored_bytes(workspace, owner):
     assert files[f"{base}/resume-draft-1.pdf"].startswith(b"%PDF-")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_upload_deleted_while_the_export_reads_the_files_is_left_out(owner, monkeypatch):
     workspace = workspace_open(owner=owner)
     kept = resume_file_upload(workspace=workspace, actor=owner, name="a.txt", data=b"Kept\n")
