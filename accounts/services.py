@@ -392,30 +392,30 @@ def _staff_work_on_record(user) -> list[str]:
     from privacy.models import Disclosure, PolicyVersion, StaffAccess
     from resumes.models import ResumeFile, ResumeWorkspace
 
-    found = []
-    # These two the database protects already; asked first, so that a former staff
-    # member's "Delete my account" says why instead of failing at the very end.
-    if StaffAccess.objects.filter(staff=user).exists():
-        found.append("views of private data")
-    if ConsentEvent.objects.filter(actor=user).exists():
-        found.append("changes to someone's elections")
-    if LogEntry.objects.filter(user=user).exists():
-        found.append("changes in the admin")
-    if OrderEvent.objects.filter(actor=user, source=OrderEvent.Source.STAFF).exists():
-        found.append("order status changes")
-    if Disclosure.objects.filter(recorded_by=user, resume_send__isnull=True).exists():
-        found.append("disclosures it recorded")
-    if Feedback.objects.filter(moderated_by=user).exists():
-        found.append("feedback it moderated")
-    if PolicyVersion.objects.filter(published_by=user).exists():
-        found.append("policy versions it published")
-    if Campaign.objects.filter(created_by=user).exists():
-        found.append("campaigns it created")
-    if ResumeWorkspace.objects.filter(writer=user).exists():
-        found.append("resume work assigned to it")
-    if ResumeFile.objects.filter(uploaded_by=user, kind=ResumeFile.Kind.DRAFT).exists():
-        found.append("resume drafts it wrote")
-    return found
+    records = [
+        # These two the database protects already; asked first, so that a former staff
+        # member's "Delete my account" says why instead of failing at the very end.
+        ("views of private data", StaffAccess.objects.filter(staff=user)),
+        ("changes to someone's elections", ConsentEvent.objects.filter(actor=user)),
+        ("changes in the admin", LogEntry.objects.filter(user=user)),
+        (
+            "order status changes",
+            OrderEvent.objects.filter(actor=user, source=OrderEvent.Source.STAFF),
+        ),
+        (
+            "disclosures it recorded",
+            Disclosure.objects.filter(recorded_by=user, resume_send__isnull=True),
+        ),
+        ("feedback it moderated", Feedback.objects.filter(moderated_by=user)),
+        ("policy versions it published", PolicyVersion.objects.filter(published_by=user)),
+        ("campaigns it created", Campaign.objects.filter(created_by=user)),
+        ("resume work assigned to it", ResumeWorkspace.objects.filter(writer=user)),
+        (
+            "resume drafts it wrote",
+            ResumeFile.objects.filter(uploaded_by=user, kind=ResumeFile.Kind.DRAFT),
+        ),
+    ]
+    return [what for what, rows in records if rows.exists()]
 
 
 def account_erase(*, user) -> AccountErasure:
